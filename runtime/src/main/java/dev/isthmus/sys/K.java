@@ -1,0 +1,88 @@
+package dev.isthmus.sys;
+
+import dev.isthmus.ffm.Linux;
+
+/**
+ * Kernel constants the planner needs, read once from the jextract-generated bindings so that no
+ * package but sys depends on ffm-bindings. Names as in the kernel headers.
+ */
+public final class K {
+    private K() {}
+
+    public static final long CLONE_VM = Linux.CLONE_VM();
+    public static final long CLONE_VFORK = Linux.CLONE_VFORK();
+    public static final long CLONE_PIDFD = Linux.CLONE_PIDFD();
+    public static final long CLONE_INTO_CGROUP = Linux.CLONE_INTO_CGROUP();
+    public static final long CLONE_NEWNS = Linux.CLONE_NEWNS();
+    public static final long CLONE_NEWUSER = Linux.CLONE_NEWUSER();
+    public static final long CLONE_NEWPID = Linux.CLONE_NEWPID();
+    public static final long CLONE_NEWNET = Linux.CLONE_NEWNET();
+    public static final long CLONE_NEWIPC = Linux.CLONE_NEWIPC();
+    public static final long CLONE_NEWUTS = Linux.CLONE_NEWUTS();
+    public static final long CLONE_NEWCGROUP = Linux.CLONE_NEWCGROUP();
+    public static final long CLONE_NEWTIME = Linux.CLONE_NEWTIME();
+
+    public static final long MS_RDONLY = Linux.MS_RDONLY();
+    public static final long MS_NOSUID = Linux.MS_NOSUID();
+    public static final long MS_NODEV = Linux.MS_NODEV();
+    public static final long MS_NOEXEC = Linux.MS_NOEXEC();
+    public static final long MS_SYNCHRONOUS = Linux.MS_SYNCHRONOUS();
+    public static final long MS_REMOUNT = Linux.MS_REMOUNT();
+    public static final long MS_MANDLOCK = Linux.MS_MANDLOCK();
+    public static final long MS_DIRSYNC = Linux.MS_DIRSYNC();
+    public static final long MS_NOATIME = Linux.MS_NOATIME();
+    public static final long MS_NODIRATIME = Linux.MS_NODIRATIME();
+    public static final long MS_BIND = Linux.MS_BIND();
+    public static final long MS_MOVE = Linux.MS_MOVE();
+    public static final long MS_REC = Linux.MS_REC();
+    public static final long MS_SILENT = Linux.MS_SILENT();
+    public static final long MS_UNBINDABLE = Linux.MS_UNBINDABLE();
+    public static final long MS_PRIVATE = Linux.MS_PRIVATE();
+    public static final long MS_SLAVE = Linux.MS_SLAVE();
+    public static final long MS_SHARED = Linux.MS_SHARED();
+    public static final long MS_RELATIME = Linux.MS_RELATIME();
+    public static final long MS_STRICTATIME = Linux.MS_STRICTATIME();
+    public static final long MNT_DETACH = Linux.MNT_DETACH();
+
+    public static final long O_RDONLY = Linux.O_RDONLY();
+    public static final long O_WRONLY = Linux.O_WRONLY();
+    public static final long O_RDWR = Linux.O_RDWR();
+    public static final long O_CREAT = Linux.O_CREAT();
+    public static final long O_CLOEXEC = Linux.O_CLOEXEC();
+    public static final long O_NOCTTY = Linux.O_NOCTTY();
+    public static final long AT_FDCWD = Linux.AT_FDCWD();
+    public static final long AT_RECURSIVE = Linux.AT_RECURSIVE();
+
+    public static final long MOUNT_ATTR_RDONLY = Linux.MOUNT_ATTR_RDONLY();
+    public static final long MOUNT_ATTR_NOSUID = Linux.MOUNT_ATTR_NOSUID();
+    public static final long MOUNT_ATTR_NODEV = Linux.MOUNT_ATTR_NODEV();
+    public static final long MOUNT_ATTR_NOEXEC = Linux.MOUNT_ATTR_NOEXEC();
+
+    public static final long S_IFCHR = Linux.S_IFCHR();
+    public static final long S_IFBLK = Linux.S_IFBLK();
+    public static final long S_IFIFO = Linux.S_IFIFO();
+
+    public static final long CLOSE_RANGE_CLOEXEC = Linux.CLOSE_RANGE_CLOEXEC();
+    public static final long SIG_SETMASK = Linux.SIG_SETMASK();
+    public static final long PR_SET_NO_NEW_PRIVS = Linux.PR_SET_NO_NEW_PRIVS();
+    public static final long SIGCHLD = Linux.SIGCHLD();
+
+    /** Little-endian bytes of struct mount_attr {attr_set, attr_clr, propagation, userns_fd}. */
+    public static byte[] mountAttr(long set, long clear) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(set).putLong(clear).putLong(0).putLong(0);
+        return b.array();
+    }
+
+    /** Little-endian bytes of struct rlimit {rlim_cur, rlim_max}. */
+    public static byte[] rlimit(long soft, long hard) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(soft).putLong(hard);
+        return b.array();
+    }
+
+    /** gnu_dev_makedev. */
+    public static long makedev(long major, long minor) {
+        return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffL) << 12) | ((major & ~0xfffL) << 32);
+    }
+}

@@ -1,0 +1,233 @@
+package dev.isthmus.sys;
+
+import dev.isthmus.ffm.Linux;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The few libc calls the parent makes from Java, each linked once with errno capture (see
+ * {@link Native}). Every method returns the call's result or throws {@link SysException}.
+ */
+public final class Libc {
+    private Libc() {}
+
+    private static final MethodHandle PIPE2 = Native.linkErrno(Linux.pipe2$address(), Linux.pipe2$descriptor());
+    private static final MethodHandle READ = Native.linkErrno(Linux.read$address(), Linux.read$descriptor());
+    private static final MethodHandle WRITE = Native.linkErrno(Linux.write$address(), Linux.write$descriptor());
+    private static final MethodHandle CLOSE = Native.linkErrno(Linux.close$address(), Linux.close$descriptor());
+    private static final MethodHandle MMAP = Native.linkErrno(Linux.mmap$address(), Linux.mmap$descriptor());
+    private static final MethodHandle MPROTECT = Native.linkErrno(Linux.mprotect$address(), Linux.mprotect$descriptor());
+    private static final MethodHandle WAITID = Native.linkErrno(Linux.waitid$address(), Linux.waitid$descriptor());
+    private static final MethodHandle PIDFD_SEND_SIGNAL = Native.linkErrno(Linux.pidfd_send_signal$address(),
+            Linux.pidfd_send_signal$descriptor());
+    private static final MethodHandle GETPID = Native.link(Linux.getpid$address(), Linux.getpid$descriptor());
+    /** prctl(2) is variadic in libc; the kernel takes five longs, so it is linked as such. */
+    private static final MethodHandle PRCTL = Native.linkErrno(
+            Native.LINKER.defaultLookup().find("prctl").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+
+    public static final int O_CLOEXEC = Linux.O_CLOEXEC();
+    public static final int PROT_READ = Linux.PROT_READ();
+    public static final int PROT_WRITE = Linux.PROT_WRITE();
+    public static final int PROT_EXEC = Linux.PROT_EXEC();
+    public static final int MAP_PRIVATE = Linux.MAP_PRIVATE();
+    public static final int MAP_ANONYMOUS = Linux.MAP_ANONYMOUS();
+    public static final int P_PIDFD = Linux.P_PIDFD();
+    public static final int WEXITED = Linux.WEXITED();
+    public static final int WNOHANG = Linux.WNOHANG();
+    public static final int CLD_EXITED = Linux.CLD_EXITED();
+    public static final int PR_SET_CHILD_SUBREAPER = Linux.PR_SET_CHILD_SUBREAPER();
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t);
+    }
+
+    /** pipe2(flags): {read end, write end}. */
+    public static int[] pipe2(int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            MemorySegment fds = a.allocate(ValueLayout.JAVA_INT, 2);
+            int r = (int) PIPE2.invokeExact(cap, fds, flags);
+            if (r < 0) {
+                throw new SysException("pipe2", Native.errno(cap));
+            }
+            return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** read(2) into {@code buf}, retrying EINTR; returns the byte count (0 at EOF). */
+    public static int read(int fd, byte[] buf, int len) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            MemorySegment seg = a.allocate(Math.max(1, len));
+            while (true) {
+                long r = (long) READ.invokeExact(cap, fd, seg, (long) len);
+                if (r >= 0) {
+                    MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, buf, 0, (int) r);
+                    return (int) r;
+                }
+                int e = Native.errno(cap);
+                if (e != Errno.EINTR.number()) {
+                    throw new SysException("read", e);
+                }
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** write(2) of all of {@code data}, retrying EINTR and short writes. */
+    public static void write(int fd, byte[] data) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            MemorySegment seg = a.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, seg, ValueLayout.JAVA_BYTE, 0, data.length);
+            long off = 0;
+            while (off < data.length) {
+                long r = (long) WRITE.invokeExact(cap, fd, seg.asSlice(off), (long) data.length - off);
+                if (r < 0) {
+                    int e = Native.errno(cap);
+                    if (e == Errno.EINTR.number()) {
+                        continue;
+                    }
+                    throw new SysException("write", e);
+                }
+                off += r;
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** close(2); a failure is returned as -errno rather than thrown (cleanup paths). */
+    public static int close(int fd) {
+        if (fd < 0) {
+            return 0;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int r = (int) CLOSE.invokeExact(cap, fd);
+            return r < 0 ? -Native.errno(cap) : 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mmap(2) of anonymous memory; returns the address. */
+    static long mmapAnonymous(long size, int prot) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            MemorySegment r = (MemorySegment) MMAP.invokeExact(cap, MemorySegment.NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+            if (r.address() == -1L) {
+                throw new SysException("mmap", Native.errno(cap));
+            }
+            return r.address();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void mprotect(long address, long size, int prot) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int r = (int) MPROTECT.invokeExact(cap, MemorySegment.ofAddress(address), size, prot);
+            if (r < 0) {
+                throw new SysException("mprotect", Native.errno(cap));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** How a child ended: exited with {@code code}, or was killed by {@code signal}. */
+    public record ExitStatus(int code, int signal) {
+        /** The shell's convention: the exit code, or 128 + the signal. */
+        public int shellStatus() {
+            return signal != 0 ? 128 + signal : code;
+        }
+
+        @Override
+        public String toString() {
+            return signal != 0 ? "killed by signal " + signal : "exited with " + code;
+        }
+    }
+
+    /**
+     * waitid(P_PIDFD, pidfd, WEXITED [| WNOHANG]), retrying EINTR. Returns null when
+     * {@code noHang} and the child has not ended.
+     */
+    public static ExitStatus waitPidfd(int pidfd, boolean noHang) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            MemorySegment info = a.allocate(SIGINFO_SIZE);
+            while (true) {
+                int r = (int) WAITID.invokeExact(cap, P_PIDFD, pidfd, info, WEXITED | (noHang ? WNOHANG : 0));
+                if (r == 0) {
+                    break;
+                }
+                int e = Native.errno(cap);
+                if (e != Errno.EINTR.number()) {
+                    throw new SysException("waitid", e);
+                }
+            }
+            if (info.get(ValueLayout.JAVA_INT, SI_PID_OFFSET) == 0) {
+                return null; // WNOHANG and still running: waitid leaves si_pid zero
+            }
+            int code = info.get(ValueLayout.JAVA_INT, SI_CODE_OFFSET);
+            int status = info.get(ValueLayout.JAVA_INT, SI_STATUS_OFFSET);
+            return code == CLD_EXITED ? new ExitStatus(status, 0) : new ExitStatus(0, status);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // siginfo_t for SIGCHLD (asm-generic/siginfo.h): si_code at 8; the union at 16 holds
+    // si_pid, si_uid, then si_status.
+    private static final long SIGINFO_SIZE = 128;
+    private static final long SI_CODE_OFFSET = 8;
+    private static final long SI_PID_OFFSET = 16;
+    private static final long SI_STATUS_OFFSET = 24;
+
+    /** pidfd_send_signal(2); returns 0 or -errno (ESRCH once the process is gone). */
+    public static int pidfdSendSignal(int pidfd, int signal) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int r = (int) PIDFD_SEND_SIGNAL.invokeExact(cap, pidfd, signal, MemorySegment.NULL, 0);
+            return r < 0 ? -Native.errno(cap) : 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void prctl(int option, long a2, long a3, long a4, long a5) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int r = (int) PRCTL.invokeExact(cap, option, a2, a3, a4, a5);
+            if (r < 0) {
+                throw new SysException("prctl(" + option + ")", Native.errno(cap));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.isthmus.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * All linking in one place. jextract's handles cannot capture errno, so each function the runtime
+ * calls from Java is re-linked here from jextract's address and descriptor with
+ * {@code captureCallState("errno")}; the capture segment is allocated per call by the caller's
+ * arena (never a shared static one: calls come from many threads).
+ */
+@SuppressWarnings("restricted")
+final class Native {
+    private Native() {}
+
+    static final Linker LINKER = Linker.nativeLinker();
+    static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    /** Links {@code address} with {@code descriptor}; the handle takes the capture segment first. */
+    static MethodHandle linkErrno(MemorySegment address, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(address, descriptor, Linker.Option.captureCallState("errno"));
+    }
+
+    /** Links code at {@code address} (the stub) without errno capture. */
+    static MethodHandle link(MemorySegment address, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(address, descriptor);
+    }
+
+    static MemorySegment captureSegment(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    /** A raw address as a segment of {@code size} bytes (for memory mmap returned). */
+    static MemorySegment at(long address, long size) {
+        return MemorySegment.ofAddress(address).reinterpret(size);
+    }
+
+    static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
+
+    static MethodHandles.Lookup lookup() {
+        return MethodHandles.lookup();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.isthmus.sys;
+
+import dev.isthmus.ffm.clone_args;
+import dev.isthmus.plan.Program;
+import dev.isthmus.plan.Step;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A {@link Program} placed in one arena for the in-JVM stub: the {@link ProgramLayout}, the
+ * clone_args it points to, the pidfd cell and the child's stack. Per-launch values (flags, error
+ * fd, initial slots) are patched in place by {@link #prepare}.
+ */
+public final class ProgramImage implements AutoCloseable {
+
+    static final long STACK_SIZE = 64 * 1024;
+
+    private final Arena arena;
+    private final MemorySegment header;
+    private final MemorySegment cloneArgs;
+    private final MemorySegment pidfd;
+
+    public ProgramImage(Program program) {
+        this.arena = Arena.ofShared();
+        boolean ok = false;
+        try {
+            ProgramLayout layout = ProgramLayout.of(program);
+            header = arena.allocate(layout.size(), 16);
+            layout.writeTo(header);
+            cloneArgs = arena.allocate(clone_args.layout());
+            pidfd = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment stack = arena.allocate(STACK_SIZE, 16);
+            header.set(ValueLayout.ADDRESS, 8, cloneArgs);
+            header.set(ValueLayout.JAVA_LONG, 16, cloneArgs.byteSize());
+            clone_args.pidfd(cloneArgs, pidfd.address());
+            clone_args.exit_signal(cloneArgs, K.SIGCHLD);
+            clone_args.stack(cloneArgs, stack.address());
+            clone_args.stack_size(cloneArgs, STACK_SIZE);
+            ok = true;
+        } finally {
+            if (!ok) {
+                arena.close();
+            }
+        }
+    }
+
+    /** Per-launch values: clone flags, the error pipe's write end and the initial slots. */
+    void prepare(long cloneFlags, int errFd, long[] initialSlots) {
+        clone_args.flags(cloneArgs, cloneFlags);
+        pidfd.set(ValueLayout.JAVA_INT, 0, -1);
+        header.set(ValueLayout.JAVA_LONG, ProgramLayout.ERRFD_OFFSET, errFd);
+        for (int i = 0; i < Step.SLOTS; i++) {
+            header.set(ValueLayout.JAVA_LONG, ProgramLayout.SLOTS_OFFSET + 8L * i, i < initialSlots.length ? initialSlots[i] : 0);
+        }
+    }
+
+    MemorySegment header() {
+        return header;
+    }
+
+    int pidfd() {
+        return pidfd.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

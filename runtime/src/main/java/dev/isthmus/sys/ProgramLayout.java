@@ -1,0 +1,190 @@
+package dev.isthmus.sys;
+
+import dev.isthmus.plan.Arg;
+import dev.isthmus.plan.Program;
+import dev.isthmus.plan.Step;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link Program} in the stub's table format, position-independent until placed: the header
+ * (at offset 0), the step table, then every string, block and pointer array the steps point to.
+ * Pointers are stored relative to the layout's start and listed in {@link #relocations}, so the
+ * same bytes serve an arena in the JVM ({@link ProgramImage}) and an ELF image at a fixed address
+ * ({@link ElfImage}).
+ *
+ * <p>Header: 0 magic, 8 clone_args pointer, 16 clone_args size, 24 step count, 32 steps pointer,
+ * 40 error fd, 48 first step to run, 56 reserved, 64 initial slots[16]. Step: 0 number, 8..55 arguments, 56 flags, 57 store slot,
+ * 58/59 in1 argument/slot, 60/61 in2 argument/slot, 62 tolerated errno.
+ */
+final class ProgramLayout {
+
+    static final long MAGIC = 0x31534d4854535349L; // "ISTHMUS1", little-endian
+    static final int HEADER_SIZE = 64 + 8 * Step.SLOTS;
+    static final int STEP_SIZE = 64;
+    static final int ERRFD_OFFSET = 40;
+    static final int FIRST_STEP_OFFSET = 48;
+    static final int SLOTS_OFFSET = 64;
+
+    private static final int IN1 = 0x04;
+    private static final int IN2 = 0x08;
+    private static final int IN1_ADDR = 0x10;
+
+    private ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+    private int[] relocs = new int[64];
+    private int relocCount;
+    private final Map<String, Integer> strings = new HashMap<>();
+
+    private ProgramLayout() {}
+
+    /** Lays out {@code program}; the error fd and slots are left for {@link #setErrFd}/{@link #setSlot}. */
+    static ProgramLayout of(Program program) {
+        ProgramLayout l = new ProgramLayout();
+        List<Step> steps = program.steps();
+        int header = l.alloc(HEADER_SIZE, 16);
+        int table = l.alloc(STEP_SIZE * steps.size(), 16);
+        l.buf.putLong(header, MAGIC);
+        l.buf.putLong(header + 24, steps.size());
+        l.pointer(header + 32, table);
+        l.buf.putLong(header + ERRFD_OFFSET, -1);
+        for (int i = 0; i < steps.size(); i++) {
+            l.encode(steps.get(i), table + i * STEP_SIZE);
+        }
+        return l;
+    }
+
+    int size() {
+        return buf.position();
+    }
+
+    void setErrFd(int fd) {
+        buf.putLong(ERRFD_OFFSET, fd);
+    }
+
+    void setFirstStep(int step) {
+        buf.putLong(FIRST_STEP_OFFSET, step);
+    }
+
+    void setSlot(int slot, long value) {
+        buf.putLong(SLOTS_OFFSET + 8 * slot, value);
+    }
+
+    /** Appends {@code size} zero bytes aligned to {@code align}; returns their offset. */
+    int alloc(int size, int align) {
+        int off = (buf.position() + align - 1) & -align;
+        ensure(off + size);
+        buf.position(off + size);
+        return off;
+    }
+
+    /** Stores at {@code at} a pointer to layout offset {@code target}. */
+    void pointer(int at, int target) {
+        buf.putLong(at, target);
+        if (relocCount == relocs.length) {
+            relocs = Arrays.copyOf(relocs, relocCount * 2);
+        }
+        relocs[relocCount++] = at;
+    }
+
+    int[] relocations() {
+        return Arrays.copyOf(relocs, relocCount);
+    }
+
+    private void ensure(int size) {
+        if (size > buf.capacity()) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(size, buf.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+            int pos = buf.position();
+            buf.position(0);
+            bigger.put(buf.array(), 0, pos);
+            bigger.position(pos);
+            buf = bigger;
+        }
+    }
+
+    private int cString(String s) {
+        Integer off = strings.get(s);
+        if (off == null) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            off = alloc(b.length + 1, 1);
+            buf.put(off, b);
+            strings.put(s, off);
+        }
+        return off;
+    }
+
+    private void encode(Step step, int at) {
+        buf.putLong(at, step.call().number());
+        int flags = step.flags();
+        List<Arg> args = step.args();
+        // The stub has two slot operands: in1 (a value or, with IN1_ADDR, an address) and in2 (a
+        // value). An address takes in1; values take in1 when it is free, else in2.
+        boolean in1Taken = args.stream().anyMatch(a -> a instanceof Arg.SlotAddr);
+        for (int i = 0; i < args.size(); i++) {
+            int field = at + 8 + 8 * i;
+            switch (args.get(i)) {
+                case Arg.Imm imm -> buf.putLong(field, imm.value());
+                case Arg.Str str -> {
+                    if (str.value() != null) {
+                        pointer(field, cString(str.value()));
+                    }
+                }
+                case Arg.Bytes b -> {
+                    byte[] bytes = b.value();
+                    int off = alloc(Math.max(8, bytes.length), 8);
+                    buf.put(off, bytes);
+                    pointer(field, off);
+                }
+                case Arg.StrArray arr -> {
+                    List<String> values = arr.values();
+                    int[] strs = new int[values.size()];
+                    for (int k = 0; k < strs.length; k++) {
+                        strs[k] = cString(values.get(k));
+                    }
+                    int off = alloc(8 * (values.size() + 1), 8);
+                    for (int k = 0; k < strs.length; k++) {
+                        pointer(off + 8 * k, strs[k]);
+                    }
+                    pointer(field, off);
+                }
+                case Arg.Slot slot -> {
+                    buf.put(at + (in1Taken ? 60 : 58), (byte) i);
+                    buf.put(at + (in1Taken ? 61 : 59), (byte) slot.slot());
+                    flags |= in1Taken ? IN2 : IN1;
+                    in1Taken = true;
+                }
+                case Arg.SlotAddr slot -> {
+                    buf.put(at + 58, (byte) i);
+                    buf.put(at + 59, (byte) slot.slot());
+                    flags |= IN1_ADDR;
+                }
+            }
+        }
+        buf.put(at + 56, (byte) flags);
+        buf.put(at + 57, (byte) step.storeSlot());
+        buf.putShort(at + 62, (short) step.tolerate());
+    }
+
+    /** The bytes with every pointer made absolute for a placement at {@code base}. */
+    byte[] placedAt(long base) {
+        byte[] out = Arrays.copyOf(buf.array(), buf.position());
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < relocCount; i++) {
+            int at = relocs[i];
+            b.putLong(at, b.getLong(at) + base);
+        }
+        return out;
+    }
+
+    /** Copies the placed bytes into {@code dst}, whose address is the base. */
+    void writeTo(MemorySegment dst) {
+        byte[] placed = placedAt(dst.address());
+        MemorySegment.copy(placed, 0, dst, ValueLayout.JAVA_BYTE, 0, placed.length);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.isthmus.sys;
+
+import dev.isthmus.plan.Program;
+import dev.isthmus.plan.Step;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Starts spawn programs through the stub and follows them to execve.
+ *
+ * <p>The child shares the JVM's memory (CLONE_VM) and, when it needs nothing from the parent,
+ * CLONE_VFORK suspends the calling thread until it has exec'd. When it waits for its id maps it
+ * runs beside the parent instead, on its own stack, until the parent writes the sync byte.
+ */
+public final class Spawner {
+    private Spawner() {}
+
+    /**
+     * Held from creating a launch's pipes to closing the child's ends in the parent: a child
+     * cloned meanwhile by another thread would inherit those ends and hold the error pipe open
+     * past this launch's exec.
+     */
+    private static final ReentrantLock SPAWN_LOCK = new ReentrantLock();
+
+    /** A launched program that has not yet been followed to execve. */
+    public static final class Launch implements AutoCloseable {
+        private final ProgramImage image;
+        private final Program program;
+        private final int pid;
+        private final int pidfd;
+        private int errRead;
+        private int syncWrite;
+
+        Launch(ProgramImage image, Program program, int pid, int pidfd, int errRead, int syncWrite) {
+            this.image = image;
+            this.program = program;
+            this.pid = pid;
+            this.pidfd = pidfd;
+            this.errRead = errRead;
+            this.syncWrite = syncWrite;
+        }
+
+        public int pid() {
+            return pid;
+        }
+
+        public int pidfd() {
+            return pidfd;
+        }
+
+        /**
+         * Does the parent's part (id maps, sync byte) and waits until the child has exec'd.
+         *
+         * @throws SpawnException naming the failed step; the child has then been reaped
+         */
+        public void awaitExec() throws SpawnException {
+            try {
+                if (syncWrite >= 0) {
+                    writeIdMaps();
+                    Libc.write(syncWrite, new byte[] {0});
+                    Libc.close(syncWrite);
+                    syncWrite = -1;
+                }
+                byte[] report = new byte[16];
+                int n = 0;
+                while (n < 16) {
+                    byte[] buf = new byte[16 - n];
+                    int r = Libc.read(errRead, buf, buf.length);
+                    if (r == 0) {
+                        break;
+                    }
+                    System.arraycopy(buf, 0, report, n, r);
+                    n += r;
+                }
+                if (n == 0) {
+                    return; // EOF: the close-on-exec error pipe closed, execve succeeded
+                }
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(report).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                int step = (int) b.getLong();
+                int errno = (int) b.getLong();
+                Libc.waitPidfd(pidfd, false);
+                throw SpawnException.of(program, step, errno);
+            } catch (SysException e) {
+                Libc.pidfdSendSignal(pidfd, 9);
+                Libc.waitPidfd(pidfd, false);
+                throw new SpawnException("setting up the child: " + e.getMessage(), -1, e.errno());
+            } finally {
+                Libc.close(errRead);
+                errRead = -1;
+                image.close();
+            }
+        }
+
+        private void writeIdMaps() {
+            Path proc = Path.of("/proc", Integer.toString(pid));
+            try {
+                if (program.denySetgroups()) {
+                    Files.writeString(proc.resolve("setgroups"), "deny", StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
+                }
+                if (!program.uidMap().isEmpty()) {
+                    Files.writeString(proc.resolve("uid_map"), program.uidMap(), StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
+                }
+                if (!program.gidMap().isEmpty()) {
+                    Files.writeString(proc.resolve("gid_map"), program.gidMap(), StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
+                }
+            } catch (IOException e) {
+                throw new SysException("write the id maps of " + pid + " (" + e.getMessage() + ")", Errno.EPERM.number());
+            }
+        }
+
+        /** Closes what is still open; the pidfd belongs to the caller once exec succeeded. */
+        @Override
+        public void close() {
+            if (syncWrite >= 0) {
+                Libc.close(syncWrite);
+                syncWrite = -1;
+            }
+            if (errRead >= 0) {
+                Libc.close(errRead);
+                errRead = -1;
+                image.close();
+            }
+        }
+    }
+
+    /** Clones a child that runs {@code program}. The image is owned by the returned launch. */
+    public static Launch launch(Program program) {
+        ProgramImage image = new ProgramImage(program);
+        boolean waits = program.waitsForParent();
+        long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
+        int[] err;
+        int[] sync = null;
+        long pid;
+        SPAWN_LOCK.lock();
+        try {
+            err = Libc.pipe2(Libc.O_CLOEXEC);
+            try {
+                long[] slots = new long[Step.SLOTS];
+                if (waits) {
+                    sync = Libc.pipe2(Libc.O_CLOEXEC);
+                    slots[Program.SYNC_READ] = sync[0];
+                    slots[Program.SYNC_WRITE] = sync[1];
+                }
+                image.prepare(flags, err[1], slots);
+                pid = Stub.spawn(image.header());
+            } finally {
+                if (err != null) {
+                    Libc.close(err[1]);
+                }
+                if (sync != null) {
+                    Libc.close(sync[0]);
+                }
+            }
+        } catch (RuntimeException e) {
+            image.close();
+            throw e;
+        } finally {
+            SPAWN_LOCK.unlock();
+        }
+        if (pid < 0) {
+            Libc.close(err[0]);
+            if (sync != null) {
+                Libc.close(sync[1]);
+            }
+            image.close();
+            throw new SysException("clone3", (int) -pid);
+        }
+        return new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1]);
+    }
+}
