@@ -1,0 +1,54 @@
+package dev.isthmus.plan;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * What the planner needs to know about the host, read at plan time. An interface because it has
+ * two real users: {@link #LIVE} and the fixed facts of planner tests.
+ */
+public interface Host {
+
+    /** Whether {@code p} is a directory (without following a final symlink when {@code follow} is false). */
+    boolean isDirectory(Path p, boolean follow);
+
+    /** The cgroup v2 hierarchy is the only one (no v1 controllers mounted). */
+    boolean cgroup2Only();
+
+    /** The current root is on rootfs/ramfs, where pivot_root(2) fails (see pivot_root(2), NOTES). */
+    boolean rootIsRamfs();
+
+    Host LIVE = new Host() {
+        @Override
+        public boolean isDirectory(Path p, boolean follow) {
+            return follow ? Files.isDirectory(p) : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+        }
+
+        @Override
+        public boolean cgroup2Only() {
+            try {
+                return Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+            } catch (SecurityException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public boolean rootIsRamfs() {
+            try {
+                String type = "";
+                for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+                    String[] f = line.split(" ");
+                    if (f.length > 2 && f[1].equals("/")) {
+                        type = f[2]; // the last entry for "/" is the visible one
+                    }
+                }
+                return type.equals("rootfs") || type.equals("ramfs");
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    };
+}

@@ -1,0 +1,541 @@
+package dev.isthmus.plan;
+
+import static dev.isthmus.plan.Arg.imm;
+import static dev.isthmus.plan.Arg.nul;
+import static dev.isthmus.plan.Arg.str;
+
+import dev.isthmus.spec.Config;
+import dev.isthmus.spec.IdMapping;
+import dev.isthmus.spec.LinuxDevice;
+import dev.isthmus.spec.LinuxNamespace;
+import dev.isthmus.spec.Mount;
+import dev.isthmus.spec.NamespaceType;
+import dev.isthmus.spec.Rlimit;
+import dev.isthmus.sys.Errno;
+import dev.isthmus.sys.K;
+import dev.isthmus.sys.MountOption;
+import dev.isthmus.sys.Rlimits;
+import dev.isthmus.sys.Syscall;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compiles a validated config into a {@link Program}: the namespaces go into clone3's flags, and
+ * everything the child does between clone and execve becomes a step, in the order runc's and
+ * crun's init use (join namespaces, wait for the id maps, mounts, devices, pivot_root, masked
+ * paths, hostname, credentials, fds, signals, exec). Pure: the host is consulted only through
+ * {@link Host}, so the same config always gives the same program.
+ */
+public final class Planner {
+
+    /** Options from the command line that change the plan. */
+    public record Options(boolean noPivot) {
+        public static final Options DEFAULT = new Options(false);
+    }
+
+    /** Devices every container gets (runtime-spec config-linux.md, "Default Devices"). */
+    private record DefaultDevice(String path, long major, long minor) {}
+
+    private static final List<DefaultDevice> DEFAULT_DEVICES = List.of(
+            new DefaultDevice("/dev/null", 1, 3),
+            new DefaultDevice("/dev/zero", 1, 5),
+            new DefaultDevice("/dev/full", 1, 7),
+            new DefaultDevice("/dev/random", 1, 8),
+            new DefaultDevice("/dev/urandom", 1, 9),
+            new DefaultDevice("/dev/tty", 5, 0));
+
+    /** Symlinks every container gets in /dev (runtime-spec config-linux.md, "Default Devices"; runc). */
+    private static final List<String[]> DEV_SYMLINKS = List.of(
+            new String[] {"/proc/self/fd", "/dev/fd"},
+            new String[] {"/proc/self/fd/0", "/dev/stdin"},
+            new String[] {"/proc/self/fd/1", "/dev/stdout"},
+            new String[] {"/proc/self/fd/2", "/dev/stderr"},
+            new String[] {"pts/ptmx", "/dev/ptmx"});
+
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final long MKDIR_MODE = 0755;
+    private static final int FD_SLOT = Program.FIRST_FREE_SLOT;
+    private static final int SCRATCH_SLOT = Program.FIRST_FREE_SLOT + 1;
+
+    private final Config config;
+    private final Path bundle;
+    private final Host host;
+    private final Options options;
+    private final List<Step> steps = new ArrayList<>();
+    private final Path rootfs;
+    private final boolean newUserNs;
+
+    private Planner(Config config, Path bundle, Host host, Options options) {
+        this.config = config;
+        this.bundle = bundle.toAbsolutePath().normalize();
+        this.host = host;
+        this.options = options;
+        this.rootfs = this.bundle.resolve(config.root().path()).normalize();
+        this.newUserNs = namespaces().containsKey(NamespaceType.USER) && namespaces().get(NamespaceType.USER) == null;
+    }
+
+    /** Plans {@code config} of the bundle at {@code bundle}. */
+    public static Program plan(Config config, Path bundle, Host host, Options options) throws PlanException {
+        return new Planner(config, bundle, host, options).build();
+    }
+
+    private Map<NamespaceType, String> namespaces() {
+        Map<NamespaceType, String> m = new EnumMap<>(NamespaceType.class);
+        if (config.linux() != null) {
+            for (LinuxNamespace ns : config.linux().namespaces()) {
+                m.put(ns.type(), ns.path() == null || ns.path().isEmpty() ? null : ns.path());
+            }
+        }
+        return m;
+    }
+
+    private Program build() throws PlanException {
+        if (config.process() == null) {
+            throw new PlanException("process", "required to run a container");
+        }
+        if (config.process().terminal()) {
+            throw new PlanException("process.terminal", "a terminal needs --console-socket, which `run` does not take yet; set it to false");
+        }
+        Map<NamespaceType, String> ns = namespaces();
+        long cloneFlags = 0;
+        boolean joinedUser = ns.containsKey(NamespaceType.USER) && ns.get(NamespaceType.USER) != null;
+        long unshareFlags = 0;
+        for (Map.Entry<NamespaceType, String> e : ns.entrySet()) {
+            if (e.getValue() == null) {
+                if (joinedUser) {
+                    if (e.getKey() == NamespaceType.PID) {
+                        throw new PlanException("linux.namespaces", "a new pid namespace inside a joined user namespace is not supported");
+                    }
+                    unshareFlags |= cloneFlag(e.getKey());
+                } else {
+                    cloneFlags |= cloneFlag(e.getKey());
+                }
+            }
+        }
+        boolean waits = newUserNs;
+        if (waits) {
+            steps.add(Step.of(Syscall.CLOSE, "close the parent's end of the sync pipe", new Arg.Slot(Program.SYNC_WRITE)));
+            steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.SYNC_READ), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
+                    Step.CHECK | Step.NONZERO, 0, 0, "wait for the parent to write the id maps").nonZero());
+            steps.add(Step.of(Syscall.CLOSE, "close the sync pipe", new Arg.Slot(Program.SYNC_READ)));
+        }
+        joinNamespaces(ns);
+        if (unshareFlags != 0) {
+            steps.add(Step.of(Syscall.UNSHARE, "unshare the new namespaces", imm(unshareFlags, cloneFlagNames(unshareFlags))));
+        }
+        // Exact modes for devices and mount points; the process's umask is set before exec.
+        steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(0, "0")));
+        boolean mountNs = ns.containsKey(NamespaceType.MOUNT);
+        if (mountNs) {
+            mountSteps();
+        } else if (config.root() != null && !config.mounts().isEmpty()) {
+            throw new PlanException("linux.namespaces", "mounts need a mount namespace");
+        }
+        setHostnames(ns);
+        processSteps();
+        String uidMap = newUserNs ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
+        String gidMap = newUserNs ? idMap(config.linux().gidMappings(), "linux.gidMappings") : "";
+        return new Program(cloneFlags, steps, uidMap, gidMap, false, waits);
+    }
+
+    private void joinNamespaces(Map<NamespaceType, String> ns) {
+        // The user namespace first: joining it grants the capabilities the other joins need.
+        List<NamespaceType> order = new ArrayList<>(ns.keySet());
+        order.sort((a, b) -> Boolean.compare(b == NamespaceType.USER, a == NamespaceType.USER));
+        for (NamespaceType t : order) {
+            String path = ns.get(t);
+            if (path == null) {
+                continue;
+            }
+            steps.add(Step.storing(FD_SLOT, Syscall.OPENAT, "open " + t.specName() + " namespace " + path,
+                    imm(K.AT_FDCWD, "AT_FDCWD"), str(path), imm(K.O_RDONLY | K.O_CLOEXEC, "O_RDONLY|O_CLOEXEC"), imm(0)));
+            steps.add(Step.of(Syscall.SETNS, "join " + t.specName() + " namespace " + path,
+                    new Arg.Slot(FD_SLOT), imm(cloneFlag(t), cloneFlagNames(cloneFlag(t)))));
+            steps.add(Step.of(Syscall.CLOSE, "close " + path, new Arg.Slot(FD_SLOT)));
+        }
+    }
+
+    private void mountSteps() throws PlanException {
+        String rootPropagation = config.linux() == null ? null : config.linux().rootfsPropagation();
+        long prop = K.MS_SLAVE | K.MS_REC;
+        if (rootPropagation != null && !rootPropagation.isEmpty()) {
+            MountOption o = MountOption.of(rootPropagation);
+            if (o == null || o.kind() != MountOption.Kind.PROPAGATION) {
+                throw new PlanException("linux.rootfsPropagation", "not a propagation type");
+            }
+            prop = o.flags() | K.MS_REC;
+        }
+        // Nothing mounted below may propagate back to the host (shared would; pivot_root refuses it).
+        long hostSide = (prop & K.MS_SHARED) != 0 ? K.MS_SLAVE | K.MS_REC : prop;
+        steps.add(mount("make / " + MountOption.flagNames(hostSide) + " in the new mount namespace", null, "/", null, hostSide, null));
+        String root = rootfs.toString();
+        steps.add(mount("bind the rootfs " + root + " onto itself", root, root, null, K.MS_BIND | K.MS_REC, null));
+        List<Mount> mounts = config.mounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            planMount(mounts.get(i), "mounts[" + i + "]");
+        }
+        devices();
+        if (options.noPivot() || host.rootIsRamfs()) {
+            steps.add(Step.of(Syscall.CHDIR, "chdir to the rootfs", str(root)));
+            steps.add(mount("move the rootfs to /", root, "/", null, K.MS_MOVE, null));
+            steps.add(Step.of(Syscall.CHROOT, "chroot to the rootfs", str(".")));
+        } else {
+            // pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it
+            // (pivot_root(2), NOTES), so no directory in the rootfs is needed for the old root.
+            steps.add(Step.of(Syscall.CHDIR, "chdir to the rootfs", str(root)));
+            steps.add(Step.of(Syscall.PIVOT_ROOT, "pivot_root to " + root, str("."), str(".")));
+            steps.add(Step.of(Syscall.UMOUNT2, "detach the old root", str("."), imm(K.MNT_DETACH, "MNT_DETACH")));
+        }
+        steps.add(Step.of(Syscall.CHDIR, "chdir to /", str("/")));
+        if (prop != hostSide) {
+            steps.add(mount("make / " + MountOption.flagNames(prop), null, "/", null, prop, null));
+        }
+        maskedAndReadonlyPaths();
+        if (config.root().readonly()) {
+            steps.add(mount("remount the root read-only", null, "/", null, K.MS_BIND | K.MS_REMOUNT | K.MS_RDONLY, null));
+        }
+    }
+
+    private void planMount(Mount m, String field) throws PlanException {
+        long flags = 0;
+        long propagation = 0;
+        List<String> data = new ArrayList<>();
+        for (String opt : m.options()) {
+            MountOption o = MountOption.of(opt);
+            if (o == null) {
+                if (isRecursiveAttr(opt)) {
+                    throw new PlanException(field + ".options", "recursive attribute options (rro, rnosuid, ...) are not supported yet");
+                }
+                data.add(opt);
+            } else {
+                switch (o.kind()) {
+                    case SET -> flags |= o.flags();
+                    case CLEAR -> flags &= ~o.flags();
+                    case PROPAGATION -> propagation |= o.flags();
+                }
+            }
+        }
+        String type = m.type() == null ? "" : m.type();
+        boolean bind = (flags & K.MS_BIND) != 0 || type.equals("bind");
+        String target = inRoot(m.destination());
+        String source = m.source();
+        if (bind) {
+            if (source == null || source.isEmpty()) {
+                throw new PlanException(field + ".source", "a bind mount needs a source");
+            }
+            Path src = bundle.resolve(source).normalize();
+            source = src.toString();
+            mountPoint(target, host.isDirectory(src, true));
+            long bindFlags = K.MS_BIND | (flags & K.MS_REC);
+            steps.add(mount("bind " + source + " on " + m.destination(), source, target, null, bindFlags, null));
+            long rest = flags & ~(K.MS_BIND | K.MS_REC | K.MS_REMOUNT);
+            if (rest != 0) {
+                steps.add(mount("remount " + m.destination() + " " + MountOption.flagNames(rest), null, target, null,
+                        K.MS_BIND | K.MS_REMOUNT | rest, null));
+            }
+        } else if (type.equals("cgroup") || type.equals("cgroup2")) {
+            mountPoint(target, true);
+            cgroupMount(m, target, flags);
+        } else {
+            if (type.isEmpty()) {
+                throw new PlanException(field + ".type", "required for a mount that is not a bind mount");
+            }
+            if (newUserNs && type.equals("sysfs") && !namespaces().containsKey(NamespaceType.NETWORK)) {
+                // sysfs refuses a mount from a user namespace that does not own the network
+                // namespace; bind the host's instead, read-only (as runc does).
+                mountPoint(target, true);
+                steps.add(mount("bind /sys on " + m.destination(), "/sys", target, null, K.MS_BIND | K.MS_REC, null));
+                steps.add(setattr("make " + m.destination() + " read-only", target, K.MOUNT_ATTR_RDONLY | K.MOUNT_ATTR_NOSUID
+                        | K.MOUNT_ATTR_NODEV | K.MOUNT_ATTR_NOEXEC));
+            } else {
+                mountPoint(target, true);
+                steps.add(mount("mount " + type + " on " + m.destination(), source == null ? type : source, target, type,
+                        flags & ~K.MS_REMOUNT, data.isEmpty() ? null : String.join(",", data)));
+            }
+        }
+        if (propagation != 0) {
+            steps.add(mount("make " + m.destination() + " " + MountOption.flagNames(propagation), null, target, null, propagation, null));
+        }
+    }
+
+    private static boolean isRecursiveAttr(String opt) {
+        return switch (opt) {
+            case "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnoatime", "ratime",
+                    "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime", "rnodiratime", "rdiratime" -> true;
+            default -> false;
+        };
+    }
+
+    private void cgroupMount(Mount m, String target, long flags) {
+        if (host.cgroup2Only()) {
+            steps.add(mount("mount cgroup2 on " + m.destination(), "cgroup", target, "cgroup2", flags, null));
+            return;
+        }
+        // v1 or hybrid: the host's hierarchies, bound recursively and made read-only and inert
+        // in one mount_setattr(AT_RECURSIVE) call (a plain remount would leave submounts writable).
+        steps.add(mount("bind the host's cgroup hierarchies on " + m.destination(), "/sys/fs/cgroup", target, null,
+                K.MS_BIND | K.MS_REC, null));
+        long attrs = K.MOUNT_ATTR_NOSUID | K.MOUNT_ATTR_NODEV | K.MOUNT_ATTR_NOEXEC;
+        if ((flags & K.MS_RDONLY) != 0) {
+            attrs |= K.MOUNT_ATTR_RDONLY;
+        }
+        steps.add(setattr("restrict " + m.destination(), target, attrs));
+    }
+
+    private Step setattr(String what, String target, long attrs) {
+        return Step.of(Syscall.MOUNT_SETATTR, what, imm(K.AT_FDCWD, "AT_FDCWD"), str(target), imm(K.AT_RECURSIVE, "AT_RECURSIVE"),
+                new Arg.Bytes(K.mountAttr(attrs, 0), "{attr_set=0x" + Long.toHexString(attrs) + "}"), imm(32));
+    }
+
+    private void devices() throws PlanException {
+        Set<String> done = new LinkedHashSet<>();
+        List<LinuxDevice> configured = config.linux() == null ? List.of() : config.linux().devices();
+        for (int i = 0; i < configured.size(); i++) {
+            LinuxDevice d = configured.get(i);
+            long mode = switch (d.type()) {
+                case "c", "u" -> K.S_IFCHR;
+                case "b" -> K.S_IFBLK;
+                case "p" -> K.S_IFIFO;
+                default -> throw new PlanException("linux.devices[" + i + "].type", "must be c, b, u or p");
+            };
+            long perm = d.fileMode() == null ? 0666 : d.fileMode() & 07777;
+            device(d.path(), mode, perm, d.major(), d.minor());
+            done.add(d.path());
+        }
+        for (DefaultDevice d : DEFAULT_DEVICES) {
+            if (!done.contains(d.path())) {
+                device(d.path(), K.S_IFCHR, 0666, d.major(), d.minor());
+            }
+        }
+        for (String[] link : DEV_SYMLINKS) {
+            steps.add(Step.tolerating(Errno.EEXIST.number(), Syscall.SYMLINKAT, "symlink " + link[1] + " -> " + link[0],
+                    str(link[0]), imm(K.AT_FDCWD, "AT_FDCWD"), str(inRoot(link[1]))));
+        }
+    }
+
+    private void device(String path, long type, long perm, long major, long minor) {
+        String target = inRoot(path);
+        mkdirs(Path.of(target).getParent().toString());
+        if (newUserNs) {
+            // mknod is refused in a user namespace: bind the host's node instead (runc does the same).
+            createFile(target);
+            steps.add(mount("bind the host's " + path, path, target, null, K.MS_BIND, null));
+        } else {
+            steps.add(Step.tolerating(Errno.EEXIST.number(), Syscall.MKNODAT, "mknod " + path,
+                    imm(K.AT_FDCWD, "AT_FDCWD"), str(target), imm(type | perm, "0" + Long.toOctalString(type | perm)),
+                    imm(K.makedev(major, minor), "makedev(" + major + ", " + minor + ")")));
+        }
+    }
+
+    private void maskedAndReadonlyPaths() {
+        if (config.linux() == null) {
+            return;
+        }
+        int enoent = Errno.ENOENT.number();
+        for (String p : config.linux().maskedPaths()) {
+            // Directories get an empty read-only tmpfs, anything else /dev/null; what it is inside
+            // the container is judged from the host (/proc, /sys) or the rootfs at plan time.
+            Path probe = p.startsWith("/proc/") || p.startsWith("/sys/") ? Path.of(p) : Path.of(inRoot(p));
+            if (host.isDirectory(probe, false)) {
+                steps.add(Step.tolerating(enoent, Syscall.MOUNT, "mask " + p, str("tmpfs"), str(p), str("tmpfs"),
+                        imm(K.MS_RDONLY, "MS_RDONLY"), nul()));
+            } else {
+                steps.add(Step.tolerating(enoent, Syscall.MOUNT, "mask " + p, str("/dev/null"), str(p), nul(),
+                        imm(K.MS_BIND, "MS_BIND"), nul()));
+            }
+        }
+        for (String p : config.linux().readonlyPaths()) {
+            steps.add(Step.tolerating(enoent, Syscall.MOUNT, "bind " + p + " for read-only", str(p), str(p), nul(),
+                    imm(K.MS_BIND | K.MS_REC, "MS_BIND|MS_REC"), nul()));
+            steps.add(Step.tolerating(enoent, Syscall.MOUNT, "make " + p + " read-only", nul(), str(p), nul(),
+                    imm(K.MS_BIND | K.MS_REMOUNT | K.MS_RDONLY, "MS_BIND|MS_REMOUNT|MS_RDONLY"), nul()));
+        }
+    }
+
+    private void setHostnames(Map<NamespaceType, String> ns) throws PlanException {
+        if (config.hostname() != null && !config.hostname().isEmpty()) {
+            if (!ns.containsKey(NamespaceType.UTS)) {
+                throw new PlanException("hostname", "setting a hostname needs a uts namespace");
+            }
+            steps.add(Step.of(Syscall.SETHOSTNAME, "set the hostname", str(config.hostname()), imm(utf8Length(config.hostname()))));
+        }
+        if (config.domainname() != null && !config.domainname().isEmpty()) {
+            if (!ns.containsKey(NamespaceType.UTS)) {
+                throw new PlanException("domainname", "setting a domainname needs a uts namespace");
+            }
+            steps.add(Step.of(Syscall.SETDOMAINNAME, "set the domainname", str(config.domainname()), imm(utf8Length(config.domainname()))));
+        }
+    }
+
+    private void processSteps() throws PlanException {
+        var p = config.process();
+        List<Rlimit> rlimits = p.rlimits();
+        for (int i = 0; i < rlimits.size(); i++) {
+            Rlimit r = rlimits.get(i);
+            Integer res = Rlimits.resource(r.type());
+            if (res == null) {
+                throw new PlanException("process.rlimits[" + i + "].type", "unknown resource");
+            }
+            steps.add(Step.of(Syscall.PRLIMIT64, "set " + r.type(), imm(0), imm(res, r.type()),
+                    new Arg.Bytes(K.rlimit(r.soft(), r.hard()), "{soft=" + r.soft() + ", hard=" + r.hard() + "}"), imm(0)));
+        }
+        if (p.noNewPrivileges()) {
+            steps.add(Step.of(Syscall.PRCTL, "set no_new_privs", imm(K.PR_SET_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS"), imm(1), imm(0), imm(0), imm(0)));
+        }
+        var user = p.user();
+        long uid = user == null ? 0 : user.uid();
+        long gid = user == null ? 0 : user.gid();
+        if (user != null && !(newUserNs && user.additionalGids().isEmpty())) {
+            // In a fresh user namespace, setgroups needs the gid map written by a privileged parent.
+            List<Long> groups = user.additionalGids();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Math.max(4, groups.size() * 4)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (Long g : groups) {
+                b.putInt((int) (long) g);
+            }
+            steps.add(Step.of(Syscall.SETGROUPS, "set the supplementary groups", imm(groups.size()),
+                    new Arg.Bytes(b.array(), groups.toString())));
+        }
+        steps.add(Step.of(Syscall.SETRESGID, "set gid " + gid, imm(gid), imm(gid), imm(gid)));
+        steps.add(Step.of(Syscall.SETRESUID, "set uid " + uid, imm(uid), imm(uid), imm(uid)));
+        int umask = user != null && user.umask() != null ? user.umask() : 022;
+        steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(umask, "0" + Integer.toOctalString(umask))));
+        String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
+        steps.add(Step.of(Syscall.CHDIR, "chdir to the process's cwd " + cwd, str(cwd)));
+        // No JVM fd may reach the user program: every fd above stderr becomes close-on-exec,
+        // which also closes the error pipe exactly when execve succeeds.
+        steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3), imm(0xffffffffL, "~0U"),
+                imm(K.CLOSE_RANGE_CLOEXEC, "CLOSE_RANGE_CLOEXEC")));
+        steps.add(Step.of(Syscall.RT_SIGPROCMASK, "unblock signals", imm(K.SIG_SETMASK, "SIG_SETMASK"),
+                new Arg.Bytes(new byte[8], "[]"), imm(0, "NULL"), imm(8)));
+        execSteps(p.args(), p.env());
+    }
+
+    /** execve, with execvp(3)'s PATH search spelled out as candidate steps. */
+    private void execSteps(List<String> args, List<String> env) throws PlanException {
+        if (args.isEmpty()) {
+            throw new PlanException("process.args", "must name the program to run");
+        }
+        String file = args.getFirst();
+        if (file.isEmpty()) {
+            throw new PlanException("process.args[0]", "must not be empty");
+        }
+        Arg argv = new Arg.StrArray(args, false);
+        Arg envp = new Arg.StrArray(env, true);
+        if (file.contains("/")) {
+            steps.add(Step.of(Syscall.EXECVE, "exec " + file, str(file), argv, envp));
+            return;
+        }
+        String path = DEFAULT_PATH;
+        for (String e : env) {
+            if (e.startsWith("PATH=")) {
+                path = e.substring(5);
+            }
+        }
+        List<String> candidates = new ArrayList<>();
+        for (String dir : path.split(":", -1)) {
+            candidates.add((dir.isEmpty() ? "." : dir) + "/" + file);
+        }
+        for (int i = 0; i < candidates.size(); i++) {
+            String c = candidates.get(i);
+            if (i < candidates.size() - 1) {
+                steps.add(Step.unchecked(Syscall.EXECVE, "exec " + c, str(c), argv, envp));
+            } else {
+                steps.add(Step.of(Syscall.EXECVE, "exec " + file + " (searched $PATH " + path + ")", str(c), argv, envp));
+            }
+        }
+    }
+
+    private String idMap(List<IdMapping> maps, String field) throws PlanException {
+        if (maps.isEmpty()) {
+            throw new PlanException(field, "a new user namespace needs at least one mapping");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (IdMapping m : maps) {
+            sb.append(m.containerID()).append(' ').append(m.hostID()).append(' ').append(m.size()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private Step mount(String what, String source, String target, String type, long flags, String data) {
+        return Step.of(Syscall.MOUNT, what, str(source), str(target), str(type), imm(flags, MountOption.flagNames(flags)), str(data));
+    }
+
+    /** Creates a mount point: a directory, or an empty file for a bind mount of a file. */
+    private void mountPoint(String target, boolean directory) {
+        if (directory) {
+            mkdirs(target);
+        } else {
+            mkdirs(Path.of(target).getParent().toString());
+            createFile(target);
+        }
+    }
+
+    private void createFile(String target) {
+        steps.add(Step.storing(FD_SLOT, Syscall.OPENAT, "create the mount point " + target, imm(K.AT_FDCWD, "AT_FDCWD"), str(target),
+                imm(K.O_WRONLY | K.O_CREAT | K.O_CLOEXEC, "O_WRONLY|O_CREAT|O_CLOEXEC"), imm(0644, "0644")));
+        steps.add(Step.of(Syscall.CLOSE, "close " + target, new Arg.Slot(FD_SLOT)));
+    }
+
+    /** mkdir -p below the rootfs (the rootfs itself exists). */
+    private void mkdirs(String dir) {
+        Path d = Path.of(dir);
+        if (!d.startsWith(rootfs) || d.equals(rootfs)) {
+            return;
+        }
+        Path rel = rootfs.relativize(d);
+        Path cur = rootfs;
+        for (Path part : rel) {
+            cur = cur.resolve(part);
+            steps.add(Step.tolerating(Errno.EEXIST.number(), Syscall.MKDIRAT, "mkdir " + cur,
+                    imm(K.AT_FDCWD, "AT_FDCWD"), str(cur.toString()), imm(MKDIR_MODE, "0755")));
+        }
+    }
+
+    /** The host path of {@code containerPath} inside the rootfs, lexically (no symlink is followed here). */
+    private String inRoot(String containerPath) {
+        Path rel = Path.of("/").relativize(Path.of("/").resolve(containerPath).normalize());
+        return rootfs.resolve(rel).normalize().toString();
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    static long cloneFlag(NamespaceType t) {
+        return switch (t) {
+            case PID -> K.CLONE_NEWPID;
+            case NETWORK -> K.CLONE_NEWNET;
+            case MOUNT -> K.CLONE_NEWNS;
+            case IPC -> K.CLONE_NEWIPC;
+            case UTS -> K.CLONE_NEWUTS;
+            case USER -> K.CLONE_NEWUSER;
+            case CGROUP -> K.CLONE_NEWCGROUP;
+            case TIME -> K.CLONE_NEWTIME;
+        };
+    }
+
+    /** CLONE_NEW* names of {@code flags}, for listings. */
+    public static String cloneFlagNames(long flags) {
+        List<String> names = new ArrayList<>();
+        for (NamespaceType t : NamespaceType.values()) {
+            if ((flags & cloneFlag(t)) != 0) {
+                names.add(switch (t) {
+                    case PID -> "CLONE_NEWPID";
+                    case NETWORK -> "CLONE_NEWNET";
+                    case MOUNT -> "CLONE_NEWNS";
+                    case IPC -> "CLONE_NEWIPC";
+                    case UTS -> "CLONE_NEWUTS";
+                    case USER -> "CLONE_NEWUSER";
+                    case CGROUP -> "CLONE_NEWCGROUP";
+                    case TIME -> "CLONE_NEWTIME";
+                });
+            }
+        }
+        return names.isEmpty() ? "0" : String.join("|", names);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.isthmus.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A spawn program: the clone3 flags and the steps the child runs before (and including) execve,
+ * plus what the parent must do between clone and exec. Immutable; laid out in native memory by
+ * the sys package and run by the stub, or run by {@link Interpreter} against a fake kernel.
+ *
+ * <p>Slots {@link #SYNC_READ} and {@link #SYNC_WRITE} are inputs, filled per launch with the two
+ * ends of the synchronisation pipe when {@link #waitsForParent()}; the others belong to steps.
+ *
+ * @param cloneFlags    the CLONE_* flags for clone3 (namespaces; CLONE_VM etc. are the spawner's)
+ * @param steps         the child's steps, normally ending in execve
+ * @param uidMap        lines for /proc/PID/uid_map, written by the parent (empty: none)
+ * @param gidMap        lines for /proc/PID/gid_map
+ * @param denySetgroups write "deny" to /proc/PID/setgroups before gid_map (unprivileged maps)
+ * @param waitsForParent the child blocks on the sync pipe until the parent has done its part
+ */
+public record Program(long cloneFlags, List<Step> steps, String uidMap, String gidMap, boolean denySetgroups,
+        boolean waitsForParent) {
+
+    public static final int SYNC_READ = 0;
+    public static final int SYNC_WRITE = 1;
+    /** First slot free for steps. */
+    public static final int FIRST_FREE_SLOT = 2;
+
+    public Program {
+        steps = List.copyOf(steps);
+        uidMap = uidMap == null ? "" : uidMap;
+        gidMap = gidMap == null ? "" : gidMap;
+    }
+
+    /** The program as an strace-like listing, one system call per line. */
+    public List<String> listing(String cloneFlagNames) {
+        List<String> out = new ArrayList<>(steps.size() + 4);
+        out.add("clone3({flags=" + cloneFlagNames + "}) -> child");
+        if (!uidMap.isEmpty() || !gidMap.isEmpty()) {
+            if (denySetgroups) {
+                out.add("parent: write(\"/proc/CHILD/setgroups\", \"deny\")");
+            }
+            out.add("parent: write(\"/proc/CHILD/uid_map\", " + quoteLines(uidMap) + ")");
+            out.add("parent: write(\"/proc/CHILD/gid_map\", " + quoteLines(gidMap) + ")");
+        }
+        if (waitsForParent) {
+            out.add("parent: write($" + SYNC_WRITE + ", \"\\x00\", 1)");
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            out.add(String.format("%3d  %s", i, steps.get(i).render()));
+        }
+        return out;
+    }
+
+    private static String quoteLines(String s) {
+        return "\"" + s.replace("\n", "\\n") + "\"";
+    }
+}
