@@ -1,0 +1,4 @@
+package dev.isthmus.spec;
+
+/** config.md "process.consoleSize". */
+public record ConsoleSize(long height, long width) {}

@@ -1,0 +1,4 @@
+package dev.isthmus.spec;
+
+/** config.md "process.ioPriority". */
+public record IoPriority(String ioClass, int priority) {}
