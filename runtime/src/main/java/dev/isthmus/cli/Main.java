@@ -1,7 +1,44 @@
 package dev.isthmus.cli;
 
-public final class Main {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: the runc-compatible command line. */
+@Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A stateless-capable OCI container runtime on Project Panama.",
+        subcommands = {RunCommand.class, SpecCommand.class})
+public final class Main implements Runnable {
+
+    /** runc's convention: `isthmus --version` names the runtime and the spec version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Package p = Main.class.getPackage();
+            String v = p != null && p.getImplementationVersion() != null ? p.getImplementationVersion() : "0.1.0-SNAPSHOT";
+            return new String[] {"isthmus version " + v, "spec: " + dev.isthmus.spec.Config.SPEC_VERSION,
+                    "java: " + Runtime.version()};
+        }
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
     public static void main(String[] args) {
-        System.out.println("isthmus");
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line; returns the exit status. */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("isthmus: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            return 1;
+        });
+        return cl.execute(args);
     }
 }

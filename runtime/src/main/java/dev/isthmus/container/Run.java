@@ -1,0 +1,97 @@
+package dev.isthmus.container;
+
+import dev.isthmus.plan.Host;
+import dev.isthmus.plan.PlanException;
+import dev.isthmus.plan.Planner;
+import dev.isthmus.plan.Program;
+import dev.isthmus.spec.Config;
+import dev.isthmus.spec.ConfigException;
+import dev.isthmus.spec.ConfigReader;
+import dev.isthmus.sys.Libc;
+import dev.isthmus.sys.SpawnException;
+import dev.isthmus.sys.Spawner;
+import dev.isthmus.sys.SysException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * `run` in the foreground: plan, spawn, follow to execve, forward signals, wait, and return the
+ * container's status (128 + N when it was killed by signal N; 127 when its program cannot be
+ * executed).
+ */
+public final class Run {
+    /** Exit status when the container's program cannot be executed (as a shell and runc do). */
+    public static final int EXEC_FAILED = 127;
+
+    private final String id;
+    private final Path bundle;
+    private final Path pidFile;
+    private final boolean noPivot;
+
+    public Run(String id, Path bundle, Path pidFile, boolean noPivot) {
+        this.id = id;
+        this.bundle = bundle;
+        this.pidFile = pidFile;
+        this.noPivot = noPivot;
+    }
+
+    public int execute(boolean dryRun, PrintStream out, PrintStream err) {
+        Program program;
+        try {
+            ContainerId.check(id);
+            Config config = ConfigReader.read(bundle.resolve("config.json"));
+            program = Planner.plan(config, bundle, Host.LIVE, new Planner.Options(noPivot));
+        } catch (ConfigException | PlanException | IllegalArgumentException e) {
+            err.println("isthmus: " + e.getMessage());
+            return 1;
+        }
+        if (dryRun) {
+            for (String line : program.listing(Planner.cloneFlagNames(program.cloneFlags()))) {
+                out.println(line);
+            }
+            return 0;
+        }
+        Spawner.Launch launch;
+        try {
+            launch = Spawner.launch(program);
+        } catch (SysException | UnsupportedOperationException e) {
+            err.println("isthmus: " + e.getMessage());
+            return 1;
+        }
+        int pidfd = launch.pidfd();
+        try (SignalForwarder fwd = SignalForwarder.to(pidfd)) {
+            try {
+                launch.awaitExec();
+            } catch (SpawnException e) {
+                err.println("isthmus: " + e.getMessage());
+                return e.execFailed(program) ? EXEC_FAILED : 1;
+            } finally {
+                launch.close();
+            }
+            if (pidFile != null) {
+                try {
+                    writePidFile(pidFile, launch.pid());
+                } catch (IOException e) {
+                    Libc.pidfdSendSignal(pidfd, 9);
+                    Libc.waitPidfd(pidfd, false);
+                    err.println("isthmus: --pid-file " + pidFile + ": " + e.getMessage());
+                    return 1;
+                }
+            }
+            return Libc.waitPidfd(pidfd, false).shellStatus();
+        } finally {
+            Libc.close(pidfd);
+        }
+    }
+
+    /** Writes the pid to a temporary name beside {@code file} and renames it into place. */
+    static void writePidFile(Path file, int pid) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp" + ProcessHandle.current().pid());
+        Files.writeString(tmp, Integer.toString(pid));
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
