@@ -45,6 +45,7 @@
         .globl  isthmus_image_entry
         .type   isthmus_image_entry, @function
 isthmus_image_entry:
+.Lstart:                                /* local: a global symbol would leave a relocation */
         lea     r12, [rip + isthmus_image_header]
         and     rsp, -16
         jmp     .Lchild
@@ -197,6 +198,27 @@ isthmus_spawn:
         syscall
         hlt
         .size   isthmus_spawn, .-isthmus_spawn
+
+/*
+ * void isthmus_forward_signal(int sig): a signal handler for the foreground runtime. Sends sig
+ * to the pidfd stored (as an int, -1 for none) in the first bytes of the page that follows this
+ * code's page; async-signal-safe, no libc, no Java. sys.Stub maps that page read-write.
+ */
+        .balign 16, 0xf4
+        .globl  isthmus_forward_signal
+        .type   isthmus_forward_signal, @function
+isthmus_forward_signal:
+        lea     rax, [rip + .Lstart]
+        mov     esi, edi                /* the signal */
+        movsxd  rdi, dword ptr [rax+4096] /* the pidfd cell */
+        test    rdi, rdi
+        js      1f
+        xor     edx, edx                /* pidfd_send_signal(pidfd, sig, NULL, 0) */
+        xor     r10d, r10d
+        mov     eax, 424
+        syscall
+1:      ret
+        .size   isthmus_forward_signal, .-isthmus_forward_signal
 
         .balign 16, 0xf4
 isthmus_image_header:

@@ -17,6 +17,24 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int SYS_name_to_handle_at = (int)303L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_name_to_handle_at 303
+     * }
+     */
+    public static int SYS_name_to_handle_at() {
+        return SYS_name_to_handle_at;
+    }
+    private static final int SYS_nanosleep = (int)35L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_nanosleep 35
+     * }
+     */
+    public static int SYS_nanosleep() {
+        return SYS_nanosleep;
+    }
     private static final int SYS_newfstatat = (int)262L;
     /**
      * {@snippet lang=c :

@@ -2129,6 +2129,15 @@ class Linux_1 extends Linux$shared {
     public static int SIGWINCH() {
         return SIGWINCH;
     }
+    private static final int SA_RESTART = (int)268435456L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_RESTART 268435456
+     * }
+     */
+    public static int SA_RESTART() {
+        return SA_RESTART;
+    }
     private static final int SIG_BLOCK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -5851,6 +5860,68 @@ class Linux_1 extends Linux$shared {
                 traceDowncall("sigprocmask", __how, __set, __oset);
             }
             return (int)mh$.invokeExact(__how, __set, __oset);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sigaction {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sigaction");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int sigaction(int __sig, const struct sigaction *restrict __act, struct sigaction *restrict __oact)
+     * }
+     */
+    public static FunctionDescriptor sigaction$descriptor() {
+        return sigaction.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int sigaction(int __sig, const struct sigaction *restrict __act, struct sigaction *restrict __oact)
+     * }
+     */
+    public static MethodHandle sigaction$handle() {
+        return sigaction.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int sigaction(int __sig, const struct sigaction *restrict __act, struct sigaction *restrict __oact)
+     * }
+     */
+    public static MemorySegment sigaction$address() {
+        return sigaction.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int sigaction(int __sig, const struct sigaction *restrict __act, struct sigaction *restrict __oact)
+     * }
+     */
+    public static int sigaction(int __sig, MemorySegment __act, MemorySegment __oact) {
+        var mh$ = sigaction.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sigaction", __sig, __act, __oact);
+            }
+            return (int)mh$.invokeExact(__sig, __act, __oact);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -12999,24 +13070,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int SYS_munmap() {
         return SYS_munmap;
-    }
-    private static final int SYS_name_to_handle_at = (int)303L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_name_to_handle_at 303
-     * }
-     */
-    public static int SYS_name_to_handle_at() {
-        return SYS_name_to_handle_at;
-    }
-    private static final int SYS_nanosleep = (int)35L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_nanosleep 35
-     * }
-     */
-    public static int SYS_nanosleep() {
-        return SYS_nanosleep;
     }
 }
 

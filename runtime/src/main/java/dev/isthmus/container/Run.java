@@ -8,6 +8,7 @@ import dev.isthmus.spec.Config;
 import dev.isthmus.spec.ConfigException;
 import dev.isthmus.spec.ConfigReader;
 import dev.isthmus.sys.Libc;
+import dev.isthmus.sys.SignalForwarding;
 import dev.isthmus.sys.SpawnException;
 import dev.isthmus.sys.Spawner;
 import dev.isthmus.sys.SysException;
@@ -54,37 +55,47 @@ public final class Run {
             }
             return 0;
         }
-        Spawner.Launch launch;
-        try {
-            launch = Spawner.launch(program);
-        } catch (SysException | UnsupportedOperationException e) {
-            err.println("isthmus: " + e.getMessage());
-            return 1;
-        }
-        int pidfd = launch.pidfd();
-        try (SignalForwarder fwd = SignalForwarder.to(pidfd)) {
+        int pidfd = -1;
+        // The forwarder is removed before the pidfd is closed: a late signal must not reach
+        // whatever reuses the fd number.
+        try (SignalForwarding forwarding = SignalForwarding.install()) {
+            Spawner.Launch launch;
             try {
-                launch.awaitExec();
-            } catch (SpawnException e) {
+                launch = Spawner.launch(program);
+            } catch (SysException | UnsupportedOperationException e) {
                 err.println("isthmus: " + e.getMessage());
-                return e.execFailed(program) ? EXEC_FAILED : 1;
-            } finally {
-                launch.close();
+                return 1;
             }
-            if (pidFile != null) {
-                try {
-                    writePidFile(pidFile, launch.pid());
-                } catch (IOException e) {
-                    Libc.pidfdSendSignal(pidfd, 9);
-                    Libc.waitPidfd(pidfd, false);
-                    err.println("isthmus: --pid-file " + pidFile + ": " + e.getMessage());
-                    return 1;
-                }
-            }
-            return Libc.waitPidfd(pidfd, false).shellStatus();
+            pidfd = launch.pidfd();
+            forwarding.target(pidfd);
+            return follow(launch, program, err);
         } finally {
             Libc.close(pidfd);
         }
+    }
+
+    /** Follows a launch to exec and then to its end; returns the exit status. */
+    private int follow(Spawner.Launch launch, Program program, PrintStream err) {
+        int pidfd = launch.pidfd();
+        try {
+            launch.awaitExec();
+        } catch (SpawnException e) {
+            err.println("isthmus: " + e.getMessage());
+            return e.execFailed(program) ? EXEC_FAILED : 1;
+        } finally {
+            launch.close();
+        }
+        if (pidFile != null) {
+            try {
+                writePidFile(pidFile, launch.pid());
+            } catch (IOException e) {
+                Libc.pidfdSendSignal(pidfd, 9);
+                Libc.waitPidfd(pidfd, false);
+                err.println("isthmus: --pid-file " + pidFile + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        return Libc.waitPidfd(pidfd, false).shellStatus();
     }
 
     /** Writes the pid to a temporary name beside {@code file} and renames it into place. */

@@ -67,6 +67,8 @@ public final class Planner {
     private final Host host;
     private final Options options;
     private final List<Step> steps = new ArrayList<>();
+    /** Directories this plan already creates, so mkdir -p does not repeat itself. */
+    private final Set<Path> made = new java.util.HashSet<>();
     private final Path rootfs;
     private final boolean newUserNs;
 
@@ -123,6 +125,12 @@ public final class Planner {
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.SYNC_READ), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
                     Step.CHECK | Step.NONZERO, 0, 0, "wait for the parent to write the id maps").nonZero());
             steps.add(Step.of(Syscall.CLOSE, "close the sync pipe", new Arg.Slot(Program.SYNC_READ)));
+            if (mapsRoot(config.linux().uidMappings()) && mapsRoot(config.linux().gidMappings())) {
+                // Until now the child still has the parent's (unmapped) ids: files it creates in
+                // a filesystem of the new namespace would get EOVERFLOW. Become its root.
+                steps.add(Step.of(Syscall.SETRESGID, "become gid 0 of the user namespace", imm(0), imm(0), imm(0)));
+                steps.add(Step.of(Syscall.SETRESUID, "become uid 0 of the user namespace", imm(0), imm(0), imm(0)));
+            }
         }
         joinNamespaces(ns);
         if (unshareFlags != 0) {
@@ -450,6 +458,15 @@ public final class Planner {
         }
     }
 
+    private static boolean mapsRoot(List<IdMapping> maps) {
+        for (IdMapping m : maps) {
+            if (m.containerID() == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private String idMap(List<IdMapping> maps, String field) throws PlanException {
         if (maps.isEmpty()) {
             throw new PlanException(field, "a new user namespace needs at least one mapping");
@@ -491,6 +508,9 @@ public final class Planner {
         Path cur = rootfs;
         for (Path part : rel) {
             cur = cur.resolve(part);
+            if (!made.add(cur)) {
+                continue;
+            }
             steps.add(Step.tolerating(Errno.EEXIST.number(), Syscall.MKDIRAT, "mkdir " + cur,
                     imm(K.AT_FDCWD, "AT_FDCWD"), str(cur.toString()), imm(MKDIR_MODE, "0755")));
         }

@@ -121,7 +121,7 @@ public record Step(Syscall call, List<Arg> args, int flags, int storeSlot, int t
                 List<String> q = new ArrayList<>(v.values().size());
                 for (String s : v.values()) {
                     int eq = s.indexOf('=');
-                    q.add(v.redact() && eq >= 0 ? quote(s.substring(0, eq + 1)) + "..." : quote(s));
+                    q.add(v.redact() && eq >= 0 ? quote(s.substring(0, eq + 1) + "...") : quote(s));
                 }
                 yield "[" + String.join(", ", q) + "]";
             }

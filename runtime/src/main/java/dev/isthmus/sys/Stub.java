@@ -22,8 +22,13 @@ public final class Stub {
     static final int IMAGE_ENTRY_OFFSET = 0;
     /** Offset of isthmus_spawn, the function the JVM calls. */
     static final int SPAWN_OFFSET = 16;
+    /** Offset of isthmus_forward_signal, a native signal handler (see {@link SignalForwarding}). */
+    static final int FORWARD_SIGNAL_OFFSET = 0x210;
+    private static final long PAGE = 4096;
 
     private static volatile MethodHandle spawn;
+    /** Where the stub is mapped: its code page(s), then one read-write page of data cells. */
+    private static volatile long base;
 
     /** The stub's bytes for this JVM's architecture, as shipped. */
     public static byte[] code() {
@@ -70,14 +75,30 @@ public final class Stub {
         return h;
     }
 
+    /** The address of the stub's code; maps it on first use. */
+    static long base() {
+        handle();
+        return base;
+    }
+
+    /** The data cell the signal forwarder reads: one int at the start of the page after the code. */
+    static MemorySegment forwardCell() {
+        return Native.at(base() + PAGE, 4);
+    }
+
     private static MethodHandle load() {
         byte[] code = code();
-        long size = (code.length + 4095) & ~4095L;
-        // Mapped writable, filled, then made read+execute: never writable and executable at once.
-        long address = Libc.mmapAnonymous(size, Libc.PROT_READ | Libc.PROT_WRITE);
-        MemorySegment mem = Native.at(address, size);
+        if (code.length > PAGE) {
+            throw new IllegalStateException("the stub outgrew its page; isthmus_forward_signal reads its cell at +4096");
+        }
+        // Mapped writable, filled, then the code page made read+execute: never writable and
+        // executable at once. The page after it stays read-write for the forwarder's cell.
+        long address = Libc.mmapAnonymous(2 * PAGE, Libc.PROT_READ | Libc.PROT_WRITE);
+        MemorySegment mem = Native.at(address, 2 * PAGE);
         MemorySegment.copy(code, 0, mem, ValueLayout.JAVA_BYTE, 0, code.length);
-        Libc.mprotect(address, size, Libc.PROT_READ | Libc.PROT_EXEC);
+        mem.set(ValueLayout.JAVA_INT, PAGE, -1);
+        Libc.mprotect(address, PAGE, Libc.PROT_READ | Libc.PROT_EXEC);
+        base = address;
         return Native.link(MemorySegment.ofAddress(address + SPAWN_OFFSET), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
     }
 }

@@ -1,0 +1,80 @@
+package dev.isthmus.sys;
+
+import dev.isthmus.ffm.Linux;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Forwards signals the runtime receives to the container through its pidfd, as `runc run` does,
+ * with a native handler from the stub (isthmus_forward_signal): async-signal-safe and independent
+ * of the JVM's signal dispatch. HotSpot refuses Java handlers for SIGQUIT always and for
+ * SIGINT/SIGTERM/SIGHUP under -Xrs, and uses SIGUSR2 unless _JAVA_SR_SIGNUM moves it; the launcher
+ * sets both, so native handlers own all six.
+ */
+public final class SignalForwarding implements AutoCloseable {
+
+    /** SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2. */
+    public static final int[] FORWARDED = {Linux.SIGINT(), Linux.SIGTERM(), Linux.SIGHUP(), Linux.SIGQUIT(), Linux.SIGUSR1(),
+            Linux.SIGUSR2()};
+
+    // struct sigaction of glibc on x86_64: sa_handler at 0, sa_mask (128 bytes) at 8, sa_flags
+    // at 136, sa_restorer at 144; 152 bytes. Only the function is bound: jextract cannot name
+    // the struct's anonymous handler union.
+    private static final long SIGACTION_SIZE = 152;
+    private static final long SA_FLAGS = 136;
+
+    private static final MethodHandle SIGACTION = Native.linkErrno(Linux.sigaction$address(), Linux.sigaction$descriptor());
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment saved;
+
+    private SignalForwarding() {
+        saved = arena.allocate(SIGACTION_SIZE * FORWARDED.length, 8);
+    }
+
+    /**
+     * Installs the forwarder for every signal in {@link #FORWARDED} (until {@link #close()}).
+     * Signals that arrive before {@link #target} are dropped, as for a container not yet started.
+     */
+    public static SignalForwarding install() {
+        SignalForwarding f = new SignalForwarding();
+        MemorySegment act = f.arena.allocate(SIGACTION_SIZE, 8);
+        act.set(ValueLayout.JAVA_LONG, 0, Stub.base() + Stub.FORWARD_SIGNAL_OFFSET);
+        act.set(ValueLayout.JAVA_INT, SA_FLAGS, Linux.SA_RESTART());
+        for (int i = 0; i < FORWARDED.length; i++) {
+            f.sigaction(FORWARDED[i], act, f.saved.asSlice(i * SIGACTION_SIZE, SIGACTION_SIZE));
+        }
+        return f;
+    }
+
+    /** Signals from now on go to {@code pidfd} (-1: nowhere). */
+    public void target(int pidfd) {
+        Stub.forwardCell().set(ValueLayout.JAVA_INT, 0, pidfd);
+    }
+
+    private void sigaction(int sig, MemorySegment act, MemorySegment old) {
+        try {
+            MemorySegment cap = Native.captureSegment(arena);
+            int r = (int) SIGACTION.invokeExact(cap, sig, act, old);
+            if (r < 0) {
+                throw new SysException("sigaction(" + sig + ")", Native.errno(cap));
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Restores the previous dispositions and stops forwarding. */
+    @Override
+    public void close() {
+        target(-1);
+        for (int i = 0; i < FORWARDED.length; i++) {
+            sigaction(FORWARDED[i], saved.asSlice(i * SIGACTION_SIZE, SIGACTION_SIZE), MemorySegment.NULL);
+        }
+        arena.close();
+    }
+}
