@@ -17,6 +17,15 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int SYS_munmap = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_munmap 11
+     * }
+     */
+    public static int SYS_munmap() {
+        return SYS_munmap;
+    }
     private static final int SYS_name_to_handle_at = (int)303L;
     /**
      * {@snippet lang=c :

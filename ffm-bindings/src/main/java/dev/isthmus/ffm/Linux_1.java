@@ -7877,6 +7877,65 @@ class Linux_1 extends Linux$shared {
         }
     }
 
+    private static class cfmakeraw {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Linux.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cfmakeraw");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern void cfmakeraw(struct termios *__termios_p)
+     * }
+     */
+    public static FunctionDescriptor cfmakeraw$descriptor() {
+        return cfmakeraw.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern void cfmakeraw(struct termios *__termios_p)
+     * }
+     */
+    public static MethodHandle cfmakeraw$handle() {
+        return cfmakeraw.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern void cfmakeraw(struct termios *__termios_p)
+     * }
+     */
+    public static MemorySegment cfmakeraw$address() {
+        return cfmakeraw.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern void cfmakeraw(struct termios *__termios_p)
+     * }
+     */
+    public static void cfmakeraw(MemorySegment __termios_p) {
+        var mh$ = cfmakeraw.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cfmakeraw", __termios_p);
+            }
+            mh$.invokeExact(__termios_p);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     /**
      * Variadic invoker class for:
      * {@snippet lang=c :
@@ -13061,15 +13120,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int SYS_munlockall() {
         return SYS_munlockall;
-    }
-    private static final int SYS_munmap = (int)11L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_munmap 11
-     * }
-     */
-    public static int SYS_munmap() {
-        return SYS_munmap;
     }
 }
 

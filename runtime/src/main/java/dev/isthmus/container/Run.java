@@ -7,7 +7,9 @@ import dev.isthmus.plan.Program;
 import dev.isthmus.spec.Config;
 import dev.isthmus.spec.ConfigException;
 import dev.isthmus.spec.ConfigReader;
+import dev.isthmus.console.ConsoleRelay;
 import dev.isthmus.sys.Libc;
+import dev.isthmus.sys.Pty;
 import dev.isthmus.sys.SignalForwarding;
 import dev.isthmus.sys.SpawnException;
 import dev.isthmus.sys.Spawner;
@@ -41,9 +43,10 @@ public final class Run {
 
     public int execute(boolean dryRun, PrintStream out, PrintStream err) {
         Program program;
+        Config config;
         try {
             ContainerId.check(id);
-            Config config = ConfigReader.read(bundle.resolve("config.json"));
+            config = ConfigReader.read(bundle.resolve("config.json"));
             program = Planner.plan(config, bundle, Host.LIVE, new Planner.Options(noPivot));
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
             err.println("isthmus: " + e.getMessage());
@@ -56,20 +59,38 @@ public final class Run {
             return 0;
         }
         int pidfd = -1;
+        Pty pty = null;
+        ConsoleRelay relay = null;
         // The forwarder is removed before the pidfd is closed: a late signal must not reach
         // whatever reuses the fd number.
         try (SignalForwarding forwarding = SignalForwarding.install()) {
             Spawner.Launch launch;
+            int slave = -1;
             try {
-                launch = Spawner.launch(program);
+                if (config.process().terminal()) {
+                    pty = Pty.open();
+                    slave = pty.openSlave();
+                }
+                launch = Spawner.launch(program, slave);
             } catch (SysException | UnsupportedOperationException e) {
                 err.println("isthmus: " + e.getMessage());
                 return 1;
+            } finally {
+                Libc.close(slave); // the child has its own copy
             }
             pidfd = launch.pidfd();
             forwarding.target(pidfd);
+            if (pty != null) {
+                var size = config.process().consoleSize();
+                relay = ConsoleRelay.start(pty, size == null ? null : (int) size.height(), size == null ? null : (int) size.width());
+            }
             return follow(launch, program, err);
         } finally {
+            if (relay != null) {
+                relay.close();
+            } else if (pty != null) {
+                pty.close();
+            }
             Libc.close(pidfd);
         }
     }

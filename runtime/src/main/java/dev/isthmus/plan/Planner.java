@@ -100,9 +100,6 @@ public final class Planner {
         if (config.process() == null) {
             throw new PlanException("process", "required to run a container");
         }
-        if (config.process().terminal()) {
-            throw new PlanException("process.terminal", "a terminal needs --console-socket, which `run` does not take yet; set it to false");
-        }
         Map<NamespaceType, String> ns = namespaces();
         long cloneFlags = 0;
         boolean joinedUser = ns.containsKey(NamespaceType.USER) && ns.get(NamespaceType.USER) != null;
@@ -136,6 +133,9 @@ public final class Planner {
         if (unshareFlags != 0) {
             steps.add(Step.of(Syscall.UNSHARE, "unshare the new namespaces", imm(unshareFlags, cloneFlagNames(unshareFlags))));
         }
+        if (config.process().terminal()) {
+            consoleSteps();
+        }
         // Exact modes for devices and mount points; the process's umask is set before exec.
         steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(0, "0")));
         boolean mountNs = ns.containsKey(NamespaceType.MOUNT);
@@ -149,6 +149,19 @@ public final class Planner {
         String uidMap = newUserNs ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
         String gidMap = newUserNs ? idMap(config.linux().gidMappings(), "linux.gidMappings") : "";
         return new Program(cloneFlags, steps, uidMap, gidMap, false, waits);
+    }
+
+    /**
+     * A new session whose controlling terminal is the console pty's slave (passed in slot
+     * CONSOLE by the launcher), which also becomes stdin, stdout and stderr.
+     */
+    private void consoleSteps() {
+        Arg console = new Arg.Slot(Program.CONSOLE);
+        steps.add(Step.of(Syscall.SETSID, "start a new session"));
+        steps.add(Step.of(Syscall.IOCTL, "make the console the controlling terminal", console, imm(K.TIOCSCTTY, "TIOCSCTTY"), imm(0)));
+        for (int fd = 0; fd <= 2; fd++) {
+            steps.add(Step.of(Syscall.DUP3, "make the console fd " + fd, console, imm(fd), imm(0)));
+        }
     }
 
     private void joinNamespaces(Map<NamespaceType, String> ns) {

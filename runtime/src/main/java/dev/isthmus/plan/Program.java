@@ -9,7 +9,8 @@ import java.util.List;
  * the sys package and run by the stub, or run by {@link Interpreter} against a fake kernel.
  *
  * <p>Slots {@link #SYNC_READ} and {@link #SYNC_WRITE} are inputs, filled per launch with the two
- * ends of the synchronisation pipe when {@link #waitsForParent()}; the others belong to steps.
+ * ends of the synchronisation pipe when {@link #waitsForParent()}, and {@link #CONSOLE} with the
+ * console pty's slave fd for a terminal; the others belong to steps.
  *
  * @param cloneFlags    the CLONE_* flags for clone3 (namespaces; CLONE_VM etc. are the spawner's)
  * @param steps         the child's steps, normally ending in execve
@@ -23,8 +24,10 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
 
     public static final int SYNC_READ = 0;
     public static final int SYNC_WRITE = 1;
+    /** The slave side of the console pty, when process.terminal is set. */
+    public static final int CONSOLE = 2;
     /** First slot free for steps. */
-    public static final int FIRST_FREE_SLOT = 2;
+    public static final int FIRST_FREE_SLOT = 3;
 
     public Program {
         steps = List.copyOf(steps);

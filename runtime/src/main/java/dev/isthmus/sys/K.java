@@ -66,6 +66,7 @@ public final class K {
     public static final long SIG_SETMASK = Linux.SIG_SETMASK();
     public static final long PR_SET_NO_NEW_PRIVS = Linux.PR_SET_NO_NEW_PRIVS();
     public static final long SIGCHLD = Linux.SIGCHLD();
+    public static final long TIOCSCTTY = Linux.TIOCSCTTY();
 
     /** Little-endian bytes of struct mount_attr {attr_set, attr_clr, propagation, userns_fd}. */
     public static byte[] mountAttr(long set, long clear) {

@@ -26,7 +26,7 @@ public final class Libc {
     private static final MethodHandle GETPID = Native.link(Linux.getpid$address(), Linux.getpid$descriptor());
     /** prctl(2) is variadic in libc; the kernel takes five longs, so it is linked as such. */
     private static final MethodHandle PRCTL = Native.linkErrno(
-            Native.LINKER.defaultLookup().find("prctl").orElseThrow(),
+            Native.symbol("prctl"),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
 

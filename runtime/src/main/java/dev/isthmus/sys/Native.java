@@ -30,6 +30,11 @@ final class Native {
         return LINKER.downcallHandle(address, descriptor, Linker.Option.captureCallState("errno"));
     }
 
+    /** A libc symbol, for the variadic functions jextract binds only through invokers. */
+    static MemorySegment symbol(String name) {
+        return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
     /** Links code at {@code address} (the stub) without errno capture. */
     static MethodHandle link(MemorySegment address, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(address, descriptor);

@@ -129,6 +129,14 @@ public final class Spawner {
 
     /** Clones a child that runs {@code program}. The image is owned by the returned launch. */
     public static Launch launch(Program program) {
+        return launch(program, -1);
+    }
+
+    /**
+     * Clones a child that runs {@code program}, with {@code consoleFd} (or -1) in slot
+     * {@link Program#CONSOLE}.
+     */
+    public static Launch launch(Program program, int consoleFd) {
         ProgramImage image = new ProgramImage(program);
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
@@ -140,6 +148,7 @@ public final class Spawner {
             err = Libc.pipe2(Libc.O_CLOEXEC);
             try {
                 long[] slots = new long[Step.SLOTS];
+                slots[Program.CONSOLE] = consoleFd;
                 if (waits) {
                     sync = Libc.pipe2(Libc.O_CLOEXEC);
                     slots[Program.SYNC_READ] = sync[0];

@@ -1,0 +1,172 @@
+package dev.isthmus.sys;
+
+import dev.isthmus.ffm.Linux;
+import dev.isthmus.ffm.termios;
+import dev.isthmus.ffm.winsize;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+
+/** A pseudo-terminal pair for a container's console (pty(7)): the master stays with the runtime. */
+public final class Pty implements AutoCloseable {
+
+    private static final MethodHandle POSIX_OPENPT = Native.linkErrno(Linux.posix_openpt$address(), Linux.posix_openpt$descriptor());
+    private static final MethodHandle GRANTPT = Native.linkErrno(Linux.grantpt$address(), Linux.grantpt$descriptor());
+    private static final MethodHandle UNLOCKPT = Native.linkErrno(Linux.unlockpt$address(), Linux.unlockpt$descriptor());
+    private static final MethodHandle PTSNAME_R = Native.linkErrno(Linux.ptsname_r$address(), Linux.ptsname_r$descriptor());
+    private static final MethodHandle ISATTY = Native.link(Linux.isatty$address(), Linux.isatty$descriptor());
+    private static final MethodHandle TCGETATTR = Native.linkErrno(Linux.tcgetattr$address(), Linux.tcgetattr$descriptor());
+    private static final MethodHandle TCSETATTR = Native.linkErrno(Linux.tcsetattr$address(), Linux.tcsetattr$descriptor());
+    private static final MethodHandle CFMAKERAW = Native.link(Linux.cfmakeraw$address(), Linux.cfmakeraw$descriptor());
+    /** ioctl(2) is variadic in libc (jextract gives only an invoker); the requests used here take a pointer. */
+    private static final MethodHandle IOCTL_PTR = Native.linkErrno(Native.symbol("ioctl"),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+    /** openat(2) is variadic (the mode); linked with it. */
+    private static final MethodHandle OPENAT = Native.linkErrno(Native.symbol("openat"),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
+    public static final int TIOCSCTTY = Linux.TIOCSCTTY();
+
+    private final int master;
+    private final String slavePath;
+
+    private Pty(int master, String slavePath) {
+        this.master = master;
+        this.slavePath = slavePath;
+    }
+
+    /** Opens a new pty pair: the master (close-on-exec) and the slave's path. */
+    public static Pty open() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int m = (int) POSIX_OPENPT.invokeExact(cap, Linux.O_RDWR() | Linux.O_NOCTTY() | Linux.O_CLOEXEC());
+            if (m < 0) {
+                throw new SysException("posix_openpt", Native.errno(cap));
+            }
+            try {
+                check("grantpt", (int) GRANTPT.invokeExact(cap, m), cap);
+                check("unlockpt", (int) UNLOCKPT.invokeExact(cap, m), cap);
+                MemorySegment name = a.allocate(256);
+                int r = (int) PTSNAME_R.invokeExact(cap, m, name, 256L);
+                if (r != 0) {
+                    throw new SysException("ptsname_r", r);
+                }
+                return new Pty(m, name.getString(0, StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                Libc.close(m);
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static void check(String call, int r, MemorySegment cap) {
+        if (r < 0) {
+            throw new SysException(call, Native.errno(cap));
+        }
+    }
+
+    public int master() {
+        return master;
+    }
+
+    public String slavePath() {
+        return slavePath;
+    }
+
+    /** Opens the slave side (close-on-exec; the child's dup3 onto 0-2 clears that flag). */
+    public int openSlave() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int fd = (int) OPENAT.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(slavePath),
+                    Linux.O_RDWR() | Linux.O_NOCTTY() | Linux.O_CLOEXEC(), 0);
+            check("open " + slavePath, fd, cap);
+            return fd;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Sets the terminal size of {@code fd} (TIOCSWINSZ). */
+    public static void setSize(int fd, int rows, int cols) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ws = a.allocate(winsize.layout());
+            winsize.ws_row(ws, (short) rows);
+            winsize.ws_col(ws, (short) cols);
+            MemorySegment cap = Native.captureSegment(a);
+            check("ioctl(TIOCSWINSZ)", (int) IOCTL_PTR.invokeExact(cap, fd, (long) Linux.TIOCSWINSZ(), ws), cap);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The terminal size of {@code fd} as {rows, cols}, or null when it is not a terminal. */
+    public static int[] size(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ws = a.allocate(winsize.layout());
+            MemorySegment cap = Native.captureSegment(a);
+            if ((int) IOCTL_PTR.invokeExact(cap, fd, (long) Linux.TIOCGWINSZ(), ws) < 0) {
+                return null;
+            }
+            return new int[] {Short.toUnsignedInt(winsize.ws_row(ws)), Short.toUnsignedInt(winsize.ws_col(ws))};
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static boolean isatty(int fd) {
+        try {
+            return (int) ISATTY.invokeExact(fd) == 1;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Puts terminal {@code fd} in raw mode; closing restores its previous settings. */
+    public static AutoCloseable rawMode(int fd) {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment saved = arena.allocate(termios.layout());
+            MemorySegment raw = arena.allocate(termios.layout());
+            MemorySegment cap = Native.captureSegment(arena);
+            check("tcgetattr", (int) TCGETATTR.invokeExact(cap, fd, saved), cap);
+            raw.copyFrom(saved);
+            CFMAKERAW.invokeExact(raw);
+            check("tcsetattr", (int) TCSETATTR.invokeExact(cap, fd, Linux.TCSANOW(), raw), cap);
+            return () -> {
+                try {
+                    int r = (int) TCSETATTR.invokeExact(cap, fd, Linux.TCSANOW(), saved);
+                } catch (Throwable t) {
+                    // restoring is best effort
+                } finally {
+                    arena.close();
+                }
+            };
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        } catch (Throwable t) {
+            arena.close();
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public void close() {
+        Libc.close(master);
+    }
+}
