@@ -1,0 +1,4 @@
+package dev.isthmus.spec;
+
+/** {@code process.consoleSize} in characters (uint32 each). */
+public record ConsoleSize(long height, long width) {}
