@@ -98,11 +98,8 @@ public final class ConfigReader {
         String path = "";
         if (p != null) {
             try {
+                // for a duplicate the context already holds the repeated name
                 path = JsonPaths.current(p);
-                if (reason.equals("duplicate field") && p.currentName() != null
-                        && p.currentToken() != JsonToken.PROPERTY_NAME) {
-                    path = JsonPaths.field(path, p.currentName());
-                }
             } catch (RuntimeException ignored) {
                 // a best-effort path: the location still says where
             }

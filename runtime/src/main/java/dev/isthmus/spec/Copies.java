@@ -18,9 +18,12 @@ final class Copies {
         if (map == null || map.isEmpty()) {
             return Map.of();
         }
-        if (map.containsKey(null) || map.containsValue(null)) {
-            throw new NullPointerException("null key or value");
+        LinkedHashMap<String, V> copy = new LinkedHashMap<>(map);
+        for (Map.Entry<String, V> e : copy.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new NullPointerException("null key or value");
+            }
         }
-        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+        return Collections.unmodifiableMap(copy);
     }
 }
