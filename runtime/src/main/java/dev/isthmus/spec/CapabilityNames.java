@@ -19,6 +19,16 @@ public final class CapabilityNames {
             "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
             "CAP_CHECKPOINT_RESTORE");
 
+    private static final java.util.Map<String, Integer> NUMBERS;
+
+    static {
+        java.util.Map<String, Integer> m = new java.util.HashMap<>();
+        for (int i = 0; i < NAMES.size(); i++) {
+            m.put(NAMES.get(i), i);
+        }
+        NUMBERS = java.util.Map.copyOf(m);
+    }
+
     /** The highest capability number known here (CAP_LAST_CAP of Linux 5.9 and later). */
     public static final int LAST = NAMES.size() - 1;
 
@@ -48,6 +58,7 @@ public final class CapabilityNames {
 
     /** The number, or -1 when the name is not known. */
     static int lookup(String name) {
-        return name == null ? -1 : NAMES.indexOf(name);
+        Integer n = name == null ? null : NUMBERS.get(name);
+        return n == null ? -1 : n;
     }
 }

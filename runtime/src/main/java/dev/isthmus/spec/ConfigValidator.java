@@ -44,6 +44,10 @@ public final class ConfigValidator {
     /** time_namespaces(7): only these two clocks can be offset. */
     private static final Set<String> TIME_CLOCKS = Set.of("monotonic", "boottime");
 
+    private static final Set<String> DEVICE_TYPES = Set.of("c", "b", "u", "p");
+    private static final Set<String> DEVICE_CGROUP_TYPES = Set.of("a", "c", "b");
+    private static final java.util.regex.Pattern PAGE_SIZE = java.util.regex.Pattern.compile("[0-9]+[KMG]B");
+
     private static final String SOURCE = "config";
 
     private ConfigValidator() {}
@@ -321,7 +325,7 @@ public final class ConfigValidator {
             present(d.path(), at + ".path");
             absolute(d.path(), at + ".path");
             present(d.type(), at + ".type");
-            if (!Set.of("c", "b", "u", "p").contains(d.type())) {
+            if (!DEVICE_TYPES.contains(d.type())) {
                 throw fail(at + ".type", "must be c, b, u or p");
             }
         }
@@ -399,10 +403,10 @@ public final class ConfigValidator {
         for (int i = 0; i < r.devices().size(); i++) {
             LinuxResources.DeviceCgroup d = r.devices().get(i);
             String at = idx("linux.resources.devices", i);
-            if (d.type() != null && !Set.of("a", "c", "b").contains(d.type())) {
+            if (d.type() != null && !DEVICE_CGROUP_TYPES.contains(d.type())) {
                 throw fail(at + ".type", "must be a, c or b");
             }
-            if (d.access() != null && !d.access().matches("[rwm]{0,3}")) {
+            if (d.access() != null && !deviceAccess(d.access())) {
                 throw fail(at + ".access", "must be made of r, w and m");
             }
         }
@@ -410,7 +414,7 @@ public final class ConfigValidator {
             String ps = r.hugepageLimits().get(i).pageSize();
             String at = idx("linux.resources.hugepageLimits", i) + ".pageSize";
             present(ps, at);
-            if (!ps.matches("[0-9]+[KMG]B")) {
+            if (!PAGE_SIZE.matcher(ps).matches()) {
                 throw fail(at, "must be a size such as 2MB or 1GB");
             }
         }
@@ -433,6 +437,20 @@ public final class ConfigValidator {
             }
         }
         nonEmptyKeys(r.unified(), "linux.resources.unified");
+    }
+
+    /** Up to three of r, w and m (the cgroup v1 devices.allow syntax). */
+    private static boolean deviceAccess(String access) {
+        if (access.length() > 3) {
+            return false;
+        }
+        for (int i = 0; i < access.length(); i++) {
+            char c = access.charAt(i);
+            if (c != 'r' && c != 'w' && c != 'm') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void seccomp(LinuxSeccomp s) {
