@@ -15,7 +15,7 @@ public final class Main implements Runnable {
         public String[] getVersion() {
             Package p = Main.class.getPackage();
             String v = p != null && p.getImplementationVersion() != null ? p.getImplementationVersion() : "0.1.0-SNAPSHOT";
-            return new String[] {"isthmus version " + v, "spec: " + dev.isthmus.spec.Config.SPEC_VERSION,
+            return new String[] {"isthmus version " + v, "spec: " + dev.isthmus.spec.DefaultConfigs.OCI_VERSION,
                     "java: " + Runtime.version()};
         }
     }

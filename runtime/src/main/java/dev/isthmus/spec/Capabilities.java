@@ -2,14 +2,18 @@ package dev.isthmus.spec;
 
 import java.util.List;
 
-/** config.md "process.capabilities": CAP_* names per set. */
-public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable, List<String> permitted,
+/** {@code process.capabilities}: the five sets, as {@code CAP_*} names (see {@link CapabilityNames}). */
+public record Capabilities(
+        List<String> bounding,
+        List<String> effective,
+        List<String> inheritable,
+        List<String> permitted,
         List<String> ambient) {
     public Capabilities {
-        bounding = List.copyOf(bounding);
-        effective = List.copyOf(effective);
-        inheritable = List.copyOf(inheritable);
-        permitted = List.copyOf(permitted);
-        ambient = List.copyOf(ambient);
+        bounding = Copies.list(bounding);
+        effective = Copies.list(effective);
+        inheritable = Copies.list(inheritable);
+        permitted = Copies.list(permitted);
+        ambient = Copies.list(ambient);
     }
 }

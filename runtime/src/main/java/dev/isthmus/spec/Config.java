@@ -3,15 +3,23 @@ package dev.isthmus.spec;
 import java.util.List;
 import java.util.Map;
 
-/** config.json (runtime-spec config.md). Absent objects are null, absent lists and maps empty. */
-public record Config(String ociVersion, Process process, Root root, String hostname, String domainname, List<Mount> mounts,
-        Hooks hooks, Map<String, String> annotations, Linux linux) {
-
-    /** The runtime-spec version this runtime implements. */
-    public static final String SPEC_VERSION = "1.2.1";
-
+/**
+ * An OCI runtime configuration ({@code config.json}), runtime-spec 1.0 to 1.3, Linux platform.
+ * Absent objects are null, absent lists {@code List.of()}, absent maps {@code Map.of()}.
+ * Platform objects other than {@code linux} (windows, solaris, vm, zos, freebsd) are skipped on read.
+ */
+public record Config(
+        String ociVersion,
+        Process process,
+        Root root,
+        String hostname,
+        String domainname,
+        List<Mount> mounts,
+        Hooks hooks,
+        Map<String, String> annotations,
+        Linux linux) {
     public Config {
-        mounts = List.copyOf(mounts);
-        annotations = Map.copyOf(annotations);
+        mounts = Copies.list(mounts);
+        annotations = Copies.map(annotations);
     }
 }

@@ -1,687 +1,1299 @@
 package dev.isthmus.spec;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * Reads config.json with jackson-core's streaming parser: a name loop with a switch per OCI
- * object, unknown names skipped (the spec says they must be ignored), duplicate names refused,
- * and every rule that needs only the document checked as it is read, so a config is validated
- * before anything acts on it.
+ * Reads {@code config.json} with jackson-core's streaming parser into {@link Config}, then validates it with
+ * {@link ConfigValidator}. Unknown fields are skipped (the spec requires extensions to be ignored), duplicate
+ * fields are rejected, and every error names a JSON path, a line and column and a reason, never a value.
  */
 public final class ConfigReader {
-    private ConfigReader() {}
+    /** Limits of the shared factory. A runc default config nests 5 deep and is about 2.5 kB. */
+    public static final int MAX_NESTING_DEPTH = 64;
+    public static final int MAX_STRING_LENGTH = 4 << 20;
+    public static final long MAX_DOCUMENT_LENGTH = 32L << 20;
+    public static final int MAX_NAME_LENGTH = 64 << 10;
 
-    /** One factory for the process: limits keep a hostile config from exhausting memory. */
     static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(64)
-                    .maxDocumentLength(16L << 20)
-                    .maxStringLength(1 << 20)
-                    .maxNameLength(4096)
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxStringLength(MAX_STRING_LENGTH)
+                    .maxDocumentLength(MAX_DOCUMENT_LENGTH)
+                    .maxNameLength(MAX_NAME_LENGTH)
+                    .maxNumberLength(64)
                     .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
             .build();
 
-    private static final Set<String> RLIMITS = Set.of("RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE",
-            "RLIMIT_LOCKS", "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS",
-            "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK");
+    private ConfigReader() {}
 
-    private static final Set<String> DEVICE_TYPES = Set.of("c", "b", "u", "p");
-
+    /** Reads and validates the file; the source name in errors is the path as given. */
     public static Config read(Path configJson) throws ConfigException {
+        String source = configJson.toString();
         byte[] bytes;
-        String name = configJson.toString();
         try {
+            if (Files.size(configJson) > MAX_DOCUMENT_LENGTH) {
+                throw new ConfigException(source, "", 0, 0, "file is larger than " + MAX_DOCUMENT_LENGTH + " bytes");
+            }
             bytes = Files.readAllBytes(configJson);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(name, "", 0, 0, "no such file");
         } catch (IOException e) {
-            throw new ConfigException(name, "", 0, 0, "cannot be read: " + e.getClass().getSimpleName());
+            throw new ConfigException(source, "", 0, 0, "cannot read the file (" + e.getClass().getSimpleName() + ")");
         }
-        return read(bytes, name);
+        return read(bytes, source);
     }
 
+    /** Reads and validates a document; {@code sourceName} (e.g. {@code config.json}) prefixes error messages. */
     public static Config read(byte[] json, String sourceName) throws ConfigException {
-        Cursor c = null;
-        try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), json)) {
-            c = new Cursor(p, sourceName);
-            if (p.nextToken() == null) {
-                throw c.error("empty document");
-            }
-            Config config = new ConfigReader.Doc(c).config();
-            if (p.nextToken() != null) {
-                throw c.error("trailing content after the config object");
-            }
-            return config;
+        Config config = parse(json, sourceName);
+        try {
+            ConfigValidator.validate(config);
+        } catch (ConfigException e) {
+            int[] at = JsonPaths.locate(json, e.path());
+            throw e.at(sourceName, at[0], at[1]);
+        }
+        return config;
+    }
+
+    /** Parses without validating: the shape and types are checked, the rules of {@link ConfigValidator} are not. */
+    public static Config parse(byte[] json, String sourceName) throws ConfigException {
+        JsonParser p = null;
+        try {
+            p = FACTORY.createParser(json);
+            Parse parse = new Parse(p, sourceName);
+            return parse.document();
+        } catch (Fail f) {
+            throw f.exception;
         } catch (StreamConstraintsException e) {
-            throw wrap(c, sourceName, "exceeds a size or depth limit", e);
+            throw error(sourceName, p, e, limitReason(e.getOriginalMessage()));
         } catch (JacksonException e) {
-            // Never e.getMessage(): Jackson quotes the offending token, which may be a secret.
-            String reason = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate")
-                    ? "duplicate key" : "malformed JSON";
-            throw wrap(c, sourceName, reason, e);
+            String msg = e.getOriginalMessage();
+            boolean dup = msg != null && msg.startsWith("Duplicate Object property");
+            throw error(sourceName, p, e, dup ? "duplicate field" : "malformed JSON");
+        } finally {
+            if (p != null) {
+                p.close();
+            }
         }
     }
 
-    private static ConfigException wrap(Cursor c, String source, String reason, JacksonException e) {
-        int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-        int col = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
-        return new ConfigException(source, c == null ? "" : c.path(), line, col, reason);
+    private static ConfigException error(String source, JsonParser p, JacksonException e, String reason) {
+        TokenStreamLocation loc = e.getLocation();
+        String path = "";
+        if (p != null) {
+            try {
+                // for a duplicate the context already holds the repeated name
+                path = JsonPaths.current(p);
+            } catch (RuntimeException ignored) {
+                // a best-effort path: the location still says where
+            }
+        }
+        int line = loc == null ? 0 : Math.max(0, loc.getLineNr());
+        int column = loc == null ? 0 : Math.max(0, loc.getColumnNr());
+        return new ConfigException(source, path, line, column, reason);
     }
 
-    /** The readers of one document. */
-    private record Doc(Cursor c) {
+    private static String limitReason(String message) {
+        String m = message == null ? "" : message;
+        if (m.contains("nesting depth")) {
+            return "nested deeper than " + MAX_NESTING_DEPTH + " levels";
+        } else if (m.startsWith("String value length")) {
+            return "string longer than " + MAX_STRING_LENGTH + " characters";
+        } else if (m.startsWith("Document length")) {
+            return "document longer than " + MAX_DOCUMENT_LENGTH + " bytes";
+        } else if (m.startsWith("Name length")) {
+            return "field name longer than " + MAX_NAME_LENGTH + " characters";
+        } else if (m.startsWith("Number value length")) {
+            return "number with too many digits";
+        }
+        return "document exceeds the reader's limits";
+    }
 
-        Config config() throws ConfigException {
-            String[] ociVersion = {null};
-            Process[] process = {null};
-            Root[] root = {null};
-            String[] hostname = {null};
-            String[] domainname = {null};
-            List<Mount> mounts = new ArrayList<>();
-            Hooks[] hooks = {null};
-            Map<String, String> annotations = new LinkedHashMap<>();
-            Linux[] linux = {null};
-            c.object(name -> {
-                switch (name) {
-                    case "ociVersion" -> ociVersion[0] = ociVersion();
-                    case "process" -> process[0] = c.isNull() ? null : process();
-                    case "root" -> root[0] = c.isNull() ? null : root();
-                    case "hostname" -> hostname[0] = c.string();
-                    case "domainname" -> domainname[0] = c.string();
-                    case "mounts" -> {
-                        if (!c.isNull()) {
-                            c.array(i -> mounts.add(mount()));
-                        }
-                    }
-                    case "hooks" -> hooks[0] = c.isNull() ? null : hooks();
-                    case "annotations" -> annotations.putAll(c.stringMap());
-                    case "linux" -> linux[0] = c.isNull() ? null : linux();
-                    default -> c.skip();
-                }
-            });
-            if (ociVersion[0] == null) {
-                throw c.error("ociVersion", "required");
-            }
-            if (root[0] == null) {
-                throw c.error("root", "required on Linux");
-            }
-            return new Config(ociVersion[0], process[0], root[0], hostname[0], domainname[0], mounts, hooks[0], annotations, linux[0]);
+    /** Internal carrier so the recursive descent need not declare checked exceptions in lambdas. */
+    static final class Fail extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient ConfigException exception;
+
+        Fail(ConfigException exception) {
+            super(null, null, false, false);
+            this.exception = exception;
+        }
+    }
+
+    @FunctionalInterface
+    interface ValueReader<T> {
+        T read();
+    }
+
+    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    /** One parse: recursive descent, one method per spec object, each starting on the value's first token. */
+    private static final class Parse {
+        private final JsonParser p;
+        private final String source;
+
+        Parse(JsonParser p, String source) {
+            this.p = p;
+            this.source = source;
         }
 
-        /** Any 1.x version is compatible (semver: this runtime implements 1.2). */
-        String ociVersion() throws ConfigException {
-            String v = c.requiredString();
-            if (!v.matches("1\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?")) {
-                throw c.error("unsupported version: this runtime implements runtime-spec " + Config.SPEC_VERSION + " (1.x)");
+        Config document() {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                throw fail(t == null ? "empty document" : "expected a JSON object");
+            }
+            Config c = config();
+            if (p.nextToken() != null) {
+                throw fail("unexpected content after the configuration object");
+            }
+            return c;
+        }
+
+        // ---- errors ----
+
+        Fail fail(String reason) {
+            TokenStreamLocation loc = p.currentTokenLocation();
+            return new Fail(new ConfigException(source, JsonPaths.current(p), loc.getLineNr(), loc.getColumnNr(), reason));
+        }
+
+        /** On END_OBJECT: the object lacks a required field. */
+        Fail missing(String field) {
+            TokenStreamLocation loc = p.currentTokenLocation();
+            return new Fail(new ConfigException(source, JsonPaths.field(JsonPaths.current(p), field),
+                    loc.getLineNr(), loc.getColumnNr(), "required field is missing"));
+        }
+
+        // ---- scalars (each reads the current token) ----
+
+        boolean isNull() {
+            return p.currentToken() == JsonToken.VALUE_NULL;
+        }
+
+        boolean startObject() {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.START_OBJECT) {
+                return true;
+            }
+            if (t == JsonToken.VALUE_NULL) {
+                return false;
+            }
+            throw fail("expected an object");
+        }
+
+        String str() {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_STRING) {
+                return p.getString();
+            }
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            throw fail("expected a string");
+        }
+
+        boolean bool() {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_TRUE) {
+                return true;
+            }
+            if (t == JsonToken.VALUE_FALSE || t == JsonToken.VALUE_NULL) {
+                return false;
+            }
+            throw fail("expected true or false");
+        }
+
+        Boolean boolOpt() {
+            return isNull() ? null : bool();
+        }
+
+        private void requireInt() {
+            JsonToken t = p.currentToken();
+            if (t != JsonToken.VALUE_NUMBER_INT) {
+                throw fail(t == JsonToken.VALUE_NUMBER_FLOAT ? "expected an integer, not a fraction" : "expected an integer");
+            }
+        }
+
+        Integer int32() {
+            if (isNull()) {
+                return null;
+            }
+            requireInt();
+            if (p.getNumberType() != JsonParser.NumberType.INT) {
+                throw fail("integer out of range for int32");
+            }
+            return p.getIntValue();
+        }
+
+        Long int64() {
+            if (isNull()) {
+                return null;
+            }
+            requireInt();
+            JsonParser.NumberType nt = p.getNumberType();
+            if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
+                throw fail("integer out of range for int64");
+            }
+            return p.getLongValue();
+        }
+
+        Long uint32() {
+            Long v = int64Quiet("uint32");
+            if (v != null && (v < 0 || v > 0xFFFF_FFFFL)) {
+                throw fail("integer out of range for uint32");
             }
             return v;
         }
 
-        Process process() throws ConfigException {
-            boolean[] terminal = {false};
-            ConsoleSize[] consoleSize = {null};
-            User[] user = {null};
-            List<String> args = new ArrayList<>();
-            String[] commandLine = {null};
-            List<String> env = new ArrayList<>();
-            String[] cwd = {null};
-            Capabilities[] caps = {null};
-            List<Rlimit> rlimits = new ArrayList<>();
-            boolean[] nnp = {false};
-            String[] apparmor = {null};
-            Integer[] oom = {null};
-            String[] selinux = {null};
-            IoPriority[] io = {null};
-            Scheduler[] sched = {null};
-            ExecCpuAffinity[] aff = {null};
-            c.object(name -> {
-                switch (name) {
-                    case "terminal" -> terminal[0] = c.bool();
-                    case "consoleSize" -> consoleSize[0] = c.isNull() ? null : consoleSize();
-                    case "user" -> user[0] = c.isNull() ? null : user();
-                    case "args" -> args.addAll(c.strings());
-                    case "commandLine" -> commandLine[0] = c.string();
-                    case "env" -> env.addAll(env());
-                    case "cwd" -> {
-                        cwd[0] = c.requiredString();
-                        if (!cwd[0].startsWith("/")) {
-                            throw c.error("must be an absolute path");
-                        }
-                    }
-                    case "capabilities" -> caps[0] = c.isNull() ? null : capabilities();
-                    case "rlimits" -> {
-                        if (!c.isNull()) {
-                            Set<String> seen = new HashSet<>();
-                            c.array(i -> {
-                                Rlimit r = rlimit();
-                                if (!seen.add(r.type())) {
-                                    throw c.error("duplicate rlimit type");
-                                }
-                                rlimits.add(r);
-                            });
-                        }
-                    }
-                    case "noNewPrivileges" -> nnp[0] = c.bool();
-                    case "apparmorProfile" -> apparmor[0] = c.string();
-                    case "oomScoreAdj" -> {
-                        oom[0] = c.optionalInt();
-                        if (oom[0] != null && (oom[0] < -1000 || oom[0] > 1000)) {
-                            throw c.error("must be between -1000 and 1000");
-                        }
-                    }
-                    case "selinuxLabel" -> selinux[0] = c.string();
-                    case "ioPriority" -> io[0] = c.isNull() ? null : ioPriority();
-                    case "scheduler" -> sched[0] = c.isNull() ? null : scheduler();
-                    case "execCPUAffinity" -> aff[0] = c.isNull() ? null : affinity();
-                    default -> c.skip();
+        Integer uint16() {
+            Long v = int64Quiet("uint16");
+            if (v != null && (v < 0 || v > 0xFFFF)) {
+                throw fail("integer out of range for uint16");
+            }
+            return v == null ? null : v.intValue();
+        }
+
+        private Long int64Quiet(String type) {
+            if (isNull()) {
+                return null;
+            }
+            requireInt();
+            JsonParser.NumberType nt = p.getNumberType();
+            if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
+                throw fail("integer out of range for " + type);
+            }
+            return p.getLongValue();
+        }
+
+        /** uint64 held as the bits of a long (values above Long.MAX_VALUE are negative). */
+        Long uint64() {
+            if (isNull()) {
+                return null;
+            }
+            requireInt();
+            JsonParser.NumberType nt = p.getNumberType();
+            if (nt == JsonParser.NumberType.INT || nt == JsonParser.NumberType.LONG) {
+                long v = p.getLongValue();
+                if (v < 0) {
+                    throw fail("integer out of range for uint64");
                 }
+                return v;
+            }
+            BigInteger b = p.getBigIntegerValue();
+            if (b.signum() < 0 || b.compareTo(UINT64_MAX) > 0) {
+                throw fail("integer out of range for uint64");
+            }
+            return b.longValue();
+        }
+
+        List<String> strings() {
+            if (isNull()) {
+                return List.of();
+            }
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                throw fail("expected an array of strings");
+            }
+            ArrayList<String> out = new ArrayList<>();
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t != JsonToken.VALUE_STRING) {
+                    throw fail("expected a string");
+                }
+                out.add(p.getString());
+            }
+            return out;
+        }
+
+        <T> List<T> list(ValueReader<T> element) {
+            if (isNull()) {
+                return List.of();
+            }
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                throw fail("expected an array");
+            }
+            ArrayList<T> out = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                T v = element.read();
+                if (v == null) {
+                    throw fail("null is not allowed here");
+                }
+                out.add(v);
+            }
+            return out;
+        }
+
+        <V> Map<String, V> map(ValueReader<V> value) {
+            if (!startObject()) {
+                return Map.of();
+            }
+            LinkedHashMap<String, V> out = new LinkedHashMap<>();
+            String key;
+            while ((key = p.nextName()) != null) {
+                p.nextToken();
+                V v = value.read();
+                if (v == null) {
+                    throw fail("null is not allowed here");
+                }
+                out.put(key, v);
+            }
+            return out;
+        }
+
+        Map<String, String> stringMap() {
+            return map(() -> {
+                if (p.currentToken() != JsonToken.VALUE_STRING) {
+                    throw fail("expected a string");
+                }
+                return p.getString();
             });
-            if (cwd[0] == null) {
-                throw c.error(c.path("cwd"), "required");
-            }
-            return new Process(terminal[0], consoleSize[0], user[0], args, commandLine[0], env, cwd[0], caps[0], rlimits, nnp[0],
-                    apparmor[0], oom[0], selinux[0], io[0], sched[0], aff[0]);
         }
 
-        List<String> env() throws ConfigException {
-            List<String> env = c.strings();
-            if (!env.isEmpty()) {
-                // Checked element by element again for the path; values are never quoted.
-                int i = 0;
-                for (String e : env) {
-                    if (e.indexOf('=') <= 0) {
-                        throw c.error(c.path() + "[" + i + "]", "must have the form KEY=value");
-                    }
-                    i++;
-                }
-            }
-            return env;
-        }
-
-        ConsoleSize consoleSize() throws ConfigException {
-            long[] hw = {-1, -1};
-            c.object(name -> {
-                switch (name) {
-                    case "height" -> hw[0] = c.unsigned();
-                    case "width" -> hw[1] = c.unsigned();
-                    default -> c.skip();
-                }
-            });
-            if (hw[0] < 0 || hw[1] < 0) {
-                throw c.error(c.path(hw[0] < 0 ? "height" : "width"), "required");
-            }
-            return new ConsoleSize(hw[0], hw[1]);
-        }
-
-        User user() throws ConfigException {
-            Long[] uid = {null};
-            Long[] gid = {null};
-            Integer[] umask = {null};
-            List<Long> gids = new ArrayList<>();
-            String[] username = {null};
-            c.object(name -> {
-                switch (name) {
-                    case "uid" -> uid[0] = id();
-                    case "gid" -> gid[0] = id();
-                    case "umask" -> {
-                        umask[0] = c.optionalInt();
-                        if (umask[0] != null && (umask[0] < 0 || umask[0] > 0777)) {
-                            throw c.error("must be between 0 and 0777");
-                        }
-                    }
-                    case "additionalGids" -> {
-                        if (!c.isNull()) {
-                            c.array(i -> gids.add(id()));
-                        }
-                    }
-                    case "username" -> username[0] = c.string();
-                    default -> c.skip();
-                }
-            });
-            if (uid[0] == null || gid[0] == null) {
-                throw c.error(c.path(uid[0] == null ? "uid" : "gid"), "required");
-            }
-            return new User(uid[0], gid[0], umask[0], gids, username[0]);
-        }
-
-        long id() throws ConfigException {
-            long v = c.integer();
-            if (v < 0 || v > 0xffffffffL - 1) {
-                throw c.error("must be a uid/gid between 0 and 4294967294");
+        long required(Long v, String field) {
+            if (v == null) {
+                throw missing(field);
             }
             return v;
         }
 
-        Capabilities capabilities() throws ConfigException {
-            @SuppressWarnings("unchecked")
-            List<String>[] sets = new List[] {List.of(), List.of(), List.of(), List.of(), List.of()};
-            c.object(name -> {
-                int idx = switch (name) {
-                    case "bounding" -> 0;
-                    case "effective" -> 1;
-                    case "inheritable" -> 2;
-                    case "permitted" -> 3;
-                    case "ambient" -> 4;
-                    default -> -1;
-                };
-                if (idx < 0) {
-                    c.skip();
-                    return;
-                }
-                List<String> caps = new ArrayList<>();
-                if (!c.isNull()) {
-                    c.array(i -> {
-                        String cap = c.requiredString();
-                        if (CapabilityNames.parse(cap) < 0) {
-                            throw c.error("unknown capability");
-                        }
-                        caps.add(cap);
-                    });
-                }
-                sets[idx] = caps;
-            });
-            return new Capabilities(sets[0], sets[1], sets[2], sets[3], sets[4]);
+        /** Skips the current value, whatever it is (extensions and other platforms). */
+        void skip() {
+            p.skipChildren();
         }
 
-        Rlimit rlimit() throws ConfigException {
-            String[] type = {null};
-            Long[] hard = {null};
-            Long[] soft = {null};
-            c.object(name -> {
-                switch (name) {
+        // ---- objects ----
+
+        Config config() {
+            String ociVersion = null;
+            Process process = null;
+            Root root = null;
+            String hostname = null;
+            String domainname = null;
+            List<Mount> mounts = List.of();
+            Hooks hooks = null;
+            Map<String, String> annotations = Map.of();
+            Linux linux = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "ociVersion" -> ociVersion = str();
+                    case "process" -> process = process();
+                    case "root" -> root = root();
+                    case "hostname" -> hostname = str();
+                    case "domainname" -> domainname = str();
+                    case "mounts" -> mounts = list(this::mount);
+                    case "hooks" -> hooks = hooks();
+                    case "annotations" -> annotations = stringMap();
+                    case "linux" -> linux = linux();
+                    default -> skip();
+                }
+            }
+            return new Config(ociVersion, process, root, hostname, domainname, mounts, hooks, annotations, linux);
+        }
+
+        Process process() {
+            if (!startObject()) {
+                return null;
+            }
+            boolean terminal = false;
+            ConsoleSize consoleSize = null;
+            User user = null;
+            List<String> args = List.of();
+            String commandLine = null;
+            List<String> env = List.of();
+            String cwd = null;
+            Capabilities capabilities = null;
+            List<Rlimit> rlimits = List.of();
+            boolean noNewPrivileges = false;
+            String apparmorProfile = null;
+            Integer oomScoreAdj = null;
+            String selinuxLabel = null;
+            IoPriority ioPriority = null;
+            Scheduler scheduler = null;
+            ExecCpuAffinity execCpuAffinity = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "terminal" -> terminal = bool();
+                    case "consoleSize" -> consoleSize = consoleSize();
+                    case "user" -> user = user();
+                    case "args" -> args = strings();
+                    case "commandLine" -> commandLine = str();
+                    case "env" -> env = strings();
+                    case "cwd" -> cwd = str();
+                    case "capabilities" -> capabilities = capabilities();
+                    case "rlimits" -> rlimits = list(this::rlimit);
+                    case "noNewPrivileges" -> noNewPrivileges = bool();
+                    case "apparmorProfile" -> apparmorProfile = str();
+                    case "oomScoreAdj" -> oomScoreAdj = int32();
+                    case "selinuxLabel" -> selinuxLabel = str();
+                    case "ioPriority" -> ioPriority = ioPriority();
+                    case "scheduler" -> scheduler = scheduler();
+                    case "execCPUAffinity" -> execCpuAffinity = execCpuAffinity();
+                    default -> skip();
+                }
+            }
+            return new Process(terminal, consoleSize, user, args, commandLine, env, cwd, capabilities, rlimits,
+                    noNewPrivileges, apparmorProfile, oomScoreAdj, selinuxLabel, ioPriority, scheduler, execCpuAffinity);
+        }
+
+        ConsoleSize consoleSize() {
+            if (!startObject()) {
+                return null;
+            }
+            Long height = null;
+            Long width = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "height" -> height = uint32();
+                    case "width" -> width = uint32();
+                    default -> skip();
+                }
+            }
+            return new ConsoleSize(required(height, "height"), required(width, "width"));
+        }
+
+        User user() {
+            if (!startObject()) {
+                return null;
+            }
+            Long uid = null;
+            Long gid = null;
+            Long umask = null;
+            List<Long> additionalGids = List.of();
+            String username = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "uid" -> uid = uint32();
+                    case "gid" -> gid = uint32();
+                    case "umask" -> umask = uint32();
+                    case "additionalGids" -> additionalGids = list(this::uint32);
+                    case "username" -> username = str();
+                    default -> skip();
+                }
+            }
+            if (umask != null && umask > 0777) {
+                throw new Fail(new ConfigException(source, JsonPaths.field(JsonPaths.current(p), "umask"),
+                        p.currentTokenLocation().getLineNr(), p.currentTokenLocation().getColumnNr(),
+                        "umask must be between 0 and 0777 (511)"));
+            }
+            return new User(required(uid, "uid"), required(gid, "gid"), umask == null ? null : umask.intValue(),
+                    additionalGids, username);
+        }
+
+        Capabilities capabilities() {
+            if (!startObject()) {
+                return null;
+            }
+            List<String> bounding = List.of();
+            List<String> effective = List.of();
+            List<String> inheritable = List.of();
+            List<String> permitted = List.of();
+            List<String> ambient = List.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "bounding" -> bounding = strings();
+                    case "effective" -> effective = strings();
+                    case "inheritable" -> inheritable = strings();
+                    case "permitted" -> permitted = strings();
+                    case "ambient" -> ambient = strings();
+                    default -> skip();
+                }
+            }
+            return new Capabilities(bounding, effective, inheritable, permitted, ambient);
+        }
+
+        Rlimit rlimit() {
+            if (!startObject()) {
+                return null;
+            }
+            String type = null;
+            Long hard = null;
+            Long soft = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "type" -> type = str();
+                    case "hard" -> hard = uint64();
+                    case "soft" -> soft = uint64();
+                    default -> skip();
+                }
+            }
+            return new Rlimit(type, required(hard, "hard"), required(soft, "soft"));
+        }
+
+        IoPriority ioPriority() {
+            if (!startObject()) {
+                return null;
+            }
+            String ioClass = null;
+            Integer priority = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "class" -> ioClass = str();
+                    case "priority" -> priority = int32();
+                    default -> skip();
+                }
+            }
+            if (priority == null) {
+                throw missing("priority");
+            }
+            return new IoPriority(ioClass, priority);
+        }
+
+        Scheduler scheduler() {
+            if (!startObject()) {
+                return null;
+            }
+            String policy = null;
+            Integer nice = null;
+            Integer priority = null;
+            List<String> flags = List.of();
+            Long runtime = null;
+            Long deadline = null;
+            Long period = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "policy" -> policy = str();
+                    case "nice" -> nice = int32();
+                    case "priority" -> priority = int32();
+                    case "flags" -> flags = strings();
+                    case "runtime" -> runtime = uint64();
+                    case "deadline" -> deadline = uint64();
+                    case "period" -> period = uint64();
+                    default -> skip();
+                }
+            }
+            return new Scheduler(policy, nice, priority, flags, runtime, deadline, period);
+        }
+
+        ExecCpuAffinity execCpuAffinity() {
+            if (!startObject()) {
+                return null;
+            }
+            String initial = null;
+            String fin = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "initial" -> initial = str();
+                    case "final" -> fin = str();
+                    default -> skip();
+                }
+            }
+            return new ExecCpuAffinity(initial, fin);
+        }
+
+        Root root() {
+            if (!startObject()) {
+                return null;
+            }
+            String path = null;
+            boolean readonly = false;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "path" -> path = str();
+                    case "readonly" -> readonly = bool();
+                    default -> skip();
+                }
+            }
+            return new Root(path, readonly);
+        }
+
+        Mount mount() {
+            if (!startObject()) {
+                return null;
+            }
+            String destination = null;
+            String src = null;
+            String type = null;
+            List<String> options = List.of();
+            List<IdMapping> uidMappings = List.of();
+            List<IdMapping> gidMappings = List.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "destination" -> destination = str();
+                    case "source" -> src = str();
+                    case "type" -> type = str();
+                    case "options" -> options = strings();
+                    case "uidMappings" -> uidMappings = list(this::idMapping);
+                    case "gidMappings" -> gidMappings = list(this::idMapping);
+                    default -> skip();
+                }
+            }
+            return new Mount(destination, src, type, options, uidMappings, gidMappings);
+        }
+
+        IdMapping idMapping() {
+            if (!startObject()) {
+                return null;
+            }
+            Long containerId = null;
+            Long hostId = null;
+            Long size = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "containerID" -> containerId = uint32();
+                    case "hostID" -> hostId = uint32();
+                    case "size" -> size = uint32();
+                    default -> skip();
+                }
+            }
+            return new IdMapping(required(containerId, "containerID"), required(hostId, "hostID"),
+                    required(size, "size"));
+        }
+
+        Hooks hooks() {
+            if (!startObject()) {
+                return null;
+            }
+            List<Hook> prestart = List.of();
+            List<Hook> createRuntime = List.of();
+            List<Hook> createContainer = List.of();
+            List<Hook> startContainer = List.of();
+            List<Hook> poststart = List.of();
+            List<Hook> poststop = List.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "prestart" -> prestart = list(this::hook);
+                    case "createRuntime" -> createRuntime = list(this::hook);
+                    case "createContainer" -> createContainer = list(this::hook);
+                    case "startContainer" -> startContainer = list(this::hook);
+                    case "poststart" -> poststart = list(this::hook);
+                    case "poststop" -> poststop = list(this::hook);
+                    default -> skip();
+                }
+            }
+            return new Hooks(prestart, createRuntime, createContainer, startContainer, poststart, poststop);
+        }
+
+        Hook hook() {
+            if (!startObject()) {
+                return null;
+            }
+            String path = null;
+            List<String> args = List.of();
+            List<String> env = List.of();
+            Integer timeout = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "path" -> path = str();
+                    case "args" -> args = strings();
+                    case "env" -> env = strings();
+                    case "timeout" -> timeout = int32();
+                    default -> skip();
+                }
+            }
+            return new Hook(path, args, env, timeout);
+        }
+
+        Linux linux() {
+            if (!startObject()) {
+                return null;
+            }
+            List<LinuxNamespace> namespaces = List.of();
+            List<IdMapping> uidMappings = List.of();
+            List<IdMapping> gidMappings = List.of();
+            List<LinuxDevice> devices = List.of();
+            String cgroupsPath = null;
+            LinuxResources resources = null;
+            Map<String, String> sysctl = Map.of();
+            LinuxSeccomp seccomp = null;
+            String rootfsPropagation = null;
+            List<String> maskedPaths = List.of();
+            List<String> readonlyPaths = List.of();
+            String mountLabel = null;
+            LinuxPersonality personality = null;
+            IntelRdt intelRdt = null;
+            Map<String, TimeOffset> timeOffsets = Map.of();
+            Map<String, LinuxNetDevice> netDevices = Map.of();
+            LinuxMemoryPolicy memoryPolicy = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "namespaces" -> namespaces = list(this::namespace);
+                    case "uidMappings" -> uidMappings = list(this::idMapping);
+                    case "gidMappings" -> gidMappings = list(this::idMapping);
+                    case "devices" -> devices = list(this::device);
+                    case "cgroupsPath" -> cgroupsPath = str();
+                    case "resources" -> resources = resources();
+                    case "sysctl" -> sysctl = stringMap();
+                    case "seccomp" -> seccomp = seccomp();
+                    case "rootfsPropagation" -> rootfsPropagation = str();
+                    case "maskedPaths" -> maskedPaths = strings();
+                    case "readonlyPaths" -> readonlyPaths = strings();
+                    case "mountLabel" -> mountLabel = str();
+                    case "personality" -> personality = personality();
+                    case "intelRdt" -> intelRdt = intelRdt();
+                    case "timeOffsets" -> timeOffsets = map(this::timeOffset);
+                    case "netDevices" -> netDevices = map(this::netDevice);
+                    case "memoryPolicy" -> memoryPolicy = memoryPolicy();
+                    default -> skip();
+                }
+            }
+            return new Linux(namespaces, uidMappings, gidMappings, devices, cgroupsPath, resources, sysctl, seccomp,
+                    rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, personality, intelRdt, timeOffsets,
+                    netDevices, memoryPolicy);
+        }
+
+        LinuxNamespace namespace() {
+            if (!startObject()) {
+                return null;
+            }
+            NamespaceType type = null;
+            String path = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
                     case "type" -> {
-                        type[0] = c.requiredString();
-                        if (!RLIMITS.contains(type[0])) {
-                            throw c.error("unknown rlimit type");
+                        String name = str();
+                        type = NamespaceType.lookup(name);
+                        if (type == null) {
+                            throw fail(name == null ? "expected a namespace type" : "unknown namespace type");
                         }
                     }
-                    case "hard" -> hard[0] = c.unsigned();
-                    case "soft" -> soft[0] = c.unsigned();
-                    default -> c.skip();
+                    case "path" -> path = str();
+                    default -> skip();
                 }
-            });
-            if (type[0] == null || hard[0] == null || soft[0] == null) {
-                throw c.error(c.path(type[0] == null ? "type" : hard[0] == null ? "hard" : "soft"), "required");
             }
-            if (Long.compareUnsigned(soft[0], hard[0]) > 0) {
-                throw c.error("soft limit exceeds the hard limit");
+            if (type == null) {
+                throw missing("type");
             }
-            return new Rlimit(type[0], hard[0], soft[0]);
+            return new LinuxNamespace(type, path);
         }
 
-        IoPriority ioPriority() throws ConfigException {
-            String[] cls = {null};
-            int[] prio = {0};
-            c.object(name -> {
-                switch (name) {
-                    case "class" -> {
-                        cls[0] = c.requiredString();
-                        if (!Set.of("IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE").contains(cls[0])) {
-                            throw c.error("unknown I/O priority class");
-                        }
-                    }
-                    case "priority" -> prio[0] = (int) c.integer();
-                    default -> c.skip();
-                }
-            });
-            if (cls[0] == null) {
-                throw c.error(c.path("class"), "required");
+        LinuxDevice device() {
+            if (!startObject()) {
+                return null;
             }
-            return new IoPriority(cls[0], prio[0]);
-        }
-
-        Scheduler scheduler() throws ConfigException {
-            String[] policy = {null};
-            Integer[] ints = {null, null};
-            List<String> flags = new ArrayList<>();
-            Long[] times = {null, null, null};
-            c.object(name -> {
-                switch (name) {
-                    case "policy" -> policy[0] = c.requiredString();
-                    case "nice" -> ints[0] = c.optionalInt();
-                    case "priority" -> ints[1] = c.optionalInt();
-                    case "flags" -> flags.addAll(c.strings());
-                    case "runtime" -> times[0] = c.optionalInteger();
-                    case "deadline" -> times[1] = c.optionalInteger();
-                    case "period" -> times[2] = c.optionalInteger();
-                    default -> c.skip();
+            String path = null;
+            String type = null;
+            Long major = null;
+            Long minor = null;
+            Long fileMode = null;
+            Long uid = null;
+            Long gid = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "path" -> path = str();
+                    case "type" -> type = str();
+                    case "major" -> major = int64();
+                    case "minor" -> minor = int64();
+                    case "fileMode" -> fileMode = uint32();
+                    case "uid" -> uid = uint32();
+                    case "gid" -> gid = uint32();
+                    default -> skip();
                 }
-            });
-            if (policy[0] == null) {
-                throw c.error(c.path("policy"), "required");
             }
-            return new Scheduler(policy[0], ints[0], ints[1], flags, times[0], times[1], times[2]);
-        }
-
-        ExecCpuAffinity affinity() throws ConfigException {
-            String[] v = {null, null};
-            c.object(name -> {
-                switch (name) {
-                    case "initial" -> v[0] = c.string();
-                    case "final" -> v[1] = c.string();
-                    default -> c.skip();
-                }
-            });
-            return new ExecCpuAffinity(v[0], v[1]);
-        }
-
-        Root root() throws ConfigException {
-            String[] path = {null};
-            boolean[] ro = {false};
-            c.object(name -> {
-                switch (name) {
-                    case "path" -> path[0] = c.requiredString();
-                    case "readonly" -> ro[0] = c.bool();
-                    default -> c.skip();
-                }
-            });
-            if (path[0] == null || path[0].isEmpty()) {
-                throw c.error(c.path("path"), "required");
+            if (!"p".equals(type)) {
+                required(major, "major");
+                required(minor, "minor");
             }
-            return new Root(path[0], ro[0]);
-        }
-
-        Mount mount() throws ConfigException {
-            String[] s = {null, null, null};
-            List<String> options = new ArrayList<>();
-            List<IdMapping> uid = new ArrayList<>();
-            List<IdMapping> gid = new ArrayList<>();
-            c.object(name -> {
-                switch (name) {
-                    case "destination" -> {
-                        s[0] = c.requiredString();
-                        if (!s[0].startsWith("/")) {
-                            throw c.error("must be an absolute path");
-                        }
-                    }
-                    case "source" -> s[1] = c.string();
-                    case "type" -> s[2] = c.string();
-                    case "options" -> options.addAll(c.strings());
-                    case "uidMappings" -> uid.addAll(idMappings());
-                    case "gidMappings" -> gid.addAll(idMappings());
-                    default -> c.skip();
-                }
-            });
-            if (s[0] == null) {
-                throw c.error(c.path("destination"), "required");
+            if (fileMode != null && fileMode > 07777) {
+                throw new Fail(new ConfigException(source, JsonPaths.field(JsonPaths.current(p), "fileMode"),
+                        p.currentTokenLocation().getLineNr(), p.currentTokenLocation().getColumnNr(),
+                        "fileMode must be a permission mode between 0 and 07777 (4095)"));
             }
-            return new Mount(s[0], s[1], s[2], options, uid, gid);
+            return new LinuxDevice(path, type, major == null ? 0 : major, minor == null ? 0 : minor,
+                    fileMode == null ? null : fileMode.intValue(), uid, gid);
         }
 
-        List<IdMapping> idMappings() throws ConfigException {
-            List<IdMapping> maps = new ArrayList<>();
-            if (c.isNull()) {
-                return maps;
+        LinuxResources resources() {
+            if (!startObject()) {
+                return null;
             }
-            c.array(i -> {
-                long[] v = {-1, -1, -1};
-                c.object(name -> {
-                    switch (name) {
-                        case "containerID" -> v[0] = c.unsigned();
-                        case "hostID" -> v[1] = c.unsigned();
-                        case "size" -> v[2] = c.unsigned();
-                        default -> c.skip();
-                    }
-                });
-                if (v[0] < 0 || v[1] < 0 || v[2] < 0) {
-                    throw c.error(c.path(v[0] < 0 ? "containerID" : v[1] < 0 ? "hostID" : "size"), "required");
+            List<LinuxResources.DeviceCgroup> devices = List.of();
+            LinuxResources.Memory memory = null;
+            LinuxResources.Cpu cpu = null;
+            LinuxResources.Pids pids = null;
+            LinuxResources.BlockIo blockIo = null;
+            List<LinuxResources.HugepageLimit> hugepageLimits = List.of();
+            LinuxResources.Network network = null;
+            Map<String, LinuxResources.Rdma> rdma = Map.of();
+            Map<String, String> unified = Map.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "devices" -> devices = list(this::deviceCgroup);
+                    case "memory" -> memory = memory();
+                    case "cpu" -> cpu = cpu();
+                    case "pids" -> pids = pids();
+                    case "blockIO" -> blockIo = blockIo();
+                    case "hugepageLimits" -> hugepageLimits = list(this::hugepageLimit);
+                    case "network" -> network = network();
+                    case "rdma" -> rdma = map(this::rdma);
+                    case "unified" -> unified = stringMap();
+                    default -> skip();
                 }
-                if (v[2] == 0) {
-                    throw c.error(c.path("size"), "must be at least 1");
-                }
-                IdMapping m = new IdMapping(v[0], v[1], v[2]);
-                for (IdMapping o : maps) {
-                    if (overlap(o.containerID(), o.size(), m.containerID(), m.size())
-                            || overlap(o.hostID(), o.size(), m.hostID(), m.size())) {
-                        throw c.error("overlaps an earlier mapping");
-                    }
-                }
-                maps.add(m);
-            });
-            return maps;
-        }
-
-        static boolean overlap(long a, long asize, long b, long bsize) {
-            return a < b + bsize && b < a + asize;
-        }
-
-        Hooks hooks() throws ConfigException {
-            Map<String, List<Hook>> lists = new LinkedHashMap<>();
-            c.object(name -> {
-                switch (name) {
-                    case "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop" -> {
-                        List<Hook> hooks = new ArrayList<>();
-                        if (!c.isNull()) {
-                            c.array(i -> hooks.add(hook()));
-                        }
-                        lists.put(name, hooks);
-                    }
-                    default -> c.skip();
-                }
-            });
-            return new Hooks(lists.getOrDefault("prestart", List.of()), lists.getOrDefault("createRuntime", List.of()),
-                    lists.getOrDefault("createContainer", List.of()), lists.getOrDefault("startContainer", List.of()),
-                    lists.getOrDefault("poststart", List.of()), lists.getOrDefault("poststop", List.of()));
-        }
-
-        Hook hook() throws ConfigException {
-            String[] path = {null};
-            List<String> args = new ArrayList<>();
-            List<String> env = new ArrayList<>();
-            Integer[] timeout = {null};
-            c.object(name -> {
-                switch (name) {
-                    case "path" -> {
-                        path[0] = c.requiredString();
-                        if (!path[0].startsWith("/")) {
-                            throw c.error("must be an absolute path");
-                        }
-                    }
-                    case "args" -> args.addAll(c.strings());
-                    case "env" -> env.addAll(env());
-                    case "timeout" -> {
-                        timeout[0] = c.optionalInt();
-                        if (timeout[0] != null && timeout[0] <= 0) {
-                            throw c.error("must be greater than zero");
-                        }
-                    }
-                    default -> c.skip();
-                }
-            });
-            if (path[0] == null) {
-                throw c.error(c.path("path"), "required");
             }
-            return new Hook(path[0], args, env, timeout[0]);
+            return new LinuxResources(devices, memory, cpu, pids, blockIo, hugepageLimits, network, rdma, unified);
         }
 
-        Linux linux() throws ConfigException {
-            List<LinuxNamespace> namespaces = new ArrayList<>();
-            List<IdMapping> uid = new ArrayList<>();
-            List<IdMapping> gid = new ArrayList<>();
-            List<LinuxDevice> devices = new ArrayList<>();
-            String[] strs = {null, null, null};
-            Map<String, String> sysctl = new LinkedHashMap<>();
-            List<String> masked = new ArrayList<>();
-            List<String> readonly = new ArrayList<>();
-            @SuppressWarnings("unchecked")
-            Map<String, Object>[] objs = new Map[] {null, null, null};
-            LinuxPersonality[] personality = {null};
-            Map<String, TimeOffset> timeOffsets = new LinkedHashMap<>();
-            c.object(name -> {
-                switch (name) {
-                    case "namespaces" -> namespaces.addAll(namespaces());
-                    case "uidMappings" -> uid.addAll(idMappings());
-                    case "gidMappings" -> gid.addAll(idMappings());
-                    case "devices" -> {
-                        if (!c.isNull()) {
-                            c.array(i -> devices.add(device()));
-                        }
-                    }
-                    case "cgroupsPath" -> strs[0] = c.string();
-                    case "resources" -> objs[0] = c.anyObject();
-                    case "sysctl" -> sysctl.putAll(c.stringMap());
-                    case "seccomp" -> objs[1] = c.anyObject();
-                    case "rootfsPropagation" -> {
-                        strs[1] = c.string();
-                        if (strs[1] != null && !Set.of("", "private", "rprivate", "shared", "rshared", "slave", "rslave",
-                                "unbindable", "runbindable").contains(strs[1])) {
-                            throw c.error("unknown propagation");
-                        }
-                    }
-                    case "maskedPaths" -> masked.addAll(absolutePaths());
-                    case "readonlyPaths" -> readonly.addAll(absolutePaths());
-                    case "mountLabel" -> strs[2] = c.string();
-                    case "personality" -> personality[0] = c.isNull() ? null : personality();
-                    case "intelRdt" -> objs[2] = c.anyObject();
-                    case "timeOffsets" -> {
-                        if (!c.isNull()) {
-                            c.object(clock -> timeOffsets.put(clock, timeOffset()));
-                        }
-                    }
-                    default -> c.skip();
-                }
-            });
-            return new Linux(namespaces, uid, gid, devices, strs[0], objs[0], sysctl, objs[1], strs[1], masked, readonly, strs[2],
-                    personality[0], objs[2], timeOffsets);
-        }
-
-        List<String> absolutePaths() throws ConfigException {
-            List<String> out = new ArrayList<>();
-            if (!c.isNull()) {
-                c.array(i -> {
-                    String p = c.requiredString();
-                    if (!p.startsWith("/")) {
-                        throw c.error("must be an absolute path");
-                    }
-                    out.add(p);
-                });
+        LinuxResources.DeviceCgroup deviceCgroup() {
+            if (!startObject()) {
+                return null;
             }
-            return out;
+            Boolean allow = null;
+            String type = null;
+            Long major = null;
+            Long minor = null;
+            String access = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "allow" -> allow = boolOpt();
+                    case "type" -> type = str();
+                    case "major" -> major = int64();
+                    case "minor" -> minor = int64();
+                    case "access" -> access = str();
+                    default -> skip();
+                }
+            }
+            if (allow == null) {
+                throw missing("allow");
+            }
+            return new LinuxResources.DeviceCgroup(allow, type, major, minor, access);
         }
 
-        List<LinuxNamespace> namespaces() throws ConfigException {
-            List<LinuxNamespace> out = new ArrayList<>();
-            if (c.isNull()) {
-                return out;
+        LinuxResources.Memory memory() {
+            if (!startObject()) {
+                return null;
             }
-            Set<NamespaceType> seen = EnumSet.noneOf(NamespaceType.class);
-            c.array(i -> {
-                NamespaceType[] type = {null};
-                String[] path = {null};
-                c.object(name -> {
-                    switch (name) {
-                        case "type" -> {
-                            type[0] = NamespaceType.fromSpecName(c.requiredString());
-                            if (type[0] == null) {
-                                throw c.error("unknown namespace type");
-                            }
-                            if (!seen.add(type[0])) {
-                                throw c.error("namespace type listed twice");
-                            }
-                        }
-                        case "path" -> {
-                            path[0] = c.string();
-                            if (path[0] != null && !path[0].isEmpty() && !path[0].startsWith("/")) {
-                                throw c.error("must be an absolute path");
-                            }
-                        }
-                        default -> c.skip();
-                    }
-                });
-                if (type[0] == null) {
-                    throw c.error(c.path("type"), "required");
+            Long limit = null;
+            Long reservation = null;
+            Long swap = null;
+            Long kernel = null;
+            Long kernelTcp = null;
+            Long swappiness = null;
+            Boolean disableOomKiller = null;
+            Boolean useHierarchy = null;
+            Boolean checkBeforeUpdate = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "limit" -> limit = int64();
+                    case "reservation" -> reservation = int64();
+                    case "swap" -> swap = int64();
+                    case "kernel" -> kernel = int64();
+                    case "kernelTCP" -> kernelTcp = int64();
+                    case "swappiness" -> swappiness = uint64();
+                    case "disableOOMKiller" -> disableOomKiller = boolOpt();
+                    case "useHierarchy" -> useHierarchy = boolOpt();
+                    case "checkBeforeUpdate" -> checkBeforeUpdate = boolOpt();
+                    default -> skip();
                 }
-                out.add(new LinuxNamespace(type[0], path[0] == null || path[0].isEmpty() ? null : path[0]));
-            });
-            return out;
+            }
+            return new LinuxResources.Memory(limit, reservation, swap, kernel, kernelTcp, swappiness,
+                    disableOomKiller, useHierarchy, checkBeforeUpdate);
         }
 
-        LinuxDevice device() throws ConfigException {
-            String[] s = {null, null};
-            Long[] n = {null, null, null, null};
-            Integer[] mode = {null};
-            c.object(name -> {
-                switch (name) {
-                    case "path" -> {
-                        s[0] = c.requiredString();
-                        if (!s[0].startsWith("/")) {
-                            throw c.error("must be an absolute path");
-                        }
-                    }
-                    case "type" -> {
-                        s[1] = c.requiredString();
-                        if (!DEVICE_TYPES.contains(s[1])) {
-                            throw c.error("must be c, b, u or p");
-                        }
-                    }
-                    case "major" -> n[0] = c.integer();
-                    case "minor" -> n[1] = c.integer();
-                    case "fileMode" -> mode[0] = c.optionalInt();
-                    case "uid" -> n[2] = c.isNull() ? null : id();
-                    case "gid" -> n[3] = c.isNull() ? null : id();
-                    default -> c.skip();
+        LinuxResources.Cpu cpu() {
+            if (!startObject()) {
+                return null;
+            }
+            Long shares = null;
+            Long quota = null;
+            Long burst = null;
+            Long period = null;
+            Long realtimeRuntime = null;
+            Long realtimePeriod = null;
+            String cpus = null;
+            String mems = null;
+            Long idle = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "shares" -> shares = uint64();
+                    case "quota" -> quota = int64();
+                    case "burst" -> burst = uint64();
+                    case "period" -> period = uint64();
+                    case "realtimeRuntime" -> realtimeRuntime = int64();
+                    case "realtimePeriod" -> realtimePeriod = uint64();
+                    case "cpus" -> cpus = str();
+                    case "mems" -> mems = str();
+                    case "idle" -> idle = int64();
+                    default -> skip();
                 }
-            });
-            if (s[0] == null || s[1] == null) {
-                throw c.error(c.path(s[0] == null ? "path" : "type"), "required");
             }
-            if (!s[1].equals("p") && (n[0] == null || n[1] == null)) {
-                throw c.error(c.path(n[0] == null ? "major" : "minor"), "required for a " + s[1] + " device");
-            }
-            return new LinuxDevice(s[0], s[1], n[0] == null ? 0 : n[0], n[1] == null ? 0 : n[1], mode[0], n[2], n[3]);
+            return new LinuxResources.Cpu(shares, quota, burst, period, realtimeRuntime, realtimePeriod, cpus, mems,
+                    idle);
         }
 
-        LinuxPersonality personality() throws ConfigException {
-            String[] domain = {null};
-            List<String> flags = new ArrayList<>();
-            c.object(name -> {
-                switch (name) {
-                    case "domain" -> {
-                        domain[0] = c.requiredString();
-                        if (!Set.of("LINUX", "LINUX32").contains(domain[0])) {
-                            throw c.error("must be LINUX or LINUX32");
-                        }
-                    }
-                    case "flags" -> flags.addAll(c.strings());
-                    default -> c.skip();
-                }
-            });
-            if (domain[0] == null) {
-                throw c.error(c.path("domain"), "required");
+        LinuxResources.Pids pids() {
+            if (!startObject()) {
+                return null;
             }
-            return new LinuxPersonality(domain[0], flags);
+            Long limit = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                if (f.equals("limit")) {
+                    limit = int64();
+                } else {
+                    skip();
+                }
+            }
+            return new LinuxResources.Pids(limit);
         }
 
-        TimeOffset timeOffset() throws ConfigException {
-            long[] v = {0, 0};
-            c.object(name -> {
-                switch (name) {
-                    case "secs" -> v[0] = c.integer();
-                    case "nanosecs" -> v[1] = c.unsigned();
-                    default -> c.skip();
+        LinuxResources.BlockIo blockIo() {
+            if (!startObject()) {
+                return null;
+            }
+            Integer weight = null;
+            Integer leafWeight = null;
+            List<LinuxResources.WeightDevice> weightDevice = List.of();
+            List<LinuxResources.ThrottleDevice> readBps = List.of();
+            List<LinuxResources.ThrottleDevice> writeBps = List.of();
+            List<LinuxResources.ThrottleDevice> readIops = List.of();
+            List<LinuxResources.ThrottleDevice> writeIops = List.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "weight" -> weight = uint16();
+                    case "leafWeight" -> leafWeight = uint16();
+                    case "weightDevice" -> weightDevice = list(this::weightDevice);
+                    case "throttleReadBpsDevice" -> readBps = list(this::throttleDevice);
+                    case "throttleWriteBpsDevice" -> writeBps = list(this::throttleDevice);
+                    case "throttleReadIOPSDevice" -> readIops = list(this::throttleDevice);
+                    case "throttleWriteIOPSDevice" -> writeIops = list(this::throttleDevice);
+                    default -> skip();
                 }
-            });
-            return new TimeOffset(v[0], v[1]);
+            }
+            return new LinuxResources.BlockIo(weight, leafWeight, weightDevice, readBps, writeBps, readIops, writeIops);
+        }
+
+        LinuxResources.WeightDevice weightDevice() {
+            if (!startObject()) {
+                return null;
+            }
+            Long major = null;
+            Long minor = null;
+            Integer weight = null;
+            Integer leafWeight = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "major" -> major = int64();
+                    case "minor" -> minor = int64();
+                    case "weight" -> weight = uint16();
+                    case "leafWeight" -> leafWeight = uint16();
+                    default -> skip();
+                }
+            }
+            return new LinuxResources.WeightDevice(required(major, "major"), required(minor, "minor"), weight,
+                    leafWeight);
+        }
+
+        LinuxResources.ThrottleDevice throttleDevice() {
+            if (!startObject()) {
+                return null;
+            }
+            Long major = null;
+            Long minor = null;
+            Long rate = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "major" -> major = int64();
+                    case "minor" -> minor = int64();
+                    case "rate" -> rate = uint64();
+                    default -> skip();
+                }
+            }
+            return new LinuxResources.ThrottleDevice(required(major, "major"), required(minor, "minor"),
+                    required(rate, "rate"));
+        }
+
+        LinuxResources.HugepageLimit hugepageLimit() {
+            if (!startObject()) {
+                return null;
+            }
+            String pageSize = null;
+            Long limit = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "pageSize" -> pageSize = str();
+                    case "limit" -> limit = uint64();
+                    default -> skip();
+                }
+            }
+            return new LinuxResources.HugepageLimit(pageSize, required(limit, "limit"));
+        }
+
+        LinuxResources.Network network() {
+            if (!startObject()) {
+                return null;
+            }
+            Long classId = null;
+            List<LinuxResources.InterfacePriority> priorities = List.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "classID" -> classId = uint32();
+                    case "priorities" -> priorities = list(this::interfacePriority);
+                    default -> skip();
+                }
+            }
+            return new LinuxResources.Network(classId, priorities);
+        }
+
+        LinuxResources.InterfacePriority interfacePriority() {
+            if (!startObject()) {
+                return null;
+            }
+            String name = null;
+            Long priority = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "name" -> name = str();
+                    case "priority" -> priority = uint32();
+                    default -> skip();
+                }
+            }
+            return new LinuxResources.InterfacePriority(name, required(priority, "priority"));
+        }
+
+        LinuxResources.Rdma rdma() {
+            if (!startObject()) {
+                return null;
+            }
+            Long handles = null;
+            Long objects = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "hcaHandles" -> handles = uint32();
+                    case "hcaObjects" -> objects = uint32();
+                    default -> skip();
+                }
+            }
+            return new LinuxResources.Rdma(handles, objects);
+        }
+
+        LinuxSeccomp seccomp() {
+            if (!startObject()) {
+                return null;
+            }
+            String defaultAction = null;
+            Long defaultErrnoRet = null;
+            List<String> architectures = List.of();
+            List<String> flags = List.of();
+            String listenerPath = null;
+            String listenerMetadata = null;
+            List<LinuxSeccomp.Syscall> syscalls = List.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "defaultAction" -> defaultAction = str();
+                    case "defaultErrnoRet" -> defaultErrnoRet = uint32();
+                    case "architectures" -> architectures = strings();
+                    case "flags" -> flags = strings();
+                    case "listenerPath" -> listenerPath = str();
+                    case "listenerMetadata" -> listenerMetadata = str();
+                    case "syscalls" -> syscalls = list(this::syscall);
+                    default -> skip();
+                }
+            }
+            return new LinuxSeccomp(defaultAction, defaultErrnoRet, architectures, flags, listenerPath,
+                    listenerMetadata, syscalls);
+        }
+
+        LinuxSeccomp.Syscall syscall() {
+            if (!startObject()) {
+                return null;
+            }
+            List<String> names = List.of();
+            String action = null;
+            Long errnoRet = null;
+            List<LinuxSeccomp.Arg> args = List.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "names" -> names = strings();
+                    case "action" -> action = str();
+                    case "errnoRet" -> errnoRet = uint32();
+                    case "args" -> args = list(this::seccompArg);
+                    default -> skip();
+                }
+            }
+            return new LinuxSeccomp.Syscall(names, action, errnoRet, args);
+        }
+
+        LinuxSeccomp.Arg seccompArg() {
+            if (!startObject()) {
+                return null;
+            }
+            Long index = null;
+            Long value = null;
+            Long valueTwo = null;
+            String op = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "index" -> index = uint32();
+                    case "value" -> value = uint64();
+                    case "valueTwo" -> valueTwo = uint64();
+                    case "op" -> op = str();
+                    default -> skip();
+                }
+            }
+            return new LinuxSeccomp.Arg(required(index, "index"), required(value, "value"), valueTwo, op);
+        }
+
+        LinuxPersonality personality() {
+            if (!startObject()) {
+                return null;
+            }
+            String domain = null;
+            List<String> flags = List.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "domain" -> domain = str();
+                    case "flags" -> flags = strings();
+                    default -> skip();
+                }
+            }
+            return new LinuxPersonality(domain, flags);
+        }
+
+        IntelRdt intelRdt() {
+            if (!startObject()) {
+                return null;
+            }
+            String closId = null;
+            String l3 = null;
+            String memBw = null;
+            List<String> schemata = List.of();
+            Boolean monitoring = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "closID" -> closId = str();
+                    case "l3CacheSchema" -> l3 = str();
+                    case "memBwSchema" -> memBw = str();
+                    case "schemata" -> schemata = strings();
+                    case "enableMonitoring" -> monitoring = boolOpt();
+                    default -> skip();
+                }
+            }
+            return new IntelRdt(closId, l3, memBw, schemata, monitoring);
+        }
+
+        TimeOffset timeOffset() {
+            if (!startObject()) {
+                return null;
+            }
+            Long secs = null;
+            Long nanosecs = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "secs" -> secs = int64();
+                    case "nanosecs" -> nanosecs = uint32();
+                    default -> skip();
+                }
+            }
+            return new TimeOffset(secs, nanosecs);
+        }
+
+        LinuxNetDevice netDevice() {
+            if (!startObject()) {
+                return null;
+            }
+            String name = null;
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                if (f.equals("name")) {
+                    name = str();
+                } else {
+                    skip();
+                }
+            }
+            return new LinuxNetDevice(name);
+        }
+
+        LinuxMemoryPolicy memoryPolicy() {
+            if (!startObject()) {
+                return null;
+            }
+            String mode = null;
+            String nodes = null;
+            List<String> flags = List.of();
+            String f;
+            while ((f = p.nextName()) != null) {
+                p.nextToken();
+                switch (f) {
+                    case "mode" -> mode = str();
+                    case "nodes" -> nodes = str();
+                    case "flags" -> flags = strings();
+                    default -> skip();
+                }
+            }
+            return new LinuxMemoryPolicy(mode, nodes, flags);
         }
     }
-
 }

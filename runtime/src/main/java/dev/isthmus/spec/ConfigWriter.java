@@ -1,364 +1,391 @@
 package dev.isthmus.spec;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
-import java.util.List;
-import java.util.Map;
-import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.ObjectWriteContext;
-import tools.jackson.core.util.DefaultPrettyPrinter;
+import java.io.UncheckedIOException;
 
-/** Writes a {@link Config} as config.json, with the spec's names; absent and empty optional values are left out. */
+/**
+ * Writes a {@link Config} as pretty-printed {@code config.json} with the spec's field names. Null objects, empty
+ * lists and maps and false booleans are left out (all optional in the spec); a present but empty object (e.g.
+ * {@code "hooks": {}}) is kept, so that {@code ConfigReader.parse(write(c))} equals {@code c}.
+ */
 public final class ConfigWriter {
     private ConfigWriter() {}
 
-    /** Pretty-printed output, as runc writes config.json. */
-    static final ObjectWriteContext PRETTY = new ObjectWriteContext.Base() {
-        @Override
-        public tools.jackson.core.PrettyPrinter getPrettyPrinter() {
-            return new DefaultPrettyPrinter();
+    /** Writes to {@code out} (left open), followed by a newline. */
+    public static void write(Config config, OutputStream out) throws IOException {
+        try (JsonOut o = new JsonOut(out, true)) {
+            new ConfigWriter.Impl(o).config(config);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new IOException("cannot write the config", e);
         }
-
-        @Override
-        public boolean hasPrettyPrinter() {
-            return true;
-        }
-    };
-
-    public static void write(Config c, OutputStream out) {
-        try (JsonGenerator g = ConfigReader.FACTORY.createGenerator(PRETTY, out)) {
-            new W(g).config(c);
-            g.writeRaw('\n');
-        }
+        out.write('\n');
     }
 
-    private record W(JsonGenerator g) {
+    /** The document as UTF-8 bytes. */
+    public static byte[] toBytes(Config config) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try {
+            write(config, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private record Impl(JsonOut o) {
         void config(Config c) {
-            g.writeStartObject();
-            str("ociVersion", c.ociVersion());
+            o.start();
+            o.str("ociVersion", c.ociVersion());
             if (c.process() != null) {
-                g.writeName("process");
+                o.name("process");
                 process(c.process());
             }
             if (c.root() != null) {
-                g.writeName("root");
-                g.writeStartObject();
-                str("path", c.root().path());
-                if (c.root().readonly()) {
-                    g.writeBooleanProperty("readonly", true);
-                }
-                g.writeEndObject();
+                o.name("root");
+                o.start();
+                o.str("path", c.root().path());
+                o.flag("readonly", c.root().readonly());
+                o.end();
             }
-            str("hostname", c.hostname());
-            str("domainname", c.domainname());
-            if (!c.mounts().isEmpty()) {
-                g.writeName("mounts");
-                g.writeStartArray();
-                for (Mount m : c.mounts()) {
-                    g.writeStartObject();
-                    str("destination", m.destination());
-                    str("type", m.type());
-                    str("source", m.source());
-                    strs("options", m.options());
-                    maps("uidMappings", m.uidMappings());
-                    maps("gidMappings", m.gidMappings());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-            }
+            o.str("hostname", c.hostname());
+            o.str("domainname", c.domainname());
+            o.list("mounts", c.mounts(), this::mount);
             if (c.hooks() != null) {
+                o.name("hooks");
                 hooks(c.hooks());
             }
-            strMap("annotations", c.annotations());
+            o.stringMap("annotations", c.annotations());
             if (c.linux() != null) {
-                g.writeName("linux");
+                o.name("linux");
                 linux(c.linux());
             }
-            g.writeEndObject();
+            o.end();
         }
 
         void process(Process p) {
-            g.writeStartObject();
-            if (p.terminal()) {
-                g.writeBooleanProperty("terminal", true);
-            }
+            o.start();
+            o.flag("terminal", p.terminal());
             if (p.consoleSize() != null) {
-                g.writeName("consoleSize");
-                g.writeStartObject();
-                g.writeNumberProperty("height", p.consoleSize().height());
-                g.writeNumberProperty("width", p.consoleSize().width());
-                g.writeEndObject();
+                o.name("consoleSize");
+                o.start();
+                o.num("height", p.consoleSize().height());
+                o.num("width", p.consoleSize().width());
+                o.end();
             }
             if (p.user() != null) {
                 User u = p.user();
-                g.writeName("user");
-                g.writeStartObject();
-                g.writeNumberProperty("uid", u.uid());
-                g.writeNumberProperty("gid", u.gid());
-                if (u.umask() != null) {
-                    g.writeNumberProperty("umask", u.umask());
-                }
-                if (!u.additionalGids().isEmpty()) {
-                    g.writeName("additionalGids");
-                    g.writeStartArray();
-                    for (long gid : u.additionalGids()) {
-                        g.writeNumber(gid);
-                    }
-                    g.writeEndArray();
-                }
-                str("username", u.username());
-                g.writeEndObject();
+                o.name("user");
+                o.start();
+                o.num("uid", u.uid());
+                o.num("gid", u.gid());
+                o.num("umask", u.umask());
+                o.list("additionalGids", u.additionalGids(), g -> o.g.writeNumber(g.longValue()));
+                o.str("username", u.username());
+                o.end();
             }
-            strs("args", p.args());
-            str("commandLine", p.commandLine());
-            strs("env", p.env());
-            str("cwd", p.cwd());
+            o.strings("args", p.args());
+            o.str("commandLine", p.commandLine());
+            o.strings("env", p.env());
+            o.str("cwd", p.cwd());
             if (p.capabilities() != null) {
                 Capabilities caps = p.capabilities();
-                g.writeName("capabilities");
-                g.writeStartObject();
-                strs("bounding", caps.bounding());
-                strs("effective", caps.effective());
-                strs("inheritable", caps.inheritable());
-                strs("permitted", caps.permitted());
-                strs("ambient", caps.ambient());
-                g.writeEndObject();
+                o.name("capabilities");
+                o.start();
+                o.strings("bounding", caps.bounding());
+                o.strings("effective", caps.effective());
+                o.strings("inheritable", caps.inheritable());
+                o.strings("permitted", caps.permitted());
+                o.strings("ambient", caps.ambient());
+                o.end();
             }
-            if (!p.rlimits().isEmpty()) {
-                g.writeName("rlimits");
-                g.writeStartArray();
-                for (Rlimit r : p.rlimits()) {
-                    g.writeStartObject();
-                    str("type", r.type());
-                    unsigned("hard", r.hard());
-                    unsigned("soft", r.soft());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-            }
-            if (p.noNewPrivileges()) {
-                g.writeBooleanProperty("noNewPrivileges", true);
-            }
-            str("apparmorProfile", p.apparmorProfile());
-            if (p.oomScoreAdj() != null) {
-                g.writeNumberProperty("oomScoreAdj", p.oomScoreAdj());
-            }
-            str("selinuxLabel", p.selinuxLabel());
+            o.list("rlimits", p.rlimits(), r -> {
+                o.start();
+                o.str("type", r.type());
+                o.unsigned("hard", r.hard());
+                o.unsigned("soft", r.soft());
+                o.end();
+            });
+            o.flag("noNewPrivileges", p.noNewPrivileges());
+            o.str("apparmorProfile", p.apparmorProfile());
+            o.num("oomScoreAdj", p.oomScoreAdj());
+            o.str("selinuxLabel", p.selinuxLabel());
             if (p.ioPriority() != null) {
-                g.writeName("ioPriority");
-                g.writeStartObject();
-                str("class", p.ioPriority().ioClass());
-                g.writeNumberProperty("priority", p.ioPriority().priority());
-                g.writeEndObject();
+                o.name("ioPriority");
+                o.start();
+                o.str("class", p.ioPriority().ioClass());
+                o.num("priority", p.ioPriority().priority());
+                o.end();
             }
             if (p.scheduler() != null) {
                 Scheduler s = p.scheduler();
-                g.writeName("scheduler");
-                g.writeStartObject();
-                str("policy", s.policy());
-                num("nice", s.nice());
-                num("priority", s.priority());
-                strs("flags", s.flags());
-                num("runtime", s.runtime());
-                num("deadline", s.deadline());
-                num("period", s.period());
-                g.writeEndObject();
+                o.name("scheduler");
+                o.start();
+                o.str("policy", s.policy());
+                o.num("nice", s.nice());
+                o.num("priority", s.priority());
+                o.strings("flags", s.flags());
+                o.unsigned("runtime", s.runtime());
+                o.unsigned("deadline", s.deadline());
+                o.unsigned("period", s.period());
+                o.end();
             }
             if (p.execCPUAffinity() != null) {
-                g.writeName("execCPUAffinity");
-                g.writeStartObject();
-                str("initial", p.execCPUAffinity().initial());
-                str("final", p.execCPUAffinity().finalAffinity());
-                g.writeEndObject();
+                o.name("execCPUAffinity");
+                o.start();
+                o.str("initial", p.execCPUAffinity().initial());
+                o.str("final", p.execCPUAffinity().finalCpus());
+                o.end();
             }
-            g.writeEndObject();
+            o.end();
+        }
+
+        void mount(Mount m) {
+            o.start();
+            o.str("destination", m.destination());
+            o.str("type", m.type());
+            o.str("source", m.source());
+            o.strings("options", m.options());
+            o.list("uidMappings", m.uidMappings(), this::idMapping);
+            o.list("gidMappings", m.gidMappings(), this::idMapping);
+            o.end();
+        }
+
+        void idMapping(IdMapping m) {
+            o.start();
+            o.num("containerID", m.containerID());
+            o.num("hostID", m.hostID());
+            o.num("size", m.size());
+            o.end();
         }
 
         void hooks(Hooks h) {
-            g.writeName("hooks");
-            g.writeStartObject();
-            hookList("prestart", h.prestart());
-            hookList("createRuntime", h.createRuntime());
-            hookList("createContainer", h.createContainer());
-            hookList("startContainer", h.startContainer());
-            hookList("poststart", h.poststart());
-            hookList("poststop", h.poststop());
-            g.writeEndObject();
+            o.start();
+            o.list("prestart", h.prestart(), this::hook);
+            o.list("createRuntime", h.createRuntime(), this::hook);
+            o.list("createContainer", h.createContainer(), this::hook);
+            o.list("startContainer", h.startContainer(), this::hook);
+            o.list("poststart", h.poststart(), this::hook);
+            o.list("poststop", h.poststop(), this::hook);
+            o.end();
         }
 
-        void hookList(String name, List<Hook> hooks) {
-            if (hooks.isEmpty()) {
-                return;
-            }
-            g.writeName(name);
-            g.writeStartArray();
-            for (Hook h : hooks) {
-                g.writeStartObject();
-                str("path", h.path());
-                strs("args", h.args());
-                strs("env", h.env());
-                num("timeout", h.timeout());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+        void hook(Hook h) {
+            o.start();
+            o.str("path", h.path());
+            o.strings("args", h.args());
+            o.strings("env", h.env());
+            o.num("timeout", h.timeout());
+            o.end();
         }
 
         void linux(Linux l) {
-            g.writeStartObject();
-            if (!l.namespaces().isEmpty()) {
-                g.writeName("namespaces");
-                g.writeStartArray();
-                for (LinuxNamespace ns : l.namespaces()) {
-                    g.writeStartObject();
-                    str("type", ns.type().specName());
-                    str("path", ns.path());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
+            o.start();
+            o.list("uidMappings", l.uidMappings(), this::idMapping);
+            o.list("gidMappings", l.gidMappings(), this::idMapping);
+            o.stringMap("sysctl", l.sysctl());
+            if (l.resources() != null) {
+                o.name("resources");
+                resources(l.resources());
             }
-            maps("uidMappings", l.uidMappings());
-            maps("gidMappings", l.gidMappings());
-            if (!l.devices().isEmpty()) {
-                g.writeName("devices");
-                g.writeStartArray();
-                for (LinuxDevice d : l.devices()) {
-                    g.writeStartObject();
-                    str("path", d.path());
-                    str("type", d.type());
-                    g.writeNumberProperty("major", d.major());
-                    g.writeNumberProperty("minor", d.minor());
-                    num("fileMode", d.fileMode());
-                    num("uid", d.uid());
-                    num("gid", d.gid());
-                    g.writeEndObject();
+            o.str("cgroupsPath", l.cgroupsPath());
+            o.list("namespaces", l.namespaces(), ns -> {
+                o.start();
+                o.str("type", ns.type().specName());
+                o.str("path", ns.path());
+                o.end();
+            });
+            o.list("devices", l.devices(), d -> {
+                o.start();
+                o.str("path", d.path());
+                o.str("type", d.type());
+                if (!"p".equals(d.type()) || d.major() != 0 || d.minor() != 0) {
+                    o.num("major", d.major());
+                    o.num("minor", d.minor());
                 }
-                g.writeEndArray();
+                o.num("fileMode", d.fileMode());
+                o.num("uid", d.uid());
+                o.num("gid", d.gid());
+                o.end();
+            });
+            if (l.seccomp() != null) {
+                o.name("seccomp");
+                seccomp(l.seccomp());
             }
-            str("cgroupsPath", l.cgroupsPath());
-            any("resources", l.resources());
-            strMap("sysctl", l.sysctl());
-            any("seccomp", l.seccomp());
-            str("rootfsPropagation", l.rootfsPropagation());
-            strs("maskedPaths", l.maskedPaths());
-            strs("readonlyPaths", l.readonlyPaths());
-            str("mountLabel", l.mountLabel());
+            o.str("rootfsPropagation", l.rootfsPropagation());
+            o.strings("maskedPaths", l.maskedPaths());
+            o.strings("readonlyPaths", l.readonlyPaths());
+            o.str("mountLabel", l.mountLabel());
             if (l.personality() != null) {
-                g.writeName("personality");
-                g.writeStartObject();
-                str("domain", l.personality().domain());
-                strs("flags", l.personality().flags());
-                g.writeEndObject();
+                o.name("personality");
+                o.start();
+                o.str("domain", l.personality().domain());
+                o.strings("flags", l.personality().flags());
+                o.end();
             }
-            any("intelRdt", l.intelRdt());
-            if (!l.timeOffsets().isEmpty()) {
-                g.writeName("timeOffsets");
-                g.writeStartObject();
-                for (Map.Entry<String, TimeOffset> e : l.timeOffsets().entrySet()) {
-                    g.writeName(e.getKey());
-                    g.writeStartObject();
-                    g.writeNumberProperty("secs", e.getValue().secs());
-                    g.writeNumberProperty("nanosecs", e.getValue().nanosecs());
-                    g.writeEndObject();
-                }
-                g.writeEndObject();
+            if (l.intelRdt() != null) {
+                IntelRdt r = l.intelRdt();
+                o.name("intelRdt");
+                o.start();
+                o.str("closID", r.closID());
+                o.str("l3CacheSchema", r.l3CacheSchema());
+                o.str("memBwSchema", r.memBwSchema());
+                o.strings("schemata", r.schemata());
+                o.bool("enableMonitoring", r.enableMonitoring());
+                o.end();
             }
-            g.writeEndObject();
+            o.map("timeOffsets", l.timeOffsets(), t -> {
+                o.start();
+                o.num("secs", t.secs());
+                o.num("nanosecs", t.nanosecs());
+                o.end();
+            });
+            o.map("netDevices", l.netDevices(), d -> {
+                o.start();
+                o.str("name", d.name());
+                o.end();
+            });
+            if (l.memoryPolicy() != null) {
+                o.name("memoryPolicy");
+                o.start();
+                o.str("mode", l.memoryPolicy().mode());
+                o.str("nodes", l.memoryPolicy().nodes());
+                o.strings("flags", l.memoryPolicy().flags());
+                o.end();
+            }
+            o.end();
         }
 
-        void str(String name, String v) {
-            if (v != null) {
-                g.writeStringProperty(name, v);
+        void resources(LinuxResources r) {
+            o.start();
+            o.list("devices", r.devices(), d -> {
+                o.start();
+                o.bool("allow", d.allow());
+                o.str("type", d.type());
+                o.num("major", d.major());
+                o.num("minor", d.minor());
+                o.str("access", d.access());
+                o.end();
+            });
+            if (r.memory() != null) {
+                LinuxResources.Memory m = r.memory();
+                o.name("memory");
+                o.start();
+                o.num("limit", m.limit());
+                o.num("reservation", m.reservation());
+                o.num("swap", m.swap());
+                o.num("kernel", m.kernel());
+                o.num("kernelTCP", m.kernelTCP());
+                o.unsigned("swappiness", m.swappiness());
+                o.bool("disableOOMKiller", m.disableOOMKiller());
+                o.bool("useHierarchy", m.useHierarchy());
+                o.bool("checkBeforeUpdate", m.checkBeforeUpdate());
+                o.end();
             }
+            if (r.cpu() != null) {
+                LinuxResources.Cpu c = r.cpu();
+                o.name("cpu");
+                o.start();
+                o.unsigned("shares", c.shares());
+                o.num("quota", c.quota());
+                o.unsigned("burst", c.burst());
+                o.unsigned("period", c.period());
+                o.num("realtimeRuntime", c.realtimeRuntime());
+                o.unsigned("realtimePeriod", c.realtimePeriod());
+                o.str("cpus", c.cpus());
+                o.str("mems", c.mems());
+                o.num("idle", c.idle());
+                o.end();
+            }
+            if (r.pids() != null) {
+                o.name("pids");
+                o.start();
+                o.num("limit", r.pids().limit());
+                o.end();
+            }
+            if (r.blockIO() != null) {
+                LinuxResources.BlockIo b = r.blockIO();
+                o.name("blockIO");
+                o.start();
+                o.num("weight", b.weight());
+                o.num("leafWeight", b.leafWeight());
+                o.list("weightDevice", b.weightDevice(), w -> {
+                    o.start();
+                    o.num("major", w.major());
+                    o.num("minor", w.minor());
+                    o.num("weight", w.weight());
+                    o.num("leafWeight", w.leafWeight());
+                    o.end();
+                });
+                o.list("throttleReadBpsDevice", b.throttleReadBpsDevice(), this::throttle);
+                o.list("throttleWriteBpsDevice", b.throttleWriteBpsDevice(), this::throttle);
+                o.list("throttleReadIOPSDevice", b.throttleReadIOPSDevice(), this::throttle);
+                o.list("throttleWriteIOPSDevice", b.throttleWriteIOPSDevice(), this::throttle);
+                o.end();
+            }
+            o.list("hugepageLimits", r.hugepageLimits(), h -> {
+                o.start();
+                o.str("pageSize", h.pageSize());
+                o.unsigned("limit", h.limit());
+                o.end();
+            });
+            if (r.network() != null) {
+                o.name("network");
+                o.start();
+                o.num("classID", r.network().classID());
+                o.list("priorities", r.network().priorities(), ip -> {
+                    o.start();
+                    o.str("name", ip.name());
+                    o.num("priority", ip.priority());
+                    o.end();
+                });
+                o.end();
+            }
+            o.map("rdma", r.rdma(), d -> {
+                o.start();
+                o.num("hcaHandles", d.hcaHandles());
+                o.num("hcaObjects", d.hcaObjects());
+                o.end();
+            });
+            o.stringMap("unified", r.unified());
+            o.end();
         }
 
-        void num(String name, Number v) {
-            if (v != null) {
-                g.writeNumberProperty(name, v.longValue());
-            }
+        void throttle(LinuxResources.ThrottleDevice t) {
+            o.start();
+            o.num("major", t.major());
+            o.num("minor", t.minor());
+            o.unsigned("rate", t.rate());
+            o.end();
         }
 
-        /** uint64 fields (rlimits): values above Long.MAX_VALUE were kept as their bits. */
-        void unsigned(String name, long v) {
-            g.writeName(name);
-            if (v < 0) {
-                g.writeNumber(new java.math.BigInteger(Long.toUnsignedString(v)));
-            } else {
-                g.writeNumber(v);
-            }
-        }
-
-        void strs(String name, List<String> v) {
-            if (v.isEmpty()) {
-                return;
-            }
-            g.writeName(name);
-            g.writeStartArray();
-            for (String s : v) {
-                g.writeString(s);
-            }
-            g.writeEndArray();
-        }
-
-        void strMap(String name, Map<String, String> m) {
-            if (m.isEmpty()) {
-                return;
-            }
-            g.writeName(name);
-            g.writeStartObject();
-            for (Map.Entry<String, String> e : m.entrySet()) {
-                g.writeStringProperty(e.getKey(), e.getValue());
-            }
-            g.writeEndObject();
-        }
-
-        void maps(String name, List<IdMapping> maps) {
-            if (maps.isEmpty()) {
-                return;
-            }
-            g.writeName(name);
-            g.writeStartArray();
-            for (IdMapping m : maps) {
-                g.writeStartObject();
-                g.writeNumberProperty("containerID", m.containerID());
-                g.writeNumberProperty("hostID", m.hostID());
-                g.writeNumberProperty("size", m.size());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-        }
-
-        void any(String name, Object v) {
-            if (v == null) {
-                return;
-            }
-            g.writeName(name);
-            value(v);
-        }
-
-        void value(Object v) {
-            switch (v) {
-                case null -> g.writeNull();
-                case Map<?, ?> m -> {
-                    g.writeStartObject();
-                    for (Map.Entry<?, ?> e : m.entrySet()) {
-                        g.writeName((String) e.getKey());
-                        value(e.getValue());
-                    }
-                    g.writeEndObject();
-                }
-                case List<?> l -> {
-                    g.writeStartArray();
-                    for (Object o : l) {
-                        value(o);
-                    }
-                    g.writeEndArray();
-                }
-                case String s -> g.writeString(s);
-                case Long n -> g.writeNumber(n);
-                case java.math.BigInteger n -> g.writeNumber(n);
-                case Double d -> g.writeNumber(d);
-                case Boolean b -> g.writeBoolean(b);
-                default -> throw new IllegalArgumentException("not a JSON value: " + v.getClass().getSimpleName());
-            }
+        void seccomp(LinuxSeccomp s) {
+            o.start();
+            o.str("defaultAction", s.defaultAction());
+            o.num("defaultErrnoRet", s.defaultErrnoRet());
+            o.strings("architectures", s.architectures());
+            o.strings("flags", s.flags());
+            o.str("listenerPath", s.listenerPath());
+            o.str("listenerMetadata", s.listenerMetadata());
+            o.list("syscalls", s.syscalls(), sc -> {
+                o.start();
+                o.strings("names", sc.names());
+                o.str("action", sc.action());
+                o.num("errnoRet", sc.errnoRet());
+                o.list("args", sc.args(), a -> {
+                    o.start();
+                    o.num("index", a.index());
+                    o.unsigned("value", a.value());
+                    o.unsigned("valueTwo", a.valueTwo());
+                    o.str("op", a.op());
+                    o.end();
+                });
+                o.end();
+            });
+            o.end();
         }
     }
 }

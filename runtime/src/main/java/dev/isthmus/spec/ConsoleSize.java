@@ -1,4 +1,4 @@
 package dev.isthmus.spec;
 
-/** config.md "process.consoleSize". */
+/** {@code process.consoleSize} in characters (uint32 each). */
 public record ConsoleSize(long height, long width) {}

@@ -1,4 +1,4 @@
 package dev.isthmus.spec;
 
-/** config.md "process.execCPUAffinity". */
-public record ExecCpuAffinity(String initial, String finalAffinity) {}
+/** {@code process.execCPUAffinity}: CPU lists such as {@code 0-3,7}. */
+public record ExecCpuAffinity(String initial, String finalCpus) {}

@@ -2,10 +2,10 @@ package dev.isthmus.spec;
 
 import java.util.List;
 
-/** config.md "hooks.*[]". */
+/** One hook: absolute {@code path}, argv, environ and an optional timeout in seconds (> 0). */
 public record Hook(String path, List<String> args, List<String> env, Integer timeout) {
     public Hook {
-        args = List.copyOf(args);
-        env = List.copyOf(env);
+        args = Copies.list(args);
+        env = Copies.list(env);
     }
 }

@@ -1,4 +1,4 @@
 package dev.isthmus.spec;
 
-/** config-linux.md "User namespace mappings". */
+/** A uid or gid mapping (LinuxIDMapping); all three are uint32. */
 public record IdMapping(long containerID, long hostID, long size) {}

@@ -1,4 +1,4 @@
 package dev.isthmus.spec;
 
-/** config-linux.md "devices[]". */
+/** {@code linux.devices[]}: type {@code c}, {@code b}, {@code u} or {@code p}; fileMode is decimal. */
 public record LinuxDevice(String path, String type, long major, long minor, Integer fileMode, Long uid, Long gid) {}

@@ -1,4 +1,4 @@
 package dev.isthmus.spec;
 
-/** config-linux.md "namespaces[]": a new namespace when {@code path} is null, else the one to join. */
+/** {@code linux.namespaces[]}: a new namespace when {@code path} is null, else join the one at path. */
 public record LinuxNamespace(NamespaceType type, String path) {}

@@ -2,9 +2,9 @@ package dev.isthmus.spec;
 
 import java.util.List;
 
-/** config-linux.md "personality". */
+/** {@code linux.personality}: domain {@code LINUX} or {@code LINUX32}. */
 public record LinuxPersonality(String domain, List<String> flags) {
     public LinuxPersonality {
-        flags = List.copyOf(flags);
+        flags = Copies.list(flags);
     }
 }

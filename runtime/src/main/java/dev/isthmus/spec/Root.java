@@ -1,4 +1,4 @@
 package dev.isthmus.spec;
 
-/** config.md "root". */
+/** {@code root}: the root filesystem, absolute or relative to the bundle. */
 public record Root(String path, boolean readonly) {}

@@ -1,80 +1,116 @@
 package dev.isthmus.spec;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
-/** Linux signal names and numbers (x86_64, signal(7)); real-time signals as RTMIN+n. */
+/**
+ * Signal names and numbers on Linux x86_64 (signal(7)). {@link #parse} accepts {@code SIGTERM}, {@code TERM},
+ * {@code term} and {@code 15}, the aliases IOT, CLD and POLL, and {@code SIGRTMIN+n} / {@code SIGRTMAX-n};
+ * {@link #format} gives the canonical {@code SIG*} name as {@code kill -l} prints it, and
+ * {@code parse(format(n)) == n} for every n from 1 to {@link #MAX}.
+ */
 public final class Signals {
+    public static final int SIGRTMIN = 34;
+    public static final int MAX = 64;
+
+    /** Index = signal number; 0, 32 and 33 have no name (32 and 33 are reserved by glibc). */
+    private static final String[] NAMES = new String[MAX + 1];
+
+    static {
+        String[] classic = {
+            null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
+            "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU",
+            "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"
+        };
+        System.arraycopy(classic, 0, NAMES, 0, classic.length);
+        for (int n = SIGRTMIN; n <= MAX; n++) {
+            int fromMin = n - SIGRTMIN;
+            int fromMax = MAX - n;
+            // kill -l: RTMIN+0..RTMIN+15, then RTMAX-14..RTMAX
+            NAMES[n] = fromMin <= 15
+                    ? (fromMin == 0 ? "RTMIN" : "RTMIN+" + fromMin)
+                    : (fromMax == 0 ? "RTMAX" : "RTMAX-" + fromMax);
+        }
+    }
+
     private Signals() {}
 
-    private static final List<String> NAMES = List.of("", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
-            "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
-            "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",
-            "SIGPWR", "SIGSYS");
-    private static final int SIGRTMIN = 34;
-    private static final int SIGRTMAX = 64;
-
-    /** Parses "SIGTERM", "TERM", "term", "15", "RTMIN+3"; returns -1 for anything else. */
-    public static int parse(String s) {
-        if (s == null || s.isEmpty()) {
-            return -1;
+    /** The signal number; throws IllegalArgumentException (without echoing the input) if not a signal. */
+    public static int parse(String signal) {
+        if (signal == null || signal.isEmpty()) {
+            throw new IllegalArgumentException("empty signal");
         }
-        if (s.chars().allMatch(Character::isDigit)) {
+        if (Character.isDigit(signal.charAt(0))) {
+            int n;
             try {
-                int n = Integer.parseInt(s);
-                return n >= 1 && n <= SIGRTMAX ? n : -1;
+                n = Integer.parseInt(signal);
             } catch (NumberFormatException e) {
-                return -1;
+                throw new IllegalArgumentException("unknown signal");
+            }
+            if (n < 1 || n > MAX) {
+                throw new IllegalArgumentException("unknown signal");
+            }
+            return n;
+        }
+        String name = signal.toUpperCase(Locale.ROOT);
+        if (name.startsWith("SIG")) {
+            name = name.substring(3);
+        }
+        switch (name) {
+            case "IOT": return 6;
+            case "CLD": return 17;
+            case "POLL": return 29;
+            default: break;
+        }
+        for (int n = 1; n <= MAX; n++) {
+            if (name.equals(NAMES[n])) {
+                return n;
             }
         }
-        String u = s.toUpperCase(Locale.ROOT);
-        if (!u.startsWith("SIG")) {
-            u = "SIG" + u;
+        int rt = realtime(name, "RTMIN+", SIGRTMIN, 1);
+        if (rt < 0) {
+            rt = realtime(name, "RTMAX-", MAX, -1);
         }
-        int i = NAMES.indexOf(u);
-        if (i > 0) {
-            return i;
+        if (rt < SIGRTMIN || rt > MAX) {
+            throw new IllegalArgumentException("unknown signal");
         }
-        if (u.equals("SIGIOT")) {
-            return 6;
-        }
-        if (u.equals("SIGPOLL")) {
-            return 29;
-        }
-        if (u.startsWith("SIGRTMIN")) {
-            int off = offset(u.substring(8), '+');
-            return off >= 0 && SIGRTMIN + off <= SIGRTMAX ? SIGRTMIN + off : -1;
-        }
-        if (u.startsWith("SIGRTMAX")) {
-            int off = offset(u.substring(8), '-');
-            return off >= 0 && SIGRTMAX - off >= SIGRTMIN ? SIGRTMAX - off : -1;
-        }
-        return -1;
+        return rt;
     }
 
-    private static int offset(String rest, char sign) {
-        if (rest.isEmpty()) {
-            return 0;
-        }
-        if (rest.charAt(0) != sign || rest.length() == 1 || !rest.substring(1).chars().allMatch(Character::isDigit)) {
+    private static int realtime(String name, String prefix, int base, int sign) {
+        if (!name.startsWith(prefix) || name.length() == prefix.length() || name.length() > prefix.length() + 2) {
             return -1;
         }
-        return rest.length() > 3 ? -1 : Integer.parseInt(rest.substring(1));
+        int offset = 0;
+        for (int i = prefix.length(); i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            offset = offset * 10 + (c - '0');
+        }
+        return base + sign * offset;
     }
 
-    /** The canonical name: "SIGTERM", "SIGRTMIN+3". */
-    public static String format(int signal) {
-        if (signal >= 1 && signal < NAMES.size()) {
-            return NAMES.get(signal);
+    /** {@code SIGTERM} for 15, {@code SIGRTMIN+3} for 37; numbers without a name (32, 33) as digits. */
+    public static String format(int number) {
+        if (number < 1 || number > MAX) {
+            throw new IllegalArgumentException("signal number out of range: " + number);
         }
-        if (signal >= SIGRTMIN && signal <= SIGRTMAX) {
-            return signal == SIGRTMIN ? "SIGRTMIN" : "SIGRTMIN+" + (signal - SIGRTMIN);
-        }
-        throw new IllegalArgumentException("not a signal number: " + signal);
+        String name = NAMES[number];
+        return name == null ? Integer.toString(number) : "SIG" + name;
     }
 
-    /** Whether {@code signal} is a valid signal number. */
-    public static boolean valid(int signal) {
-        return (signal >= 1 && signal < NAMES.size()) || (signal >= SIGRTMIN && signal <= SIGRTMAX);
+    /** Canonical names of every named signal, by number. */
+    public static List<String> names() {
+        List<String> out = new ArrayList<>();
+        for (int n = 1; n <= MAX; n++) {
+            if (NAMES[n] != null) {
+                out.add("SIG" + NAMES[n]);
+            }
+        }
+        return Collections.unmodifiableList(out);
     }
 }

@@ -1,4 +1,4 @@
 package dev.isthmus.spec;
 
-/** config-linux.md "timeOffsets" entry. */
-public record TimeOffset(long secs, long nanosecs) {}
+/** A {@code linux.timeOffsets} value: seconds (int64) and nanoseconds (uint32), each optional. */
+public record TimeOffset(Long secs, Long nanosecs) {}

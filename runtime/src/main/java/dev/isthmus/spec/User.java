@@ -2,9 +2,9 @@ package dev.isthmus.spec;
 
 import java.util.List;
 
-/** config.md "process.user" (POSIX). */
+/** {@code process.user}: ids in the container namespace (uint32 values held in a long). */
 public record User(long uid, long gid, Integer umask, List<Long> additionalGids, String username) {
     public User {
-        additionalGids = List.copyOf(additionalGids);
+        additionalGids = Copies.list(additionalGids);
     }
 }

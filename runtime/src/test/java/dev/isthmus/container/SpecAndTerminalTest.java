@@ -26,7 +26,7 @@ class SpecAndTerminalTest {
         Cli.Result r = Cli.run("--version");
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().startsWith("isthmus version "), r::toString);
-        assertTrue(r.out().contains("spec: " + Config.SPEC_VERSION), r::toString);
+        assertTrue(r.out().contains("spec: " + dev.isthmus.spec.DefaultConfigs.OCI_VERSION), r::toString);
     }
 
     @Test

@@ -1,0 +1,135 @@
+package dev.isthmus.properties;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.json.JsonFactory;
+
+/** A minimal generic tree (Map, List, String, Long/BigInteger, Double, Boolean, null) for mutating documents. */
+final class JsonTree {
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+    private JsonTree() {}
+
+    static Object read(byte[] json) {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            p.nextToken();
+            return value(p);
+        }
+    }
+
+    private static Object value(JsonParser p) {
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case START_OBJECT -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                String name;
+                while ((name = p.nextName()) != null) {
+                    p.nextToken();
+                    m.put(name, value(p));
+                }
+                return m;
+            }
+            case START_ARRAY -> {
+                List<Object> l = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    l.add(value(p));
+                }
+                return l;
+            }
+            case VALUE_STRING -> {
+                return p.getString();
+            }
+            case VALUE_NUMBER_INT -> {
+                return p.getNumberValue();
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return p.getDoubleValue();
+            }
+            case VALUE_TRUE -> {
+                return true;
+            }
+            case VALUE_FALSE -> {
+                return false;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    static byte[] write(Object tree) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            write(g, tree);
+        }
+        return out.toByteArray();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void write(JsonGenerator g, Object v) {
+        if (v instanceof Map<?, ?> m) {
+            g.writeStartObject();
+            for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
+                g.writeName(e.getKey());
+                write(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (v instanceof List<?> l) {
+            g.writeStartArray();
+            for (Object o : l) {
+                write(g, o);
+            }
+            g.writeEndArray();
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Double d) {
+            g.writeNumber(d);
+        } else if (v instanceof Number n) {
+            g.writeNumber(n.toString());
+        } else {
+            g.writeNull();
+        }
+    }
+
+    /** Every container (map or list) in the tree with its JSON path, in document order. */
+    static void containers(Object tree, String path, List<Map.Entry<String, Object>> out) {
+        if (tree instanceof Map<?, ?> m) {
+            out.add(Map.entry(path, tree));
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                containers(e.getValue(), dev.isthmus.spec.JsonPaths.field(path, (String) e.getKey()), out);
+            }
+        } else if (tree instanceof List<?> l) {
+            out.add(Map.entry(path, tree));
+            for (int i = 0; i < l.size(); i++) {
+                containers(l.get(i), dev.isthmus.spec.JsonPaths.index(path, i), out);
+            }
+        }
+    }
+
+    /** The value at a path, or {@code MISSING}. */
+    static final Object MISSING = new Object();
+
+    static Object at(Object tree, List<dev.isthmus.spec.JsonPaths.Segment> path) {
+        Object cur = tree;
+        for (dev.isthmus.spec.JsonPaths.Segment s : path) {
+            if (s instanceof dev.isthmus.spec.JsonPaths.Name(String name) && cur instanceof Map<?, ?> m
+                    && m.containsKey(name)) {
+                cur = m.get(name);
+            } else if (s instanceof dev.isthmus.spec.JsonPaths.Index(int i) && cur instanceof List<?> l
+                    && i >= 0 && i < l.size()) {
+                cur = l.get(i);
+            } else {
+                return MISSING;
+            }
+        }
+        return cur;
+    }
+}
