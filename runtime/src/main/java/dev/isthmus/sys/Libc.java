@@ -42,16 +42,6 @@ public final class Libc {
     public static final int CLD_EXITED = Linux.CLD_EXITED();
     public static final int PR_SET_CHILD_SUBREAPER = Linux.PR_SET_CHILD_SUBREAPER();
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
-    }
-
     /** pipe2(flags): {read end, write end}. */
     public static int[] pipe2(int flags) {
         try (Arena a = Arena.ofConfined()) {
@@ -63,7 +53,7 @@ public final class Libc {
             }
             return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -84,7 +74,7 @@ public final class Libc {
                 }
             }
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -107,7 +97,7 @@ public final class Libc {
                 off += r;
             }
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -121,7 +111,7 @@ public final class Libc {
             int r = (int) CLOSE.invokeExact(cap, fd);
             return r < 0 ? -Native.errno(cap) : 0;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -135,7 +125,7 @@ public final class Libc {
             }
             return r.address();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -147,7 +137,7 @@ public final class Libc {
                 throw new SysException("mprotect", Native.errno(cap));
             }
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -189,7 +179,7 @@ public final class Libc {
             int status = info.get(ValueLayout.JAVA_INT, SI_STATUS_OFFSET);
             return code == CLD_EXITED ? new ExitStatus(status, 0) : new ExitStatus(0, status);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -207,7 +197,7 @@ public final class Libc {
             int r = (int) PIDFD_SEND_SIGNAL.invokeExact(cap, pidfd, signal, MemorySegment.NULL, 0);
             return r < 0 ? -Native.errno(cap) : 0;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -219,7 +209,7 @@ public final class Libc {
                 throw new SysException("prctl(" + option + ")", Native.errno(cap));
             }
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -227,7 +217,7 @@ public final class Libc {
         try {
             return (int) GETPID.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.rethrow(t);
         }
     }
 }

@@ -59,10 +59,8 @@ public final class Pty implements AutoCloseable {
                 Libc.close(m);
                 throw e;
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -88,10 +86,8 @@ public final class Pty implements AutoCloseable {
                     Linux.O_RDWR() | Linux.O_NOCTTY() | Linux.O_CLOEXEC(), 0);
             check("open " + slavePath, fd, cap);
             return fd;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -103,10 +99,8 @@ public final class Pty implements AutoCloseable {
             winsize.ws_col(ws, (short) cols);
             MemorySegment cap = Native.captureSegment(a);
             check("ioctl(TIOCSWINSZ)", (int) IOCTL_PTR.invokeExact(cap, fd, (long) Linux.TIOCSWINSZ(), ws), cap);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -119,20 +113,16 @@ public final class Pty implements AutoCloseable {
                 return null;
             }
             return new int[] {Short.toUnsignedInt(winsize.ws_row(ws)), Short.toUnsignedInt(winsize.ws_col(ws))};
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw Native.rethrow(t);
         }
     }
 
     public static boolean isatty(int fd) {
         try {
             return (int) ISATTY.invokeExact(fd) == 1;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw Native.rethrow(t);
         }
     }
 
@@ -156,12 +146,9 @@ public final class Pty implements AutoCloseable {
                     arena.close();
                 }
             };
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
         } catch (Throwable t) {
             arena.close();
-            throw new IllegalStateException(t);
+            throw Native.rethrow(t);
         }
     }
 

@@ -61,10 +61,8 @@ public final class SignalForwarding implements AutoCloseable {
             if (r < 0) {
                 throw new SysException("sigaction(" + sig + ")", Native.errno(cap));
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw Native.rethrow(t);
         }
     }
 

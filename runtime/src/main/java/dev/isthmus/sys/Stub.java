@@ -52,13 +52,7 @@ public final class Stub {
         try {
             return (long) handle().invokeExact(header);
         } catch (Throwable t) {
-            if (t instanceof RuntimeException r) {
-                throw r;
-            }
-            if (t instanceof Error e) {
-                throw e;
-            }
-            throw new IllegalStateException(t);
+            throw Native.rethrow(t);
         }
     }
 

@@ -1,11 +1,15 @@
 package dev.isthmus.sys;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,13 +26,18 @@ class StubBytesTest {
         return false;
     }
 
+    /** Assembles the committed source into {@code tmp}/spawn.o, or skips when binutils is missing. */
+    private static Path assemble(Path tmp, String tool) throws IOException, InterruptedException {
+        assumeTrue(onPath("as") && onPath(tool), "GNU binutils (as, " + tool + ") not installed: cannot check the stub's source");
+        Path obj = tmp.resolve("spawn.o");
+        run("as", "--64", "-o", obj.toString(), Path.of("src/main/asm/spawn-x86_64.S").toAbsolutePath().toString());
+        return obj;
+    }
+
     @Test
     void stubIsReproducibleFromItsSource(@TempDir Path tmp) throws IOException, InterruptedException {
-        assumeTrue(onPath("as") && onPath("objcopy"), "GNU binutils (as, objcopy) not installed: cannot reassemble the stub");
-        Path src = Path.of("src/main/asm/spawn-x86_64.S").toAbsolutePath();
-        Path obj = tmp.resolve("spawn.o");
+        Path obj = assemble(tmp, "objcopy");
         Path bin = tmp.resolve("spawn.bin");
-        run("as", "--64", "-o", obj.toString(), src.toString());
         run("objcopy", "-O", "binary", "-j", ".text", obj.toString(), bin.toString());
         assertArrayEquals(Files.readAllBytes(bin), Stub.code(),
                 "spawn-x86_64.bin is stale: run runtime/src/main/asm/assemble.sh and commit the result");
@@ -36,43 +45,34 @@ class StubBytesTest {
 
     @Test
     void entryPointsAreWhereTheJavaSideExpectsThem(@TempDir Path tmp) throws IOException, InterruptedException {
-        assumeTrue(onPath("as") && onPath("nm"), "GNU binutils (as, nm) not installed: cannot read the stub's symbols");
-        Path obj = tmp.resolve("spawn.o");
-        run("as", "--64", "-o", obj.toString(), Path.of("src/main/asm/spawn-x86_64.S").toAbsolutePath().toString());
-        Process p = new ProcessBuilder("nm", obj.toString()).start();
-        String syms = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        java.util.Map<String, Long> at = new java.util.HashMap<>();
+        String syms = run("nm", assemble(tmp, "nm").toString());
+        Map<String, Long> at = new HashMap<>();
         for (String line : syms.lines().toList()) {
             String[] f = line.trim().split("\\s+");
             if (f.length == 3) {
                 at.put(f[2], Long.parseLong(f[0], 16));
             }
         }
-        org.junit.jupiter.api.Assertions.assertEquals((long) Stub.IMAGE_ENTRY_OFFSET, at.get("isthmus_image_entry"));
-        org.junit.jupiter.api.Assertions.assertEquals((long) Stub.SPAWN_OFFSET, at.get("isthmus_spawn"));
-        org.junit.jupiter.api.Assertions.assertEquals((long) Stub.FORWARD_SIGNAL_OFFSET, at.get("isthmus_forward_signal"));
-        org.junit.jupiter.api.Assertions.assertEquals((long) Stub.code().length, at.get("isthmus_image_header"),
-                "the program header must follow the code directly");
+        assertEquals((long) Stub.IMAGE_ENTRY_OFFSET, at.get("isthmus_image_entry"));
+        assertEquals((long) Stub.SPAWN_OFFSET, at.get("isthmus_spawn"));
+        assertEquals((long) Stub.FORWARD_SIGNAL_OFFSET, at.get("isthmus_forward_signal"));
+        assertEquals((long) Stub.code().length, at.get("isthmus_image_header"), "the program header must follow the code directly");
     }
 
     @Test
     void objectHasNoRelocations(@TempDir Path tmp) throws IOException, InterruptedException {
-        assumeTrue(onPath("as") && onPath("objdump"), "GNU binutils (as, objdump) not installed");
-        Path obj = tmp.resolve("spawn.o");
-        run("as", "--64", "-o", obj.toString(), Path.of("src/main/asm/spawn-x86_64.S").toAbsolutePath().toString());
-        Process p = new ProcessBuilder("objdump", "-r", obj.toString()).start();
-        String relocs = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
+        String relocs = run("objdump", "-r", assemble(tmp, "objdump").toString());
         // objcopy -O binary drops relocations silently: the stub must need none.
-        org.junit.jupiter.api.Assertions.assertFalse(relocs.contains("R_X86_64"), relocs);
+        assertFalse(relocs.contains("R_X86_64"), relocs);
     }
 
-    private static void run(String... cmd) throws IOException, InterruptedException {
+    /** Runs a tool; returns its output, or throws with it when the tool fails. */
+    private static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed: " + out);
         }
+        return out;
     }
 }
