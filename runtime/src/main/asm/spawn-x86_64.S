@@ -220,6 +220,28 @@ isthmus_forward_signal:
 1:      ret
         .size   isthmus_forward_signal, .-isthmus_forward_signal
 
+/*
+ * void isthmus_signal_to_pipe(int sig): a signal handler that writes the signal number as one
+ * byte to the fd stored (as an int, -1 for none) 4 bytes into the data page: a self-pipe for a
+ * Java thread to read (the batch launcher's Ctrl-C). Async-signal-safe, no libc, no Java.
+ */
+        .balign 16, 0xf4
+        .globl  isthmus_signal_to_pipe
+        .type   isthmus_signal_to_pipe, @function
+isthmus_signal_to_pipe:
+        lea     rax, [rip + .Lstart]
+        push    rdi                     /* the signal, as the byte to write */
+        movsxd  rdi, dword ptr [rax+4100] /* the pipe cell */
+        test    rdi, rdi
+        js      1f
+        mov     rsi, rsp
+        mov     edx, 1                  /* write(fd, &sig, 1) */
+        mov     eax, 1
+        syscall
+1:      pop     rdi
+        ret
+        .size   isthmus_signal_to_pipe, .-isthmus_signal_to_pipe
+
         .balign 16, 0xf4
 isthmus_image_header:
         .section .note.GNU-stack,"",@progbits

@@ -145,10 +145,24 @@ public final class Planner {
             throw new PlanException("linux.namespaces", "mounts need a mount namespace");
         }
         setHostnames(ns);
+        int processStart = steps.size();
         processSteps();
         String uidMap = newUserNs ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
         String gidMap = newUserNs ? idMap(config.linux().gidMappings(), "linux.gidMappings") : "";
-        return new Program(cloneFlags, steps, uidMap, gidMap, false, waits);
+        return new Program(cloneFlags, steps, uidMap, gidMap, false, waits, processStart);
+    }
+
+    /**
+     * {@code template}, planned from {@code config}, with its process part planned again for
+     * {@code process}: what one task of a many-task launch patches (args, env, cwd, user).
+     */
+    public static Program withProcess(Program template, Config config, Path bundle, Host host, dev.isthmus.spec.Process process)
+            throws PlanException {
+        Config patched = new Config(config.ociVersion(), process, config.root(), config.hostname(), config.domainname(),
+                config.mounts(), config.hooks(), config.annotations(), config.linux());
+        Planner p = new Planner(patched, bundle, host, Options.DEFAULT);
+        p.processSteps();
+        return template.withProcessSteps(p.steps);
     }
 
     /**

@@ -18,9 +18,11 @@ import java.util.List;
  * @param gidMap        lines for /proc/PID/gid_map
  * @param denySetgroups write "deny" to /proc/PID/setgroups before gid_map (unprivileged maps)
  * @param waitsForParent the child blocks on the sync pipe until the parent has done its part
+ * @param processStart  index of the first step that depends only on {@code process} (credentials,
+ *                      cwd, fds, exec): what a many-task launcher replaces per task
  */
 public record Program(long cloneFlags, List<Step> steps, String uidMap, String gidMap, boolean denySetgroups,
-        boolean waitsForParent) {
+        boolean waitsForParent, int processStart) {
 
     public static final int SYNC_READ = 0;
     public static final int SYNC_WRITE = 1;
@@ -29,10 +31,25 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
     /** First slot free for steps. */
     public static final int FIRST_FREE_SLOT = 3;
 
+    /** A program with no process part of its own (all steps are the set-up's). */
+    public Program(long cloneFlags, List<Step> steps, String uidMap, String gidMap, boolean denySetgroups, boolean waitsForParent) {
+        this(cloneFlags, steps, uidMap, gidMap, denySetgroups, waitsForParent, steps.size());
+    }
+
     public Program {
         steps = List.copyOf(steps);
+        if (processStart < 0 || processStart > steps.size()) {
+            throw new IllegalArgumentException("processStart out of range: " + processStart);
+        }
         uidMap = uidMap == null ? "" : uidMap;
         gidMap = gidMap == null ? "" : gidMap;
+    }
+
+    /** This program with every step from {@link #processStart} replaced by {@code processSteps}. */
+    public Program withProcessSteps(List<Step> processSteps) {
+        List<Step> all = new ArrayList<>(steps.subList(0, processStart));
+        all.addAll(processSteps);
+        return new Program(cloneFlags, all, uidMap, gidMap, denySetgroups, waitsForParent, processStart);
     }
 
     /** The program as an strace-like listing, one system call per line. */

@@ -44,6 +44,11 @@ public final class ConfigReader {
 
     private ConfigReader() {}
 
+    /** The shared factory (limits, duplicate detection), for other JSON the runtime reads. */
+    public static JsonFactory factory() {
+        return FACTORY;
+    }
+
     /** Reads and validates the file; the source name in errors is the path as given. */
     public static Config read(Path configJson) throws ConfigException {
         String source = configJson.toString();

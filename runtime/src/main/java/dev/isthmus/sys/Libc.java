@@ -1,6 +1,7 @@
 package dev.isthmus.sys;
 
 import dev.isthmus.ffm.Linux;
+import dev.isthmus.ffm.pollfd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -23,6 +24,7 @@ public final class Libc {
     private static final MethodHandle WAITID = Native.linkErrno(Linux.waitid$address(), Linux.waitid$descriptor());
     private static final MethodHandle PIDFD_SEND_SIGNAL = Native.linkErrno(Linux.pidfd_send_signal$address(),
             Linux.pidfd_send_signal$descriptor());
+    private static final MethodHandle POLL = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
     private static final MethodHandle GETPID = Native.link(Linux.getpid$address(), Linux.getpid$descriptor());
     /** prctl(2) is variadic in libc; the kernel takes five longs, so it is linked as such. */
     private static final MethodHandle PRCTL = Native.linkErrno(
@@ -31,6 +33,7 @@ public final class Libc {
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
 
     public static final int O_CLOEXEC = Linux.O_CLOEXEC();
+    public static final int O_NONBLOCK = Linux.O_NONBLOCK();
     public static final int PROT_READ = Linux.PROT_READ();
     public static final int PROT_WRITE = Linux.PROT_WRITE();
     public static final int PROT_EXEC = Linux.PROT_EXEC();
@@ -208,6 +211,39 @@ public final class Libc {
             if (r < 0) {
                 throw new SysException("prctl(" + option + ")", Native.errno(cap));
             }
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * poll(2) for input on {@code fds} (a pidfd is readable once its process has exited); returns
+     * the indexes of the ready ones (empty on timeout), retrying EINTR.
+     */
+    public static int[] pollIn(int[] fds, int timeoutMillis) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            MemorySegment set = a.allocate(pollfd.layout(), Math.max(1, fds.length));
+            for (int i = 0; i < fds.length; i++) {
+                MemorySegment e = pollfd.asSlice(set, i);
+                pollfd.fd(e, fds[i]);
+                pollfd.events(e, (short) Linux.POLLIN());
+            }
+            int r;
+            while ((r = (int) POLL.invokeExact(cap, set, (long) fds.length, timeoutMillis)) < 0) {
+                int e = Native.errno(cap);
+                if (e != Errno.EINTR.number()) {
+                    throw new SysException("poll", e);
+                }
+            }
+            int[] ready = new int[r];
+            int k = 0;
+            for (int i = 0; i < fds.length && k < r; i++) {
+                if (pollfd.revents(pollfd.asSlice(set, i)) != 0) {
+                    ready[k++] = i;
+                }
+            }
+            return k == r ? ready : java.util.Arrays.copyOf(ready, k);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -27,11 +27,17 @@ public final class SignalForwarding implements AutoCloseable {
 
     private static final MethodHandle SIGACTION = Native.linkErrno(Linux.sigaction$address(), Linux.sigaction$descriptor());
 
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment saved;
+    private final int[] signals;
+    private final MemorySegment cell;
+    private final int[] pipe;
 
-    private SignalForwarding() {
-        saved = arena.allocate(SIGACTION_SIZE * FORWARDED.length, 8);
+    private SignalForwarding(int[] signals, MemorySegment cell, int[] pipe) {
+        this.signals = signals.clone();
+        this.cell = cell;
+        this.pipe = pipe;
+        saved = arena.allocate(SIGACTION_SIZE * signals.length, 8);
     }
 
     /**
@@ -39,19 +45,50 @@ public final class SignalForwarding implements AutoCloseable {
      * Signals that arrive before {@link #target} are dropped, as for a container not yet started.
      */
     public static SignalForwarding install() {
-        SignalForwarding f = new SignalForwarding();
+        return install(FORWARDED, Stub.FORWARD_SIGNAL_OFFSET, Stub.forwardCell(), null);
+    }
+
+    /**
+     * Catches {@code signals} into a close-on-exec self-pipe instead, read with {@link #next()}:
+     * the native handler only writes a byte, a Java thread does the rest.
+     */
+    public static SignalForwarding toPipe(int... signals) {
+        int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
+        try {
+            SignalForwarding f = install(signals, Stub.SIGNAL_TO_PIPE_OFFSET, Stub.pipeCell(), pipe);
+            Stub.pipeCell().set(ValueLayout.JAVA_INT, 0, pipe[1]);
+            return f;
+        } catch (RuntimeException e) {
+            Libc.close(pipe[0]);
+            Libc.close(pipe[1]);
+            throw e;
+        }
+    }
+
+    private static SignalForwarding install(int[] signals, int handlerOffset, MemorySegment cell, int[] pipe) {
+        SignalForwarding f = new SignalForwarding(signals, cell, pipe);
         MemorySegment act = f.arena.allocate(SIGACTION_SIZE, 8);
-        act.set(ValueLayout.JAVA_LONG, 0, Stub.base() + Stub.FORWARD_SIGNAL_OFFSET);
+        act.set(ValueLayout.JAVA_LONG, 0, Stub.base() + handlerOffset);
         act.set(ValueLayout.JAVA_INT, SA_FLAGS, Linux.SA_RESTART());
-        for (int i = 0; i < FORWARDED.length; i++) {
-            f.sigaction(FORWARDED[i], act, f.saved.asSlice(i * SIGACTION_SIZE, SIGACTION_SIZE));
+        for (int i = 0; i < signals.length; i++) {
+            f.sigaction(signals[i], act, f.saved.asSlice(i * SIGACTION_SIZE, SIGACTION_SIZE));
         }
         return f;
     }
 
     /** Signals from now on go to {@code pidfd} (-1: nowhere). */
     public void target(int pidfd) {
-        Stub.forwardCell().set(ValueLayout.JAVA_INT, 0, pidfd);
+        cell.set(ValueLayout.JAVA_INT, 0, pidfd);
+    }
+
+    /** For {@link #toPipe}: blocks until a signal arrives and returns its number, or -1 once closed. */
+    public int next() {
+        byte[] b = new byte[1];
+        try {
+            return Libc.read(pipe[0], b, 1) == 1 ? b[0] & 0xff : -1;
+        } catch (SysException e) {
+            return -1;
+        }
     }
 
     private void sigaction(int sig, MemorySegment act, MemorySegment old) {
@@ -66,13 +103,23 @@ public final class SignalForwarding implements AutoCloseable {
         }
     }
 
-    /** Restores the previous dispositions and stops forwarding. */
+    /** Restores the previous dispositions and stops forwarding (closes the pipe's write end). */
     @Override
     public void close() {
         target(-1);
-        for (int i = 0; i < FORWARDED.length; i++) {
-            sigaction(FORWARDED[i], saved.asSlice(i * SIGACTION_SIZE, SIGACTION_SIZE), MemorySegment.NULL);
+        for (int i = 0; i < signals.length; i++) {
+            sigaction(signals[i], saved.asSlice(i * SIGACTION_SIZE, SIGACTION_SIZE), MemorySegment.NULL);
+        }
+        if (pipe != null) {
+            Libc.close(pipe[1]); // a reader blocked in next() sees EOF; it closes the read end
         }
         arena.close();
+    }
+
+    /** For {@link #toPipe}: the reader's end, closed by the reader when it is done. */
+    public void closeReader() {
+        if (pipe != null) {
+            Libc.close(pipe[0]);
+        }
     }
 }

@@ -24,6 +24,8 @@ public final class Stub {
     static final int SPAWN_OFFSET = 16;
     /** Offset of isthmus_forward_signal, a native signal handler (see {@link SignalForwarding}). */
     static final int FORWARD_SIGNAL_OFFSET = 0x210;
+    /** Offset of isthmus_signal_to_pipe, a native signal handler writing to a self-pipe. */
+    static final int SIGNAL_TO_PIPE_OFFSET = 0x240;
     private static final long PAGE = 4096;
 
     private static volatile MethodHandle spawn;
@@ -80,6 +82,11 @@ public final class Stub {
         return Native.at(base() + PAGE, 4);
     }
 
+    /** The data cell isthmus_signal_to_pipe reads: the int after the forwarder's. */
+    static MemorySegment pipeCell() {
+        return Native.at(base() + PAGE + 4, 4);
+    }
+
     private static MethodHandle load() {
         byte[] code = code();
         if (code.length > PAGE) {
@@ -91,6 +98,7 @@ public final class Stub {
         MemorySegment mem = Native.at(address, 2 * PAGE);
         MemorySegment.copy(code, 0, mem, ValueLayout.JAVA_BYTE, 0, code.length);
         mem.set(ValueLayout.JAVA_INT, PAGE, -1);
+        mem.set(ValueLayout.JAVA_INT, PAGE + 4, -1);
         Libc.mprotect(address, PAGE, Libc.PROT_READ | Libc.PROT_EXEC);
         base = address;
         return Native.link(MemorySegment.ofAddress(address + SPAWN_OFFSET), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));

@@ -56,6 +56,7 @@ class StubBytesTest {
         assertEquals((long) Stub.IMAGE_ENTRY_OFFSET, at.get("isthmus_image_entry"));
         assertEquals((long) Stub.SPAWN_OFFSET, at.get("isthmus_spawn"));
         assertEquals((long) Stub.FORWARD_SIGNAL_OFFSET, at.get("isthmus_forward_signal"));
+        assertEquals((long) Stub.SIGNAL_TO_PIPE_OFFSET, at.get("isthmus_signal_to_pipe"));
         assertEquals((long) Stub.code().length, at.get("isthmus_image_header"), "the program header must follow the code directly");
     }
 

@@ -1,0 +1,252 @@
+package dev.isthmus.batch;
+
+import dev.isthmus.plan.Host;
+import dev.isthmus.plan.PlanException;
+import dev.isthmus.plan.Planner;
+import dev.isthmus.plan.Program;
+import dev.isthmus.spec.Config;
+import dev.isthmus.spec.Mount;
+import dev.isthmus.spec.Process;
+import dev.isthmus.sys.Libc;
+import dev.isthmus.sys.SpawnException;
+import dev.isthmus.sys.Spawner;
+import dev.isthmus.sys.SysException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Starts many short containers from one JVM: the template bundle's config is read and planned
+ * once, each {@link Task} patches its differences into that plan (the process part; a task with
+ * its own hostname or mounts is planned from a patched config), at most {@code parallelism} run
+ * at once, and one reaper thread waits on all their pidfds with poll(2).
+ *
+ * <p>Embeddable: {@link #submit} returns a future with the task's {@link TaskResult}.
+ */
+public final class Launcher implements AutoCloseable {
+
+    private final Config template;
+    private final Path bundle;
+    private final Host host;
+    private final Program program;
+    private final Semaphore slots;
+    private final ExecutorService launchers;
+    private final Reaper reaper = new Reaper();
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile boolean stopping;
+
+    public Launcher(Config template, Path bundle, int parallelism) throws PlanException {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        this.template = template;
+        this.bundle = bundle.toAbsolutePath().normalize();
+        this.host = Host.LIVE;
+        this.program = Planner.plan(template, this.bundle, host, Planner.Options.DEFAULT);
+        this.slots = new Semaphore(parallelism);
+        // Launching only blocks for clone-to-exec (vfork); two threads keep both cores busy.
+        int threads = Math.min(parallelism, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        AtomicInteger n = new AtomicInteger();
+        this.launchers = Executors.newFixedThreadPool(threads,
+                r -> Thread.ofPlatform().name("launcher-" + n.incrementAndGet()).daemon().unstarted(r));
+        reaper.start();
+    }
+
+    /** Queues {@code task}; the future completes when it has ended (or could not start). */
+    public CompletableFuture<TaskResult> submit(Task task) {
+        CompletableFuture<TaskResult> f = new CompletableFuture<>();
+        launchers.execute(() -> launch(task, f));
+        return f;
+    }
+
+    /** Tasks running now. */
+    public int running() {
+        return running.get();
+    }
+
+    /** Stops launching (queued tasks end as not started) and sends {@code signal} to every running task. */
+    public void interrupt(int signal) {
+        stopping = true;
+        reaper.signalAll(signal);
+    }
+
+    private void launch(Task task, CompletableFuture<TaskResult> f) {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.complete(new TaskResult(task.id(), 0, 0, 0, "not started", 0, true));
+            return;
+        }
+        if (stopping) {
+            slots.release();
+            f.complete(new TaskResult(task.id(), 0, 0, 0, "not started", 0, true));
+            return;
+        }
+        long start = System.nanoTime();
+        Program p;
+        try {
+            p = programFor(task);
+        } catch (PlanException | RuntimeException e) {
+            slots.release();
+            f.complete(new TaskResult(task.id(), 0, 1, 0, e.getMessage(), System.nanoTime() - start, false));
+            return;
+        }
+        Spawner.Launch launch;
+        try {
+            launch = Spawner.launch(p);
+        } catch (SysException e) {
+            slots.release();
+            f.complete(new TaskResult(task.id(), 0, 1, 0, e.getMessage(), System.nanoTime() - start, false));
+            return;
+        }
+        try {
+            launch.awaitExec();
+        } catch (SpawnException e) {
+            Libc.close(launch.pidfd());
+            slots.release();
+            f.complete(new TaskResult(task.id(), launch.pid(), e.execFailed(p) ? 127 : 1, 0, e.getMessage(),
+                    System.nanoTime() - start, false));
+            return;
+        } finally {
+            launch.close();
+        }
+        running.incrementAndGet();
+        reaper.watch(new Running(task.id(), launch.pid(), launch.pidfd(), start, f));
+    }
+
+    /** The template's program with this task's differences. */
+    Program programFor(Task task) throws PlanException {
+        Process t = template.process();
+        List<String> args = task.args().isEmpty() ? t.args() : task.args();
+        List<String> env = mergeEnv(t.env(), task.env());
+        String cwd = task.cwd() == null ? t.cwd() : task.cwd();
+        Process process = new Process(t.terminal(), t.consoleSize(), t.user(), args, t.commandLine(), env, cwd, t.capabilities(),
+                t.rlimits(), t.noNewPrivileges(), t.apparmorProfile(), t.oomScoreAdj(), t.selinuxLabel(), t.ioPriority(),
+                t.scheduler(), t.execCPUAffinity());
+        if (task.hostname() == null && task.binds().isEmpty()) {
+            return Planner.withProcess(program, template, bundle, host, process);
+        }
+        List<Mount> mounts = new ArrayList<>(template.mounts());
+        for (Task.Bind b : task.binds()) {
+            mounts.add(new Mount(b.destination(), b.source(), "bind", b.readonly() ? List.of("rbind", "ro") : List.of("rbind"),
+                    List.of(), List.of()));
+        }
+        Config patched = new Config(template.ociVersion(), process, template.root(),
+                task.hostname() == null ? template.hostname() : task.hostname(), template.domainname(), mounts, template.hooks(),
+                template.annotations(), template.linux());
+        return Planner.plan(patched, bundle, host, Planner.Options.DEFAULT);
+    }
+
+    static List<String> mergeEnv(List<String> base, List<String> add) {
+        if (add.isEmpty()) {
+            return base;
+        }
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (String e : base) {
+            byName.put(e.substring(0, Math.max(0, e.indexOf('='))), e);
+        }
+        for (String e : add) {
+            byName.put(e.substring(0, Math.max(0, e.indexOf('='))), e);
+        }
+        return List.copyOf(byName.values());
+    }
+
+    /** Waits until every submitted task has ended, then stops the threads. */
+    @Override
+    public void close() throws InterruptedException {
+        launchers.shutdown();
+        while (!launchers.awaitTermination(1, TimeUnit.SECONDS)) {
+            // queued launches still draining
+        }
+        reaper.finish();
+    }
+
+    private record Running(String id, int pid, int pidfd, long start, CompletableFuture<TaskResult> future) {}
+
+    /** One thread polling the pidfds of all running tasks, plus a pipe that wakes it for new ones. */
+    private final class Reaper extends Thread {
+        private final Map<Integer, Running> byPidfd = new ConcurrentHashMap<>();
+        private final int[] wake = Libc.pipe2(Libc.O_CLOEXEC | Libc.O_NONBLOCK);
+        private volatile boolean done;
+        private volatile int interruptSignal;
+
+        Reaper() {
+            super("reaper");
+            setDaemon(true);
+        }
+
+        void watch(Running r) {
+            byPidfd.put(r.pidfd(), r);
+            if (interruptSignal != 0) {
+                Libc.pidfdSendSignal(r.pidfd(), interruptSignal);
+            }
+            poke();
+        }
+
+        void signalAll(int signal) {
+            interruptSignal = signal;
+            for (Running r : byPidfd.values()) {
+                Libc.pidfdSendSignal(r.pidfd(), signal);
+            }
+        }
+
+        void finish() throws InterruptedException {
+            done = true;
+            poke();
+            join();
+            Libc.close(wake[0]);
+            Libc.close(wake[1]);
+        }
+
+        private void poke() {
+            try {
+                Libc.write(wake[1], new byte[] {1});
+            } catch (SysException e) {
+                // EAGAIN: the pipe is full, so the reaper has a wake-up pending anyway
+            }
+        }
+
+        @Override
+        public void run() {
+            byte[] drain = new byte[256];
+            while (!(done && byPidfd.isEmpty())) {
+                Integer[] pidfds = byPidfd.keySet().toArray(new Integer[0]);
+                int[] fds = new int[pidfds.length + 1];
+                fds[0] = wake[0];
+                for (int i = 0; i < pidfds.length; i++) {
+                    fds[i + 1] = pidfds[i];
+                }
+                for (int i : Libc.pollIn(fds, 1000)) {
+                    if (i == 0) {
+                        try {
+                            Libc.read(wake[0], drain, drain.length);
+                        } catch (SysException e) {
+                            // EAGAIN: drained by an earlier read
+                        }
+                        continue;
+                    }
+                    Running r = byPidfd.remove(fds[i]);
+                    if (r == null) {
+                        continue;
+                    }
+                    Libc.ExitStatus st = Libc.waitPidfd(r.pidfd(), false);
+                    long wall = System.nanoTime() - r.start();
+                    Libc.close(r.pidfd());
+                    running.decrementAndGet();
+                    slots.release();
+                    r.future().complete(new TaskResult(r.id(), r.pid(), st.code(), st.signal(), null, wall, interruptSignal != 0));
+                }
+            }
+        }
+    }
+}

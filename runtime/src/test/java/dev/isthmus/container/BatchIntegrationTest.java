@@ -1,0 +1,135 @@
+package dev.isthmus.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.isthmus.testing.Bundles;
+import dev.isthmus.testing.Cli;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `isthmus batch` on real containers. Needs root and a static busybox. */
+class BatchIntegrationTest {
+
+    private static final Pattern RESULT = Pattern.compile("\\{\"id\":\"([^\"]+)\",\"pid\":(\\d+),\"(exit|signal)\":(\\d+),\"wall_ms\":[0-9.]+"
+            + "(,\"error\":\"([^\"]*)\")?(,\"interrupted\":true)?\\}");
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void requirements() {
+        assumeTrue(Bundles.isRoot(), "needs root: creates namespaces and mounts");
+        assumeTrue(Bundles.haveStaticBusybox(), "needs a static /bin/busybox (apt-get install busybox-static)");
+    }
+
+    private Path template() throws Exception {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path b = tmp.resolve("bundle");
+        Bundles.busyboxRootfs(b);
+        return Bundles.write(b, Bundles.config(List.of("true"), "batch", true,
+                "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]", "", ""));
+    }
+
+    private static Map<String, Matcher> results(String out) {
+        Map<String, Matcher> byId = new HashMap<>();
+        for (String line : out.lines().toList()) {
+            Matcher m = RESULT.matcher(line);
+            assertTrue(m.matches(), "not a result line: " + line);
+            assertEquals(null, byId.put(m.group(1), m), "two results for " + m.group(1));
+        }
+        return byId;
+    }
+
+    @Test
+    void twoThousandTasksWithMixedExitCodesGiveExactlyTheRightResults() throws Exception {
+        Path b = template();
+        StringBuilder tasks = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            tasks.append("{\"id\":\"t").append(i).append("\",\"args\":[\"sh\",\"-c\",\"exit ").append(i % 7).append("\"]}\n");
+        }
+        tasks.append("{\"id\":\"missing\",\"args\":[\"/bin/no-such-program\"]}\n");
+        // a task with its own hostname is planned from a patched config instead of the template's plan
+        tasks.append("{\"id\":\"renamed\",\"args\":[\"sh\",\"-c\",\"test $(hostname) = other\"],\"hostname\":\"other\"}\n");
+        Path file = Files.writeString(tmp.resolve("tasks"), tasks);
+        Cli.Result r = Cli.run("batch", "-b", b.toString(), "-j", "4", file.toString());
+        assertEquals(1, r.status(), "some tasks fail, so the batch fails: " + r.err());
+        Map<String, Matcher> byId = results(r.out());
+        assertEquals(2002, byId.size());
+        for (int i = 0; i < 2000; i++) {
+            Matcher m = byId.get("t" + i);
+            assertEquals("exit", m.group(3), m.group());
+            assertEquals(i % 7, Integer.parseInt(m.group(4)), m.group());
+            assertEquals(null, m.group(5), m.group());
+        }
+        Matcher missing = byId.get("missing");
+        assertEquals("127", missing.group(4));
+        assertEquals("exec /bin/no-such-program: No such file or directory", missing.group(6));
+        assertEquals("0", byId.get("renamed").group(4), "the task's hostname was applied: " + byId.get("renamed").group());
+        assertTrue(r.err().contains("2002 tasks, "), r.err());
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
+    void aTaskThatCannotStartDoesNotStopTheBatch() throws Exception {
+        Path b = template();
+        Path file = Files.writeString(tmp.resolve("tasks"), """
+                {"id": "before", "args": ["true"]}
+                {"id": "missing", "args": ["no-such-program"]}
+                {"id": "after", "args": ["sh", "-c", "exit 0"]}
+                """);
+        Cli.Result r = Cli.run("batch", "-b", b.toString(), "-j", "1", file.toString());
+        assertEquals(1, r.status(), r::toString);
+        Map<String, Matcher> byId = results(r.out());
+        assertEquals("0", byId.get("before").group(4));
+        assertEquals("0", byId.get("after").group(4));
+        assertEquals("127", byId.get("missing").group(4));
+        assertTrue(byId.get("missing").group(6).contains("No such file or directory"), r::toString);
+    }
+
+    @Test
+    void ctrlCStopsLaunchingAndLeavesNothingRunning() throws Exception {
+        Path b = template();
+        StringBuilder tasks = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            tasks.append("{\"id\":\"s").append(i).append("\",\"args\":[\"sleep\",\"60\"]}\n");
+        }
+        Path file = Files.writeString(tmp.resolve("tasks"), tasks);
+        Path out = tmp.resolve("results");
+        Process p = Cli.builder("batch", "-b", b.toString(), "-j", "4", "--results", out.toString(), file.toString())
+                .redirectInput(new File("/dev/null")).redirectError(tmp.resolve("err").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (Bundles.processesWithEnv("SECRET_TOKEN=hunter2").size() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(4, Bundles.processesWithEnv("SECRET_TOKEN=hunter2").size(), "four tasks should be running");
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "batch did not stop after SIGINT");
+        assertEquals(130, p.exitValue());
+        Map<String, Matcher> byId = results(Files.readString(out));
+        List<Matcher> interruptedRunning = byId.values().stream().filter(m -> m.group(7) != null && m.group(5) == null).toList();
+        assertEquals(4, interruptedRunning.size(), "the four running tasks are reported as interrupted: " + byId.keySet());
+        // sleep is pid 1 of its namespace and ignores SIGTERM, so the grace period ends in SIGKILL
+        for (Matcher m : interruptedRunning) {
+            assertEquals("signal", m.group(3), m.group());
+            assertEquals("9", m.group(4), m.group());
+        }
+        assertTrue(byId.size() < 200 || byId.values().stream().anyMatch(m -> "not started".equals(m.group(6))),
+                "launching stopped");
+        assertFalse(Files.readString(tmp.resolve("err")).isEmpty());
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+}
