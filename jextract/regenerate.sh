@@ -1,23 +1,54 @@
 #!/usr/bin/env bash
 # Regenerates ffm-bindings/src/main/java/dev/isthmus/ffm from linux.h and symbols.txt.
-# Needs: a JDK >= 25 (found like bin/isthmus does), libclang 16 (apt: libclang-16-dev), and a
-# jextract for that JDK, given as JEXTRACT (a command) — jextract is not in any registry and is
-# not part of this repository; see README.md.
+#
+# Needs a JDK >= 25 (found as bin/isthmus finds it) and jextract on libclang 13: $JEXTRACT (a
+# command), else `jextract` on PATH.
+# The output depends only on linux.h, symbols.txt, the system headers, the jextract commit
+# and the libclang version; the same inputs give the same bytes. See README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 . "$top/bin/jdk-env"
 isthmus_find_jdk
-: "${JEXTRACT:?set JEXTRACT to a jextract command built for JDK 25 (see jextract/README.md)}"
-llvm=${LLVM_HOME:-/usr/lib/llvm-16}
-out=$top/ffm-bindings/src/main/java
-rm -rf "$out/dev/isthmus/ffm"
-mkdir -p "$out"
-JAVA_HOME=$ISTHMUS_JAVA_HOME $JEXTRACT \
-  -I "$llvm/lib/clang/16/include" \
-  --target-package dev.isthmus.ffm \
-  --header-class-name Linux \
-  --output "$out" \
-  @"$here/symbols.txt" \
-  "$here/linux.h"
-echo "regenerated $(find "$out/dev/isthmus/ffm" -name '*.java' | wc -l) files in $out/dev/isthmus/ffm"
+export JAVA_HOME=$ISTHMUS_JAVA_HOME
+
+if [ -n "${JEXTRACT:-}" ]; then jextract=$JEXTRACT
+elif command -v jextract >/dev/null; then jextract=jextract
+else
+  echo "regenerate: no jextract: set JEXTRACT to a jextract for JDK 25 on libclang 13 (README.md)" >&2
+  exit 1
+fi
+
+# libclang 16 and later spell unnamed records "struct (unnamed at file:line:col)"; jextract
+# (CODETOOLS-7903480) then emits uncompilable classes for siginfo_t and struct sigaction, and
+# absolute header paths into the javadoc. libclang 13 is the version jextract is built with upstream.
+version=$("$jextract" --version 2>&1) || { echo "$version" >&2; exit 1; }
+case $version in
+  *"LibClang version"*" 13."*) ;;
+  *) echo "regenerate: $jextract must run on libclang 13 (apt-get install libclang-13-dev); it reports:" >&2
+     echo "$version" >&2
+     exit 1 ;;
+esac
+
+pkg=ffm-bindings/src/main/java/dev/isthmus/ffm
+start=$(date +%s)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Relative paths and a fixed locale: nothing of this machine leaks into the output.
+if ! (cd "$here" && LC_ALL=C.UTF-8 "$jextract" \
+      --target-package dev.isthmus.ffm \
+      --header-class-name Linux \
+      --output "$tmp/out" \
+      @symbols.txt \
+      linux.h) > "$tmp/log" 2>&1; then
+  cat "$tmp/log" >&2
+  echo "regenerate: jextract failed; $pkg is unchanged" >&2
+  exit 1
+fi
+cat "$tmp/log" >&2
+[ -f "$tmp/out/dev/isthmus/ffm/Linux.java" ] || { echo "regenerate: jextract produced no Linux.java" >&2; exit 1; }
+
+rm -rf "${top:?}/$pkg"
+mkdir -p "$(dirname "$top/$pkg")"
+mv "$tmp/out/dev/isthmus/ffm" "$top/$pkg"
+echo "regenerated $(find "$top/$pkg" -name '*.java' | wc -l) files in $pkg ($(( $(date +%s) - start )) s; $(echo "$version" | sed -n 's/^LibClang version //p'))"

@@ -17,6 +17,2805 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int S_IFDIR = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFDIR 16384
+     * }
+     */
+    public static int S_IFDIR() {
+        return S_IFDIR;
+    }
+    private static final int S_IFCHR = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFCHR 8192
+     * }
+     */
+    public static int S_IFCHR() {
+        return S_IFCHR;
+    }
+    private static final int S_IFBLK = (int)24576L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFBLK 24576
+     * }
+     */
+    public static int S_IFBLK() {
+        return S_IFBLK;
+    }
+    private static final int S_IFREG = (int)32768L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFREG 32768
+     * }
+     */
+    public static int S_IFREG() {
+        return S_IFREG;
+    }
+    private static final int S_IFIFO = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFIFO 4096
+     * }
+     */
+    public static int S_IFIFO() {
+        return S_IFIFO;
+    }
+    private static final int S_IFLNK = (int)40960L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFLNK 40960
+     * }
+     */
+    public static int S_IFLNK() {
+        return S_IFLNK;
+    }
+    private static final int S_IFSOCK = (int)49152L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFSOCK 49152
+     * }
+     */
+    public static int S_IFSOCK() {
+        return S_IFSOCK;
+    }
+    private static final int S_ISUID = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * #define S_ISUID 2048
+     * }
+     */
+    public static int S_ISUID() {
+        return S_ISUID;
+    }
+    private static final int S_ISGID = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define S_ISGID 1024
+     * }
+     */
+    public static int S_ISGID() {
+        return S_ISGID;
+    }
+    private static final int S_ISVTX = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define S_ISVTX 512
+     * }
+     */
+    public static int S_ISVTX() {
+        return S_ISVTX;
+    }
+    private static final int S_IRUSR = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IRUSR 256
+     * }
+     */
+    public static int S_IRUSR() {
+        return S_IRUSR;
+    }
+    private static final int S_IWUSR = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IWUSR 128
+     * }
+     */
+    public static int S_IWUSR() {
+        return S_IWUSR;
+    }
+    private static final int S_IXUSR = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IXUSR 64
+     * }
+     */
+    public static int S_IXUSR() {
+        return S_IXUSR;
+    }
+    private static final int S_IRWXU = (int)448L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IRWXU 448
+     * }
+     */
+    public static int S_IRWXU() {
+        return S_IRWXU;
+    }
+    private static final int S_IRGRP = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IRGRP 32
+     * }
+     */
+    public static int S_IRGRP() {
+        return S_IRGRP;
+    }
+    private static final int S_IWGRP = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IWGRP 16
+     * }
+     */
+    public static int S_IWGRP() {
+        return S_IWGRP;
+    }
+    private static final int S_IXGRP = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IXGRP 8
+     * }
+     */
+    public static int S_IXGRP() {
+        return S_IXGRP;
+    }
+    private static final int S_IRWXG = (int)56L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IRWXG 56
+     * }
+     */
+    public static int S_IRWXG() {
+        return S_IRWXG;
+    }
+    private static final int S_IROTH = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IROTH 4
+     * }
+     */
+    public static int S_IROTH() {
+        return S_IROTH;
+    }
+    private static final int S_IWOTH = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IWOTH 2
+     * }
+     */
+    public static int S_IWOTH() {
+        return S_IWOTH;
+    }
+    private static final int S_IXOTH = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IXOTH 1
+     * }
+     */
+    public static int S_IXOTH() {
+        return S_IXOTH;
+    }
+    private static final int S_IRWXO = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IRWXO 7
+     * }
+     */
+    public static int S_IRWXO() {
+        return S_IRWXO;
+    }
+    private static final int CLONE_IO = (int)2147483648L;
+    /**
+     * {@snippet lang=c :
+     * #define CLONE_IO 2147483648
+     * }
+     */
+    public static int CLONE_IO() {
+        return CLONE_IO;
+    }
+    private static final MemorySegment SIG_ERR = MemorySegment.ofAddress(-1L);
+    /**
+     * {@snippet lang=c :
+     * #define SIG_ERR (void*) -1
+     * }
+     */
+    public static MemorySegment SIG_ERR() {
+        return SIG_ERR;
+    }
+    private static final MemorySegment SIG_DFL = MemorySegment.ofAddress(0L);
+    /**
+     * {@snippet lang=c :
+     * #define SIG_DFL (void*) 0
+     * }
+     */
+    public static MemorySegment SIG_DFL() {
+        return SIG_DFL;
+    }
+    private static final MemorySegment SIG_IGN = MemorySegment.ofAddress(1L);
+    /**
+     * {@snippet lang=c :
+     * #define SIG_IGN (void*) 1
+     * }
+     */
+    public static MemorySegment SIG_IGN() {
+        return SIG_IGN;
+    }
+    private static final int SIGIO = (int)29L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGIO 29
+     * }
+     */
+    public static int SIGIO() {
+        return SIGIO;
+    }
+    private static final int SIGIOT = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGIOT 6
+     * }
+     */
+    public static int SIGIOT() {
+        return SIGIOT;
+    }
+    private static final int SIGCLD = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGCLD 17
+     * }
+     */
+    public static int SIGCLD() {
+        return SIGCLD;
+    }
+    private static final int _NSIG = (int)65L;
+    /**
+     * {@snippet lang=c :
+     * #define _NSIG 65
+     * }
+     */
+    public static int _NSIG() {
+        return _NSIG;
+    }
+    private static final int NSIG = (int)65L;
+    /**
+     * {@snippet lang=c :
+     * #define NSIG 65
+     * }
+     */
+    public static int NSIG() {
+        return NSIG;
+    }
+    private static final int SA_RESETHAND = (int)2147483648L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_RESETHAND 2147483648
+     * }
+     */
+    public static int SA_RESETHAND() {
+        return SA_RESETHAND;
+    }
+    private static final int SA_NOMASK = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_NOMASK 1073741824
+     * }
+     */
+    public static int SA_NOMASK() {
+        return SA_NOMASK;
+    }
+    private static final int SA_ONESHOT = (int)2147483648L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_ONESHOT 2147483648
+     * }
+     */
+    public static int SA_ONESHOT() {
+        return SA_ONESHOT;
+    }
+    private static final int SA_STACK = (int)134217728L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_STACK 134217728
+     * }
+     */
+    public static int SA_STACK() {
+        return SA_STACK;
+    }
+    private static final int CLOSE_RANGE_UNSHARE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOSE_RANGE_UNSHARE 2
+     * }
+     */
+    public static int CLOSE_RANGE_UNSHARE() {
+        return CLOSE_RANGE_UNSHARE;
+    }
+    private static final int CLOSE_RANGE_CLOEXEC = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define CLOSE_RANGE_CLOEXEC 4
+     * }
+     */
+    public static int CLOSE_RANGE_CLOEXEC() {
+        return CLOSE_RANGE_CLOEXEC;
+    }
+    private static final int __WCLONE = (int)2147483648L;
+    /**
+     * {@snippet lang=c :
+     * #define __WCLONE 2147483648
+     * }
+     */
+    public static int __WCLONE() {
+        return __WCLONE;
+    }
+    private static final int TIOCINQ = (int)21531L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCINQ 21531
+     * }
+     */
+    public static int TIOCINQ() {
+        return TIOCINQ;
+    }
+    private static final long TIOCGPTN = 2147767344L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCGPTN 2147767344
+     * }
+     */
+    public static long TIOCGPTN() {
+        return TIOCGPTN;
+    }
+    private static final long TIOCSPTLCK = 1074025521L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCSPTLCK 1074025521
+     * }
+     */
+    public static long TIOCSPTLCK() {
+        return TIOCSPTLCK;
+    }
+    private static final long TIOCGDEV = 2147767346L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCGDEV 2147767346
+     * }
+     */
+    public static long TIOCGDEV() {
+        return TIOCGDEV;
+    }
+    private static final long TIOCSIG = 1074025526L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCSIG 1074025526
+     * }
+     */
+    public static long TIOCSIG() {
+        return TIOCSIG;
+    }
+    private static final long TIOCGPKT = 2147767352L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCGPKT 2147767352
+     * }
+     */
+    public static long TIOCGPKT() {
+        return TIOCGPKT;
+    }
+    private static final long TIOCGPTLCK = 2147767353L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCGPTLCK 2147767353
+     * }
+     */
+    public static long TIOCGPTLCK() {
+        return TIOCGPTLCK;
+    }
+    private static final long TIOCGEXCL = 2147767360L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCGEXCL 2147767360
+     * }
+     */
+    public static long TIOCGEXCL() {
+        return TIOCGEXCL;
+    }
+    private static final int TIOCGPTPEER = (int)21569L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCGPTPEER 21569
+     * }
+     */
+    public static int TIOCGPTPEER() {
+        return TIOCGPTPEER;
+    }
+    private static final int TIOCM_CD = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCM_CD 64
+     * }
+     */
+    public static int TIOCM_CD() {
+        return TIOCM_CD;
+    }
+    private static final int TIOCM_RI = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCM_RI 128
+     * }
+     */
+    public static int TIOCM_RI() {
+        return TIOCM_RI;
+    }
+    private static final int MAP_ANON = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_ANON 32
+     * }
+     */
+    public static int MAP_ANON() {
+        return MAP_ANON;
+    }
+    private static final int MFD_CLOEXEC = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define MFD_CLOEXEC 1
+     * }
+     */
+    public static int MFD_CLOEXEC() {
+        return MFD_CLOEXEC;
+    }
+    private static final int MFD_ALLOW_SEALING = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define MFD_ALLOW_SEALING 2
+     * }
+     */
+    public static int MFD_ALLOW_SEALING() {
+        return MFD_ALLOW_SEALING;
+    }
+    private static final int MFD_HUGETLB = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define MFD_HUGETLB 4
+     * }
+     */
+    public static int MFD_HUGETLB() {
+        return MFD_HUGETLB;
+    }
+    private static final MemorySegment MAP_FAILED = MemorySegment.ofAddress(-1L);
+    /**
+     * {@snippet lang=c :
+     * #define MAP_FAILED (void*) -1
+     * }
+     */
+    public static MemorySegment MAP_FAILED() {
+        return MAP_FAILED;
+    }
+    private static final int MS_SUBMOUNT = (int)67108864L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_SUBMOUNT 67108864
+     * }
+     */
+    public static int MS_SUBMOUNT() {
+        return MS_SUBMOUNT;
+    }
+    private static final int MS_NOREMOTELOCK = (int)134217728L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_NOREMOTELOCK 134217728
+     * }
+     */
+    public static int MS_NOREMOTELOCK() {
+        return MS_NOREMOTELOCK;
+    }
+    private static final int MS_NOSEC = (int)268435456L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_NOSEC 268435456
+     * }
+     */
+    public static int MS_NOSEC() {
+        return MS_NOSEC;
+    }
+    private static final int MS_BORN = (int)536870912L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_BORN 536870912
+     * }
+     */
+    public static int MS_BORN() {
+        return MS_BORN;
+    }
+    private static final int MS_RMT_MASK = (int)41943121L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_RMT_MASK 41943121
+     * }
+     */
+    public static int MS_RMT_MASK() {
+        return MS_RMT_MASK;
+    }
+    private static final int MS_MGC_VAL = (int)3236757504L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_MGC_VAL 3236757504
+     * }
+     */
+    public static int MS_MGC_VAL() {
+        return MS_MGC_VAL;
+    }
+    private static final int MS_MGC_MSK = (int)4294901760L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_MGC_MSK 4294901760
+     * }
+     */
+    public static int MS_MGC_MSK() {
+        return MS_MGC_MSK;
+    }
+    private static final int OPEN_TREE_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * #define OPEN_TREE_CLOEXEC 524288
+     * }
+     */
+    public static int OPEN_TREE_CLOEXEC() {
+        return OPEN_TREE_CLOEXEC;
+    }
+    private static final long PR_SET_PTRACER_ANY = -1L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SET_PTRACER_ANY -1
+     * }
+     */
+    public static long PR_SET_PTRACER_ANY() {
+        return PR_SET_PTRACER_ANY;
+    }
+    private static final int PR_FP_MODE_FR = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_FP_MODE_FR 1
+     * }
+     */
+    public static int PR_FP_MODE_FR() {
+        return PR_FP_MODE_FR;
+    }
+    private static final int PR_FP_MODE_FRE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_FP_MODE_FRE 2
+     * }
+     */
+    public static int PR_FP_MODE_FRE() {
+        return PR_FP_MODE_FRE;
+    }
+    private static final int PR_SVE_SET_VL_ONEXEC = (int)262144L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SVE_SET_VL_ONEXEC 262144
+     * }
+     */
+    public static int PR_SVE_SET_VL_ONEXEC() {
+        return PR_SVE_SET_VL_ONEXEC;
+    }
+    private static final int PR_SVE_VL_INHERIT = (int)131072L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SVE_VL_INHERIT 131072
+     * }
+     */
+    public static int PR_SVE_VL_INHERIT() {
+        return PR_SVE_VL_INHERIT;
+    }
+    private static final long PR_SPEC_PRCTL = 1L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SPEC_PRCTL 1
+     * }
+     */
+    public static long PR_SPEC_PRCTL() {
+        return PR_SPEC_PRCTL;
+    }
+    private static final long PR_SPEC_ENABLE = 2L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SPEC_ENABLE 2
+     * }
+     */
+    public static long PR_SPEC_ENABLE() {
+        return PR_SPEC_ENABLE;
+    }
+    private static final long PR_SPEC_DISABLE = 4L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SPEC_DISABLE 4
+     * }
+     */
+    public static long PR_SPEC_DISABLE() {
+        return PR_SPEC_DISABLE;
+    }
+    private static final long PR_SPEC_FORCE_DISABLE = 8L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SPEC_FORCE_DISABLE 8
+     * }
+     */
+    public static long PR_SPEC_FORCE_DISABLE() {
+        return PR_SPEC_FORCE_DISABLE;
+    }
+    private static final long PR_SPEC_DISABLE_NOEXEC = 16L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SPEC_DISABLE_NOEXEC 16
+     * }
+     */
+    public static long PR_SPEC_DISABLE_NOEXEC() {
+        return PR_SPEC_DISABLE_NOEXEC;
+    }
+    private static final long PR_PAC_APIAKEY = 1L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_PAC_APIAKEY 1
+     * }
+     */
+    public static long PR_PAC_APIAKEY() {
+        return PR_PAC_APIAKEY;
+    }
+    private static final long PR_PAC_APIBKEY = 2L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_PAC_APIBKEY 2
+     * }
+     */
+    public static long PR_PAC_APIBKEY() {
+        return PR_PAC_APIBKEY;
+    }
+    private static final long PR_PAC_APDAKEY = 4L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_PAC_APDAKEY 4
+     * }
+     */
+    public static long PR_PAC_APDAKEY() {
+        return PR_PAC_APDAKEY;
+    }
+    private static final long PR_PAC_APDBKEY = 8L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_PAC_APDBKEY 8
+     * }
+     */
+    public static long PR_PAC_APDBKEY() {
+        return PR_PAC_APDBKEY;
+    }
+    private static final long PR_PAC_APGAKEY = 16L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_PAC_APGAKEY 16
+     * }
+     */
+    public static long PR_PAC_APGAKEY() {
+        return PR_PAC_APGAKEY;
+    }
+    private static final long PR_TAGGED_ADDR_ENABLE = 1L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_TAGGED_ADDR_ENABLE 1
+     * }
+     */
+    public static long PR_TAGGED_ADDR_ENABLE() {
+        return PR_TAGGED_ADDR_ENABLE;
+    }
+    private static final long PR_MTE_TCF_NONE = 0L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_MTE_TCF_NONE 0
+     * }
+     */
+    public static long PR_MTE_TCF_NONE() {
+        return PR_MTE_TCF_NONE;
+    }
+    private static final long PR_MTE_TCF_SYNC = 2L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_MTE_TCF_SYNC 2
+     * }
+     */
+    public static long PR_MTE_TCF_SYNC() {
+        return PR_MTE_TCF_SYNC;
+    }
+    private static final long PR_MTE_TCF_ASYNC = 4L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_MTE_TCF_ASYNC 4
+     * }
+     */
+    public static long PR_MTE_TCF_ASYNC() {
+        return PR_MTE_TCF_ASYNC;
+    }
+    private static final long PR_MTE_TCF_MASK = 6L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_MTE_TCF_MASK 6
+     * }
+     */
+    public static long PR_MTE_TCF_MASK() {
+        return PR_MTE_TCF_MASK;
+    }
+    private static final long PR_MTE_TAG_MASK = 524280L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_MTE_TAG_MASK 524280
+     * }
+     */
+    public static long PR_MTE_TAG_MASK() {
+        return PR_MTE_TAG_MASK;
+    }
+    private static final int PR_SME_SET_VL_ONEXEC = (int)262144L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SME_SET_VL_ONEXEC 262144
+     * }
+     */
+    public static int PR_SME_SET_VL_ONEXEC() {
+        return PR_SME_SET_VL_ONEXEC;
+    }
+    private static final int PR_SME_VL_INHERIT = (int)131072L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SME_VL_INHERIT 131072
+     * }
+     */
+    public static int PR_SME_VL_INHERIT() {
+        return PR_SME_VL_INHERIT;
+    }
+    private static final int RLIMIT_RSS = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_RSS 5
+     * }
+     */
+    public static int RLIMIT_RSS() {
+        return RLIMIT_RSS;
+    }
+    private static final int RLIMIT_OFILE = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_OFILE 7
+     * }
+     */
+    public static int RLIMIT_OFILE() {
+        return RLIMIT_OFILE;
+    }
+    private static final int RLIMIT_NPROC = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_NPROC 6
+     * }
+     */
+    public static int RLIMIT_NPROC() {
+        return RLIMIT_NPROC;
+    }
+    private static final int RLIMIT_MEMLOCK = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_MEMLOCK 8
+     * }
+     */
+    public static int RLIMIT_MEMLOCK() {
+        return RLIMIT_MEMLOCK;
+    }
+    private static final int RLIMIT_LOCKS = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_LOCKS 10
+     * }
+     */
+    public static int RLIMIT_LOCKS() {
+        return RLIMIT_LOCKS;
+    }
+    private static final int RLIMIT_SIGPENDING = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_SIGPENDING 11
+     * }
+     */
+    public static int RLIMIT_SIGPENDING() {
+        return RLIMIT_SIGPENDING;
+    }
+    private static final int RLIMIT_MSGQUEUE = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_MSGQUEUE 12
+     * }
+     */
+    public static int RLIMIT_MSGQUEUE() {
+        return RLIMIT_MSGQUEUE;
+    }
+    private static final int RLIMIT_NICE = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_NICE 13
+     * }
+     */
+    public static int RLIMIT_NICE() {
+        return RLIMIT_NICE;
+    }
+    private static final int RLIMIT_RTPRIO = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_RTPRIO 14
+     * }
+     */
+    public static int RLIMIT_RTPRIO() {
+        return RLIMIT_RTPRIO;
+    }
+    private static final int RLIMIT_RTTIME = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_RTTIME 15
+     * }
+     */
+    public static int RLIMIT_RTTIME() {
+        return RLIMIT_RTTIME;
+    }
+    private static final int RLIMIT_NLIMITS = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_NLIMITS 16
+     * }
+     */
+    public static int RLIMIT_NLIMITS() {
+        return RLIMIT_NLIMITS;
+    }
+    private static final int RLIM_NLIMITS = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIM_NLIMITS 16
+     * }
+     */
+    public static int RLIM_NLIMITS() {
+        return RLIM_NLIMITS;
+    }
+    private static final long RLIM_INFINITY = -1L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIM_INFINITY -1
+     * }
+     */
+    public static long RLIM_INFINITY() {
+        return RLIM_INFINITY;
+    }
+    private static final long RLIM64_INFINITY = -1L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIM64_INFINITY -1
+     * }
+     */
+    public static long RLIM64_INFINITY() {
+        return RLIM64_INFINITY;
+    }
+    private static final long RLIM_SAVED_MAX = -1L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIM_SAVED_MAX -1
+     * }
+     */
+    public static long RLIM_SAVED_MAX() {
+        return RLIM_SAVED_MAX;
+    }
+    private static final long RLIM_SAVED_CUR = -1L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIM_SAVED_CUR -1
+     * }
+     */
+    public static long RLIM_SAVED_CUR() {
+        return RLIM_SAVED_CUR;
+    }
+    private static final int PF_UNIX = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PF_UNIX 1
+     * }
+     */
+    public static int PF_UNIX() {
+        return PF_UNIX;
+    }
+    private static final int AF_LOCAL = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_LOCAL 1
+     * }
+     */
+    public static int AF_LOCAL() {
+        return AF_LOCAL;
+    }
+    private static final int AF_UNIX = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_UNIX 1
+     * }
+     */
+    public static int AF_UNIX() {
+        return AF_UNIX;
+    }
+    private static final int S_IREAD = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IREAD 256
+     * }
+     */
+    public static int S_IREAD() {
+        return S_IREAD;
+    }
+    private static final int S_IWRITE = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IWRITE 128
+     * }
+     */
+    public static int S_IWRITE() {
+        return S_IWRITE;
+    }
+    private static final int S_IEXEC = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IEXEC 64
+     * }
+     */
+    public static int S_IEXEC() {
+        return S_IEXEC;
+    }
+    private static final int STATX_TYPE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_TYPE 1
+     * }
+     */
+    public static int STATX_TYPE() {
+        return STATX_TYPE;
+    }
+    private static final int STATX_MODE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_MODE 2
+     * }
+     */
+    public static int STATX_MODE() {
+        return STATX_MODE;
+    }
+    private static final int STATX_NLINK = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_NLINK 4
+     * }
+     */
+    public static int STATX_NLINK() {
+        return STATX_NLINK;
+    }
+    private static final int STATX_UID = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_UID 8
+     * }
+     */
+    public static int STATX_UID() {
+        return STATX_UID;
+    }
+    private static final int STATX_GID = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_GID 16
+     * }
+     */
+    public static int STATX_GID() {
+        return STATX_GID;
+    }
+    private static final int STATX_ATIME = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_ATIME 32
+     * }
+     */
+    public static int STATX_ATIME() {
+        return STATX_ATIME;
+    }
+    private static final int STATX_MTIME = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_MTIME 64
+     * }
+     */
+    public static int STATX_MTIME() {
+        return STATX_MTIME;
+    }
+    private static final int STATX_CTIME = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_CTIME 128
+     * }
+     */
+    public static int STATX_CTIME() {
+        return STATX_CTIME;
+    }
+    private static final int STATX_INO = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_INO 256
+     * }
+     */
+    public static int STATX_INO() {
+        return STATX_INO;
+    }
+    private static final int STATX_SIZE = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_SIZE 512
+     * }
+     */
+    public static int STATX_SIZE() {
+        return STATX_SIZE;
+    }
+    private static final int STATX_BLOCKS = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_BLOCKS 1024
+     * }
+     */
+    public static int STATX_BLOCKS() {
+        return STATX_BLOCKS;
+    }
+    private static final int STATX_BASIC_STATS = (int)2047L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_BASIC_STATS 2047
+     * }
+     */
+    public static int STATX_BASIC_STATS() {
+        return STATX_BASIC_STATS;
+    }
+    private static final int STATX_BTIME = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_BTIME 2048
+     * }
+     */
+    public static int STATX_BTIME() {
+        return STATX_BTIME;
+    }
+    private static final int STATX_MNT_ID = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_MNT_ID 4096
+     * }
+     */
+    public static int STATX_MNT_ID() {
+        return STATX_MNT_ID;
+    }
+    private static final int STATX_DIOALIGN = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_DIOALIGN 8192
+     * }
+     */
+    public static int STATX_DIOALIGN() {
+        return STATX_DIOALIGN;
+    }
+    private static final int STATX__RESERVED = (int)2147483648L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX__RESERVED 2147483648
+     * }
+     */
+    public static int STATX__RESERVED() {
+        return STATX__RESERVED;
+    }
+    private static final int STATX_ALL = (int)4095L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_ALL 4095
+     * }
+     */
+    public static int STATX_ALL() {
+        return STATX_ALL;
+    }
+    private static final int SYS__sysctl = (int)156L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS__sysctl 156
+     * }
+     */
+    public static int SYS__sysctl() {
+        return SYS__sysctl;
+    }
+    private static final int SYS_accept = (int)43L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_accept 43
+     * }
+     */
+    public static int SYS_accept() {
+        return SYS_accept;
+    }
+    private static final int SYS_accept4 = (int)288L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_accept4 288
+     * }
+     */
+    public static int SYS_accept4() {
+        return SYS_accept4;
+    }
+    private static final int SYS_access = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_access 21
+     * }
+     */
+    public static int SYS_access() {
+        return SYS_access;
+    }
+    private static final int SYS_acct = (int)163L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_acct 163
+     * }
+     */
+    public static int SYS_acct() {
+        return SYS_acct;
+    }
+    private static final int SYS_add_key = (int)248L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_add_key 248
+     * }
+     */
+    public static int SYS_add_key() {
+        return SYS_add_key;
+    }
+    private static final int SYS_adjtimex = (int)159L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_adjtimex 159
+     * }
+     */
+    public static int SYS_adjtimex() {
+        return SYS_adjtimex;
+    }
+    private static final int SYS_afs_syscall = (int)183L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_afs_syscall 183
+     * }
+     */
+    public static int SYS_afs_syscall() {
+        return SYS_afs_syscall;
+    }
+    private static final int SYS_alarm = (int)37L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_alarm 37
+     * }
+     */
+    public static int SYS_alarm() {
+        return SYS_alarm;
+    }
+    private static final int SYS_arch_prctl = (int)158L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_arch_prctl 158
+     * }
+     */
+    public static int SYS_arch_prctl() {
+        return SYS_arch_prctl;
+    }
+    private static final int SYS_bind = (int)49L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_bind 49
+     * }
+     */
+    public static int SYS_bind() {
+        return SYS_bind;
+    }
+    private static final int SYS_bpf = (int)321L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_bpf 321
+     * }
+     */
+    public static int SYS_bpf() {
+        return SYS_bpf;
+    }
+    private static final int SYS_brk = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_brk 12
+     * }
+     */
+    public static int SYS_brk() {
+        return SYS_brk;
+    }
+    private static final int SYS_capget = (int)125L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_capget 125
+     * }
+     */
+    public static int SYS_capget() {
+        return SYS_capget;
+    }
+    private static final int SYS_capset = (int)126L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_capset 126
+     * }
+     */
+    public static int SYS_capset() {
+        return SYS_capset;
+    }
+    private static final int SYS_chdir = (int)80L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_chdir 80
+     * }
+     */
+    public static int SYS_chdir() {
+        return SYS_chdir;
+    }
+    private static final int SYS_chmod = (int)90L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_chmod 90
+     * }
+     */
+    public static int SYS_chmod() {
+        return SYS_chmod;
+    }
+    private static final int SYS_chown = (int)92L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_chown 92
+     * }
+     */
+    public static int SYS_chown() {
+        return SYS_chown;
+    }
+    private static final int SYS_chroot = (int)161L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_chroot 161
+     * }
+     */
+    public static int SYS_chroot() {
+        return SYS_chroot;
+    }
+    private static final int SYS_clock_adjtime = (int)305L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_clock_adjtime 305
+     * }
+     */
+    public static int SYS_clock_adjtime() {
+        return SYS_clock_adjtime;
+    }
+    private static final int SYS_clock_getres = (int)229L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_clock_getres 229
+     * }
+     */
+    public static int SYS_clock_getres() {
+        return SYS_clock_getres;
+    }
+    private static final int SYS_clock_gettime = (int)228L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_clock_gettime 228
+     * }
+     */
+    public static int SYS_clock_gettime() {
+        return SYS_clock_gettime;
+    }
+    private static final int SYS_clock_nanosleep = (int)230L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_clock_nanosleep 230
+     * }
+     */
+    public static int SYS_clock_nanosleep() {
+        return SYS_clock_nanosleep;
+    }
+    private static final int SYS_clock_settime = (int)227L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_clock_settime 227
+     * }
+     */
+    public static int SYS_clock_settime() {
+        return SYS_clock_settime;
+    }
+    private static final int SYS_clone = (int)56L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_clone 56
+     * }
+     */
+    public static int SYS_clone() {
+        return SYS_clone;
+    }
+    private static final int SYS_clone3 = (int)435L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_clone3 435
+     * }
+     */
+    public static int SYS_clone3() {
+        return SYS_clone3;
+    }
+    private static final int SYS_close = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_close 3
+     * }
+     */
+    public static int SYS_close() {
+        return SYS_close;
+    }
+    private static final int SYS_close_range = (int)436L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_close_range 436
+     * }
+     */
+    public static int SYS_close_range() {
+        return SYS_close_range;
+    }
+    private static final int SYS_connect = (int)42L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_connect 42
+     * }
+     */
+    public static int SYS_connect() {
+        return SYS_connect;
+    }
+    private static final int SYS_copy_file_range = (int)326L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_copy_file_range 326
+     * }
+     */
+    public static int SYS_copy_file_range() {
+        return SYS_copy_file_range;
+    }
+    private static final int SYS_creat = (int)85L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_creat 85
+     * }
+     */
+    public static int SYS_creat() {
+        return SYS_creat;
+    }
+    private static final int SYS_create_module = (int)174L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_create_module 174
+     * }
+     */
+    public static int SYS_create_module() {
+        return SYS_create_module;
+    }
+    private static final int SYS_delete_module = (int)176L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_delete_module 176
+     * }
+     */
+    public static int SYS_delete_module() {
+        return SYS_delete_module;
+    }
+    private static final int SYS_dup = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_dup 32
+     * }
+     */
+    public static int SYS_dup() {
+        return SYS_dup;
+    }
+    private static final int SYS_dup2 = (int)33L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_dup2 33
+     * }
+     */
+    public static int SYS_dup2() {
+        return SYS_dup2;
+    }
+    private static final int SYS_dup3 = (int)292L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_dup3 292
+     * }
+     */
+    public static int SYS_dup3() {
+        return SYS_dup3;
+    }
+    private static final int SYS_epoll_create = (int)213L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_create 213
+     * }
+     */
+    public static int SYS_epoll_create() {
+        return SYS_epoll_create;
+    }
+    private static final int SYS_epoll_create1 = (int)291L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_create1 291
+     * }
+     */
+    public static int SYS_epoll_create1() {
+        return SYS_epoll_create1;
+    }
+    private static final int SYS_epoll_ctl = (int)233L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_ctl 233
+     * }
+     */
+    public static int SYS_epoll_ctl() {
+        return SYS_epoll_ctl;
+    }
+    private static final int SYS_epoll_ctl_old = (int)214L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_ctl_old 214
+     * }
+     */
+    public static int SYS_epoll_ctl_old() {
+        return SYS_epoll_ctl_old;
+    }
+    private static final int SYS_epoll_pwait = (int)281L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_pwait 281
+     * }
+     */
+    public static int SYS_epoll_pwait() {
+        return SYS_epoll_pwait;
+    }
+    private static final int SYS_epoll_pwait2 = (int)441L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_pwait2 441
+     * }
+     */
+    public static int SYS_epoll_pwait2() {
+        return SYS_epoll_pwait2;
+    }
+    private static final int SYS_epoll_wait = (int)232L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_wait 232
+     * }
+     */
+    public static int SYS_epoll_wait() {
+        return SYS_epoll_wait;
+    }
+    private static final int SYS_epoll_wait_old = (int)215L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_epoll_wait_old 215
+     * }
+     */
+    public static int SYS_epoll_wait_old() {
+        return SYS_epoll_wait_old;
+    }
+    private static final int SYS_eventfd = (int)284L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_eventfd 284
+     * }
+     */
+    public static int SYS_eventfd() {
+        return SYS_eventfd;
+    }
+    private static final int SYS_eventfd2 = (int)290L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_eventfd2 290
+     * }
+     */
+    public static int SYS_eventfd2() {
+        return SYS_eventfd2;
+    }
+    private static final int SYS_execve = (int)59L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_execve 59
+     * }
+     */
+    public static int SYS_execve() {
+        return SYS_execve;
+    }
+    private static final int SYS_execveat = (int)322L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_execveat 322
+     * }
+     */
+    public static int SYS_execveat() {
+        return SYS_execveat;
+    }
+    private static final int SYS_exit = (int)60L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_exit 60
+     * }
+     */
+    public static int SYS_exit() {
+        return SYS_exit;
+    }
+    private static final int SYS_exit_group = (int)231L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_exit_group 231
+     * }
+     */
+    public static int SYS_exit_group() {
+        return SYS_exit_group;
+    }
+    private static final int SYS_faccessat = (int)269L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_faccessat 269
+     * }
+     */
+    public static int SYS_faccessat() {
+        return SYS_faccessat;
+    }
+    private static final int SYS_faccessat2 = (int)439L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_faccessat2 439
+     * }
+     */
+    public static int SYS_faccessat2() {
+        return SYS_faccessat2;
+    }
+    private static final int SYS_fadvise64 = (int)221L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fadvise64 221
+     * }
+     */
+    public static int SYS_fadvise64() {
+        return SYS_fadvise64;
+    }
+    private static final int SYS_fallocate = (int)285L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fallocate 285
+     * }
+     */
+    public static int SYS_fallocate() {
+        return SYS_fallocate;
+    }
+    private static final int SYS_fanotify_init = (int)300L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fanotify_init 300
+     * }
+     */
+    public static int SYS_fanotify_init() {
+        return SYS_fanotify_init;
+    }
+    private static final int SYS_fanotify_mark = (int)301L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fanotify_mark 301
+     * }
+     */
+    public static int SYS_fanotify_mark() {
+        return SYS_fanotify_mark;
+    }
+    private static final int SYS_fchdir = (int)81L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fchdir 81
+     * }
+     */
+    public static int SYS_fchdir() {
+        return SYS_fchdir;
+    }
+    private static final int SYS_fchmod = (int)91L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fchmod 91
+     * }
+     */
+    public static int SYS_fchmod() {
+        return SYS_fchmod;
+    }
+    private static final int SYS_fchmodat = (int)268L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fchmodat 268
+     * }
+     */
+    public static int SYS_fchmodat() {
+        return SYS_fchmodat;
+    }
+    private static final int SYS_fchown = (int)93L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fchown 93
+     * }
+     */
+    public static int SYS_fchown() {
+        return SYS_fchown;
+    }
+    private static final int SYS_fchownat = (int)260L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fchownat 260
+     * }
+     */
+    public static int SYS_fchownat() {
+        return SYS_fchownat;
+    }
+    private static final int SYS_fcntl = (int)72L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fcntl 72
+     * }
+     */
+    public static int SYS_fcntl() {
+        return SYS_fcntl;
+    }
+    private static final int SYS_fdatasync = (int)75L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fdatasync 75
+     * }
+     */
+    public static int SYS_fdatasync() {
+        return SYS_fdatasync;
+    }
+    private static final int SYS_fgetxattr = (int)193L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fgetxattr 193
+     * }
+     */
+    public static int SYS_fgetxattr() {
+        return SYS_fgetxattr;
+    }
+    private static final int SYS_finit_module = (int)313L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_finit_module 313
+     * }
+     */
+    public static int SYS_finit_module() {
+        return SYS_finit_module;
+    }
+    private static final int SYS_flistxattr = (int)196L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_flistxattr 196
+     * }
+     */
+    public static int SYS_flistxattr() {
+        return SYS_flistxattr;
+    }
+    private static final int SYS_flock = (int)73L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_flock 73
+     * }
+     */
+    public static int SYS_flock() {
+        return SYS_flock;
+    }
+    private static final int SYS_fork = (int)57L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fork 57
+     * }
+     */
+    public static int SYS_fork() {
+        return SYS_fork;
+    }
+    private static final int SYS_fremovexattr = (int)199L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fremovexattr 199
+     * }
+     */
+    public static int SYS_fremovexattr() {
+        return SYS_fremovexattr;
+    }
+    private static final int SYS_fsconfig = (int)431L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fsconfig 431
+     * }
+     */
+    public static int SYS_fsconfig() {
+        return SYS_fsconfig;
+    }
+    private static final int SYS_fsetxattr = (int)190L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fsetxattr 190
+     * }
+     */
+    public static int SYS_fsetxattr() {
+        return SYS_fsetxattr;
+    }
+    private static final int SYS_fsmount = (int)432L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fsmount 432
+     * }
+     */
+    public static int SYS_fsmount() {
+        return SYS_fsmount;
+    }
+    private static final int SYS_fsopen = (int)430L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fsopen 430
+     * }
+     */
+    public static int SYS_fsopen() {
+        return SYS_fsopen;
+    }
+    private static final int SYS_fspick = (int)433L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fspick 433
+     * }
+     */
+    public static int SYS_fspick() {
+        return SYS_fspick;
+    }
+    private static final int SYS_fstat = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fstat 5
+     * }
+     */
+    public static int SYS_fstat() {
+        return SYS_fstat;
+    }
+    private static final int SYS_fstatfs = (int)138L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fstatfs 138
+     * }
+     */
+    public static int SYS_fstatfs() {
+        return SYS_fstatfs;
+    }
+    private static final int SYS_fsync = (int)74L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fsync 74
+     * }
+     */
+    public static int SYS_fsync() {
+        return SYS_fsync;
+    }
+    private static final int SYS_ftruncate = (int)77L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ftruncate 77
+     * }
+     */
+    public static int SYS_ftruncate() {
+        return SYS_ftruncate;
+    }
+    private static final int SYS_futex = (int)202L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_futex 202
+     * }
+     */
+    public static int SYS_futex() {
+        return SYS_futex;
+    }
+    private static final int SYS_futex_waitv = (int)449L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_futex_waitv 449
+     * }
+     */
+    public static int SYS_futex_waitv() {
+        return SYS_futex_waitv;
+    }
+    private static final int SYS_futimesat = (int)261L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_futimesat 261
+     * }
+     */
+    public static int SYS_futimesat() {
+        return SYS_futimesat;
+    }
+    private static final int SYS_get_kernel_syms = (int)177L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_get_kernel_syms 177
+     * }
+     */
+    public static int SYS_get_kernel_syms() {
+        return SYS_get_kernel_syms;
+    }
+    private static final int SYS_get_mempolicy = (int)239L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_get_mempolicy 239
+     * }
+     */
+    public static int SYS_get_mempolicy() {
+        return SYS_get_mempolicy;
+    }
+    private static final int SYS_get_robust_list = (int)274L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_get_robust_list 274
+     * }
+     */
+    public static int SYS_get_robust_list() {
+        return SYS_get_robust_list;
+    }
+    private static final int SYS_get_thread_area = (int)211L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_get_thread_area 211
+     * }
+     */
+    public static int SYS_get_thread_area() {
+        return SYS_get_thread_area;
+    }
+    private static final int SYS_getcpu = (int)309L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getcpu 309
+     * }
+     */
+    public static int SYS_getcpu() {
+        return SYS_getcpu;
+    }
+    private static final int SYS_getcwd = (int)79L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getcwd 79
+     * }
+     */
+    public static int SYS_getcwd() {
+        return SYS_getcwd;
+    }
+    private static final int SYS_getdents = (int)78L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getdents 78
+     * }
+     */
+    public static int SYS_getdents() {
+        return SYS_getdents;
+    }
+    private static final int SYS_getdents64 = (int)217L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getdents64 217
+     * }
+     */
+    public static int SYS_getdents64() {
+        return SYS_getdents64;
+    }
+    private static final int SYS_getegid = (int)108L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getegid 108
+     * }
+     */
+    public static int SYS_getegid() {
+        return SYS_getegid;
+    }
+    private static final int SYS_geteuid = (int)107L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_geteuid 107
+     * }
+     */
+    public static int SYS_geteuid() {
+        return SYS_geteuid;
+    }
+    private static final int SYS_getgid = (int)104L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getgid 104
+     * }
+     */
+    public static int SYS_getgid() {
+        return SYS_getgid;
+    }
+    private static final int SYS_getgroups = (int)115L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getgroups 115
+     * }
+     */
+    public static int SYS_getgroups() {
+        return SYS_getgroups;
+    }
+    private static final int SYS_getitimer = (int)36L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getitimer 36
+     * }
+     */
+    public static int SYS_getitimer() {
+        return SYS_getitimer;
+    }
+    private static final int SYS_getpeername = (int)52L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getpeername 52
+     * }
+     */
+    public static int SYS_getpeername() {
+        return SYS_getpeername;
+    }
+    private static final int SYS_getpgid = (int)121L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getpgid 121
+     * }
+     */
+    public static int SYS_getpgid() {
+        return SYS_getpgid;
+    }
+    private static final int SYS_getpgrp = (int)111L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getpgrp 111
+     * }
+     */
+    public static int SYS_getpgrp() {
+        return SYS_getpgrp;
+    }
+    private static final int SYS_getpid = (int)39L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getpid 39
+     * }
+     */
+    public static int SYS_getpid() {
+        return SYS_getpid;
+    }
+    private static final int SYS_getpmsg = (int)181L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getpmsg 181
+     * }
+     */
+    public static int SYS_getpmsg() {
+        return SYS_getpmsg;
+    }
+    private static final int SYS_getppid = (int)110L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getppid 110
+     * }
+     */
+    public static int SYS_getppid() {
+        return SYS_getppid;
+    }
+    private static final int SYS_getpriority = (int)140L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getpriority 140
+     * }
+     */
+    public static int SYS_getpriority() {
+        return SYS_getpriority;
+    }
+    private static final int SYS_getrandom = (int)318L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getrandom 318
+     * }
+     */
+    public static int SYS_getrandom() {
+        return SYS_getrandom;
+    }
+    private static final int SYS_getresgid = (int)120L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getresgid 120
+     * }
+     */
+    public static int SYS_getresgid() {
+        return SYS_getresgid;
+    }
+    private static final int SYS_getresuid = (int)118L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getresuid 118
+     * }
+     */
+    public static int SYS_getresuid() {
+        return SYS_getresuid;
+    }
+    private static final int SYS_getrlimit = (int)97L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getrlimit 97
+     * }
+     */
+    public static int SYS_getrlimit() {
+        return SYS_getrlimit;
+    }
+    private static final int SYS_getrusage = (int)98L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getrusage 98
+     * }
+     */
+    public static int SYS_getrusage() {
+        return SYS_getrusage;
+    }
+    private static final int SYS_getsid = (int)124L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getsid 124
+     * }
+     */
+    public static int SYS_getsid() {
+        return SYS_getsid;
+    }
+    private static final int SYS_getsockname = (int)51L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getsockname 51
+     * }
+     */
+    public static int SYS_getsockname() {
+        return SYS_getsockname;
+    }
+    private static final int SYS_getsockopt = (int)55L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getsockopt 55
+     * }
+     */
+    public static int SYS_getsockopt() {
+        return SYS_getsockopt;
+    }
+    private static final int SYS_gettid = (int)186L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_gettid 186
+     * }
+     */
+    public static int SYS_gettid() {
+        return SYS_gettid;
+    }
+    private static final int SYS_gettimeofday = (int)96L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_gettimeofday 96
+     * }
+     */
+    public static int SYS_gettimeofday() {
+        return SYS_gettimeofday;
+    }
+    private static final int SYS_getuid = (int)102L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getuid 102
+     * }
+     */
+    public static int SYS_getuid() {
+        return SYS_getuid;
+    }
+    private static final int SYS_getxattr = (int)191L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_getxattr 191
+     * }
+     */
+    public static int SYS_getxattr() {
+        return SYS_getxattr;
+    }
+    private static final int SYS_init_module = (int)175L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_init_module 175
+     * }
+     */
+    public static int SYS_init_module() {
+        return SYS_init_module;
+    }
+    private static final int SYS_inotify_add_watch = (int)254L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_inotify_add_watch 254
+     * }
+     */
+    public static int SYS_inotify_add_watch() {
+        return SYS_inotify_add_watch;
+    }
+    private static final int SYS_inotify_init = (int)253L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_inotify_init 253
+     * }
+     */
+    public static int SYS_inotify_init() {
+        return SYS_inotify_init;
+    }
+    private static final int SYS_inotify_init1 = (int)294L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_inotify_init1 294
+     * }
+     */
+    public static int SYS_inotify_init1() {
+        return SYS_inotify_init1;
+    }
+    private static final int SYS_inotify_rm_watch = (int)255L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_inotify_rm_watch 255
+     * }
+     */
+    public static int SYS_inotify_rm_watch() {
+        return SYS_inotify_rm_watch;
+    }
+    private static final int SYS_io_cancel = (int)210L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_io_cancel 210
+     * }
+     */
+    public static int SYS_io_cancel() {
+        return SYS_io_cancel;
+    }
+    private static final int SYS_io_destroy = (int)207L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_io_destroy 207
+     * }
+     */
+    public static int SYS_io_destroy() {
+        return SYS_io_destroy;
+    }
+    private static final int SYS_io_getevents = (int)208L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_io_getevents 208
+     * }
+     */
+    public static int SYS_io_getevents() {
+        return SYS_io_getevents;
+    }
+    private static final int SYS_io_pgetevents = (int)333L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_io_pgetevents 333
+     * }
+     */
+    public static int SYS_io_pgetevents() {
+        return SYS_io_pgetevents;
+    }
+    private static final int SYS_io_setup = (int)206L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_io_setup 206
+     * }
+     */
+    public static int SYS_io_setup() {
+        return SYS_io_setup;
+    }
+    private static final int SYS_io_submit = (int)209L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_io_submit 209
+     * }
+     */
+    public static int SYS_io_submit() {
+        return SYS_io_submit;
+    }
+    private static final int SYS_io_uring_enter = (int)426L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_io_uring_enter 426
+     * }
+     */
+    public static int SYS_io_uring_enter() {
+        return SYS_io_uring_enter;
+    }
+    private static final int SYS_io_uring_register = (int)427L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_io_uring_register 427
+     * }
+     */
+    public static int SYS_io_uring_register() {
+        return SYS_io_uring_register;
+    }
+    private static final int SYS_io_uring_setup = (int)425L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_io_uring_setup 425
+     * }
+     */
+    public static int SYS_io_uring_setup() {
+        return SYS_io_uring_setup;
+    }
+    private static final int SYS_ioctl = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ioctl 16
+     * }
+     */
+    public static int SYS_ioctl() {
+        return SYS_ioctl;
+    }
+    private static final int SYS_ioperm = (int)173L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ioperm 173
+     * }
+     */
+    public static int SYS_ioperm() {
+        return SYS_ioperm;
+    }
+    private static final int SYS_iopl = (int)172L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_iopl 172
+     * }
+     */
+    public static int SYS_iopl() {
+        return SYS_iopl;
+    }
+    private static final int SYS_ioprio_get = (int)252L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ioprio_get 252
+     * }
+     */
+    public static int SYS_ioprio_get() {
+        return SYS_ioprio_get;
+    }
+    private static final int SYS_ioprio_set = (int)251L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ioprio_set 251
+     * }
+     */
+    public static int SYS_ioprio_set() {
+        return SYS_ioprio_set;
+    }
+    private static final int SYS_kcmp = (int)312L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_kcmp 312
+     * }
+     */
+    public static int SYS_kcmp() {
+        return SYS_kcmp;
+    }
+    private static final int SYS_kexec_file_load = (int)320L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_kexec_file_load 320
+     * }
+     */
+    public static int SYS_kexec_file_load() {
+        return SYS_kexec_file_load;
+    }
+    private static final int SYS_kexec_load = (int)246L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_kexec_load 246
+     * }
+     */
+    public static int SYS_kexec_load() {
+        return SYS_kexec_load;
+    }
+    private static final int SYS_keyctl = (int)250L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_keyctl 250
+     * }
+     */
+    public static int SYS_keyctl() {
+        return SYS_keyctl;
+    }
+    private static final int SYS_kill = (int)62L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_kill 62
+     * }
+     */
+    public static int SYS_kill() {
+        return SYS_kill;
+    }
+    private static final int SYS_landlock_add_rule = (int)445L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_landlock_add_rule 445
+     * }
+     */
+    public static int SYS_landlock_add_rule() {
+        return SYS_landlock_add_rule;
+    }
+    private static final int SYS_landlock_create_ruleset = (int)444L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_landlock_create_ruleset 444
+     * }
+     */
+    public static int SYS_landlock_create_ruleset() {
+        return SYS_landlock_create_ruleset;
+    }
+    private static final int SYS_landlock_restrict_self = (int)446L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_landlock_restrict_self 446
+     * }
+     */
+    public static int SYS_landlock_restrict_self() {
+        return SYS_landlock_restrict_self;
+    }
+    private static final int SYS_lchown = (int)94L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_lchown 94
+     * }
+     */
+    public static int SYS_lchown() {
+        return SYS_lchown;
+    }
+    private static final int SYS_lgetxattr = (int)192L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_lgetxattr 192
+     * }
+     */
+    public static int SYS_lgetxattr() {
+        return SYS_lgetxattr;
+    }
+    private static final int SYS_link = (int)86L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_link 86
+     * }
+     */
+    public static int SYS_link() {
+        return SYS_link;
+    }
+    private static final int SYS_linkat = (int)265L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_linkat 265
+     * }
+     */
+    public static int SYS_linkat() {
+        return SYS_linkat;
+    }
+    private static final int SYS_listen = (int)50L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_listen 50
+     * }
+     */
+    public static int SYS_listen() {
+        return SYS_listen;
+    }
+    private static final int SYS_listxattr = (int)194L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_listxattr 194
+     * }
+     */
+    public static int SYS_listxattr() {
+        return SYS_listxattr;
+    }
+    private static final int SYS_llistxattr = (int)195L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_llistxattr 195
+     * }
+     */
+    public static int SYS_llistxattr() {
+        return SYS_llistxattr;
+    }
+    private static final int SYS_lookup_dcookie = (int)212L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_lookup_dcookie 212
+     * }
+     */
+    public static int SYS_lookup_dcookie() {
+        return SYS_lookup_dcookie;
+    }
+    private static final int SYS_lremovexattr = (int)198L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_lremovexattr 198
+     * }
+     */
+    public static int SYS_lremovexattr() {
+        return SYS_lremovexattr;
+    }
+    private static final int SYS_lseek = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_lseek 8
+     * }
+     */
+    public static int SYS_lseek() {
+        return SYS_lseek;
+    }
+    private static final int SYS_lsetxattr = (int)189L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_lsetxattr 189
+     * }
+     */
+    public static int SYS_lsetxattr() {
+        return SYS_lsetxattr;
+    }
+    private static final int SYS_lstat = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_lstat 6
+     * }
+     */
+    public static int SYS_lstat() {
+        return SYS_lstat;
+    }
+    private static final int SYS_madvise = (int)28L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_madvise 28
+     * }
+     */
+    public static int SYS_madvise() {
+        return SYS_madvise;
+    }
+    private static final int SYS_mbind = (int)237L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mbind 237
+     * }
+     */
+    public static int SYS_mbind() {
+        return SYS_mbind;
+    }
+    private static final int SYS_membarrier = (int)324L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_membarrier 324
+     * }
+     */
+    public static int SYS_membarrier() {
+        return SYS_membarrier;
+    }
+    private static final int SYS_memfd_create = (int)319L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_memfd_create 319
+     * }
+     */
+    public static int SYS_memfd_create() {
+        return SYS_memfd_create;
+    }
+    private static final int SYS_memfd_secret = (int)447L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_memfd_secret 447
+     * }
+     */
+    public static int SYS_memfd_secret() {
+        return SYS_memfd_secret;
+    }
+    private static final int SYS_migrate_pages = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_migrate_pages 256
+     * }
+     */
+    public static int SYS_migrate_pages() {
+        return SYS_migrate_pages;
+    }
+    private static final int SYS_mincore = (int)27L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mincore 27
+     * }
+     */
+    public static int SYS_mincore() {
+        return SYS_mincore;
+    }
+    private static final int SYS_mkdir = (int)83L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mkdir 83
+     * }
+     */
+    public static int SYS_mkdir() {
+        return SYS_mkdir;
+    }
+    private static final int SYS_mkdirat = (int)258L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mkdirat 258
+     * }
+     */
+    public static int SYS_mkdirat() {
+        return SYS_mkdirat;
+    }
+    private static final int SYS_mknod = (int)133L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mknod 133
+     * }
+     */
+    public static int SYS_mknod() {
+        return SYS_mknod;
+    }
+    private static final int SYS_mknodat = (int)259L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mknodat 259
+     * }
+     */
+    public static int SYS_mknodat() {
+        return SYS_mknodat;
+    }
+    private static final int SYS_mlock = (int)149L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mlock 149
+     * }
+     */
+    public static int SYS_mlock() {
+        return SYS_mlock;
+    }
+    private static final int SYS_mlock2 = (int)325L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mlock2 325
+     * }
+     */
+    public static int SYS_mlock2() {
+        return SYS_mlock2;
+    }
+    private static final int SYS_mlockall = (int)151L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mlockall 151
+     * }
+     */
+    public static int SYS_mlockall() {
+        return SYS_mlockall;
+    }
+    private static final int SYS_mmap = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mmap 9
+     * }
+     */
+    public static int SYS_mmap() {
+        return SYS_mmap;
+    }
+    private static final int SYS_modify_ldt = (int)154L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_modify_ldt 154
+     * }
+     */
+    public static int SYS_modify_ldt() {
+        return SYS_modify_ldt;
+    }
+    private static final int SYS_mount = (int)165L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mount 165
+     * }
+     */
+    public static int SYS_mount() {
+        return SYS_mount;
+    }
+    private static final int SYS_mount_setattr = (int)442L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mount_setattr 442
+     * }
+     */
+    public static int SYS_mount_setattr() {
+        return SYS_mount_setattr;
+    }
+    private static final int SYS_move_mount = (int)429L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_move_mount 429
+     * }
+     */
+    public static int SYS_move_mount() {
+        return SYS_move_mount;
+    }
+    private static final int SYS_move_pages = (int)279L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_move_pages 279
+     * }
+     */
+    public static int SYS_move_pages() {
+        return SYS_move_pages;
+    }
+    private static final int SYS_mprotect = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mprotect 10
+     * }
+     */
+    public static int SYS_mprotect() {
+        return SYS_mprotect;
+    }
+    private static final int SYS_mq_getsetattr = (int)245L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mq_getsetattr 245
+     * }
+     */
+    public static int SYS_mq_getsetattr() {
+        return SYS_mq_getsetattr;
+    }
+    private static final int SYS_mq_notify = (int)244L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mq_notify 244
+     * }
+     */
+    public static int SYS_mq_notify() {
+        return SYS_mq_notify;
+    }
+    private static final int SYS_mq_open = (int)240L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mq_open 240
+     * }
+     */
+    public static int SYS_mq_open() {
+        return SYS_mq_open;
+    }
+    private static final int SYS_mq_timedreceive = (int)243L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mq_timedreceive 243
+     * }
+     */
+    public static int SYS_mq_timedreceive() {
+        return SYS_mq_timedreceive;
+    }
+    private static final int SYS_mq_timedsend = (int)242L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mq_timedsend 242
+     * }
+     */
+    public static int SYS_mq_timedsend() {
+        return SYS_mq_timedsend;
+    }
+    private static final int SYS_mq_unlink = (int)241L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mq_unlink 241
+     * }
+     */
+    public static int SYS_mq_unlink() {
+        return SYS_mq_unlink;
+    }
+    private static final int SYS_mremap = (int)25L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_mremap 25
+     * }
+     */
+    public static int SYS_mremap() {
+        return SYS_mremap;
+    }
+    private static final int SYS_msgctl = (int)71L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_msgctl 71
+     * }
+     */
+    public static int SYS_msgctl() {
+        return SYS_msgctl;
+    }
+    private static final int SYS_msgget = (int)68L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_msgget 68
+     * }
+     */
+    public static int SYS_msgget() {
+        return SYS_msgget;
+    }
+    private static final int SYS_msgrcv = (int)70L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_msgrcv 70
+     * }
+     */
+    public static int SYS_msgrcv() {
+        return SYS_msgrcv;
+    }
+    private static final int SYS_msgsnd = (int)69L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_msgsnd 69
+     * }
+     */
+    public static int SYS_msgsnd() {
+        return SYS_msgsnd;
+    }
+    private static final int SYS_msync = (int)26L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_msync 26
+     * }
+     */
+    public static int SYS_msync() {
+        return SYS_msync;
+    }
+    private static final int SYS_munlock = (int)150L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_munlock 150
+     * }
+     */
+    public static int SYS_munlock() {
+        return SYS_munlock;
+    }
+    private static final int SYS_munlockall = (int)152L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_munlockall 152
+     * }
+     */
+    public static int SYS_munlockall() {
+        return SYS_munlockall;
+    }
     private static final int SYS_munmap = (int)11L;
     /**
      * {@snippet lang=c :
@@ -1592,14 +4391,50 @@ public class Linux extends Linux_1 {
     public static int SYS_writev() {
         return SYS_writev;
     }
-    private static final int WCOREFLAG = (int)128L;
+    private static final int AUDIT_ARCH_AARCH64 = (int)3221225655L;
     /**
      * {@snippet lang=c :
-     * #define WCOREFLAG 128
+     * #define AUDIT_ARCH_AARCH64 3221225655
      * }
      */
-    public static int WCOREFLAG() {
-        return WCOREFLAG;
+    public static int AUDIT_ARCH_AARCH64() {
+        return AUDIT_ARCH_AARCH64;
+    }
+    private static final int AUDIT_ARCH_I386 = (int)1073741827L;
+    /**
+     * {@snippet lang=c :
+     * #define AUDIT_ARCH_I386 1073741827
+     * }
+     */
+    public static int AUDIT_ARCH_I386() {
+        return AUDIT_ARCH_I386;
+    }
+    private static final int AUDIT_ARCH_X86_64 = (int)3221225534L;
+    /**
+     * {@snippet lang=c :
+     * #define AUDIT_ARCH_X86_64 3221225534
+     * }
+     */
+    public static int AUDIT_ARCH_X86_64() {
+        return AUDIT_ARCH_X86_64;
+    }
+    private static final int _LINUX_CAPABILITY_VERSION = (int)429392688L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_VERSION 429392688
+     * }
+     */
+    public static int _LINUX_CAPABILITY_VERSION() {
+        return _LINUX_CAPABILITY_VERSION;
+    }
+    private static final int _LINUX_CAPABILITY_U32S = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_U32S 1
+     * }
+     */
+    public static int _LINUX_CAPABILITY_U32S() {
+        return _LINUX_CAPABILITY_U32S;
     }
     private static final int CAP_LAST_CAP = (int)40L;
     /**
@@ -1609,6 +4444,24 @@ public class Linux extends Linux_1 {
      */
     public static int CAP_LAST_CAP() {
         return CAP_LAST_CAP;
+    }
+    private static final int BPF_NET_OFF = (int)-1048576L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_NET_OFF -1048576
+     * }
+     */
+    public static int BPF_NET_OFF() {
+        return BPF_NET_OFF;
+    }
+    private static final int BPF_LL_OFF = (int)-2097152L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_LL_OFF -2097152
+     * }
+     */
+    public static int BPF_LL_OFF() {
+        return BPF_LL_OFF;
     }
     private static final long CLONE_CLEAR_SIGHAND = 4294967296L;
     /**
@@ -1627,6 +4480,330 @@ public class Linux extends Linux_1 {
      */
     public static long CLONE_INTO_CGROUP() {
         return CLONE_INTO_CGROUP;
+    }
+    private static final long SECCOMP_FILTER_FLAG_TSYNC = 1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_TSYNC 1
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_TSYNC() {
+        return SECCOMP_FILTER_FLAG_TSYNC;
+    }
+    private static final long SECCOMP_FILTER_FLAG_LOG = 2L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_LOG 2
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_LOG() {
+        return SECCOMP_FILTER_FLAG_LOG;
+    }
+    private static final long SECCOMP_FILTER_FLAG_SPEC_ALLOW = 4L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_SPEC_ALLOW 4
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_SPEC_ALLOW() {
+        return SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    }
+    private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 8L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_NEW_LISTENER 8
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_NEW_LISTENER() {
+        return SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    }
+    private static final long SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_TSYNC_ESRCH 16
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_TSYNC_ESRCH() {
+        return SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+    }
+    private static final long SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV = 32L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV 32
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV() {
+        return SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    }
+    private static final int SECCOMP_RET_KILL_PROCESS = (int)2147483648L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_KILL_PROCESS 2147483648
+     * }
+     */
+    public static int SECCOMP_RET_KILL_PROCESS() {
+        return SECCOMP_RET_KILL_PROCESS;
+    }
+    private static final int SECCOMP_RET_KILL_THREAD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_KILL_THREAD 0
+     * }
+     */
+    public static int SECCOMP_RET_KILL_THREAD() {
+        return SECCOMP_RET_KILL_THREAD;
+    }
+    private static final int SECCOMP_RET_KILL = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_KILL 0
+     * }
+     */
+    public static int SECCOMP_RET_KILL() {
+        return SECCOMP_RET_KILL;
+    }
+    private static final int SECCOMP_RET_TRAP = (int)196608L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_TRAP 196608
+     * }
+     */
+    public static int SECCOMP_RET_TRAP() {
+        return SECCOMP_RET_TRAP;
+    }
+    private static final int SECCOMP_RET_ERRNO = (int)327680L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_ERRNO 327680
+     * }
+     */
+    public static int SECCOMP_RET_ERRNO() {
+        return SECCOMP_RET_ERRNO;
+    }
+    private static final int SECCOMP_RET_USER_NOTIF = (int)2143289344L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_USER_NOTIF 2143289344
+     * }
+     */
+    public static int SECCOMP_RET_USER_NOTIF() {
+        return SECCOMP_RET_USER_NOTIF;
+    }
+    private static final int SECCOMP_RET_TRACE = (int)2146435072L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_TRACE 2146435072
+     * }
+     */
+    public static int SECCOMP_RET_TRACE() {
+        return SECCOMP_RET_TRACE;
+    }
+    private static final int SECCOMP_RET_LOG = (int)2147221504L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_LOG 2147221504
+     * }
+     */
+    public static int SECCOMP_RET_LOG() {
+        return SECCOMP_RET_LOG;
+    }
+    private static final int SECCOMP_RET_ALLOW = (int)2147418112L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_ALLOW 2147418112
+     * }
+     */
+    public static int SECCOMP_RET_ALLOW() {
+        return SECCOMP_RET_ALLOW;
+    }
+    private static final int SECCOMP_RET_ACTION_FULL = (int)4294901760L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_ACTION_FULL 4294901760
+     * }
+     */
+    public static int SECCOMP_RET_ACTION_FULL() {
+        return SECCOMP_RET_ACTION_FULL;
+    }
+    private static final int SECCOMP_RET_ACTION = (int)2147418112L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_ACTION 2147418112
+     * }
+     */
+    public static int SECCOMP_RET_ACTION() {
+        return SECCOMP_RET_ACTION;
+    }
+    private static final int SECCOMP_RET_DATA = (int)65535L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_DATA 65535
+     * }
+     */
+    public static int SECCOMP_RET_DATA() {
+        return SECCOMP_RET_DATA;
+    }
+    private static final long SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_USER_NOTIF_FLAG_CONTINUE 1
+     * }
+     */
+    public static long SECCOMP_USER_NOTIF_FLAG_CONTINUE() {
+        return SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    }
+    private static final long SECCOMP_ADDFD_FLAG_SETFD = 1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_ADDFD_FLAG_SETFD 1
+     * }
+     */
+    public static long SECCOMP_ADDFD_FLAG_SETFD() {
+        return SECCOMP_ADDFD_FLAG_SETFD;
+    }
+    private static final long SECCOMP_ADDFD_FLAG_SEND = 2L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_ADDFD_FLAG_SEND 2
+     * }
+     */
+    public static long SECCOMP_ADDFD_FLAG_SEND() {
+        return SECCOMP_ADDFD_FLAG_SEND;
+    }
+    private static final int SECCOMP_IOC_MAGIC = (int)33L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_IOC_MAGIC 33
+     * }
+     */
+    public static int SECCOMP_IOC_MAGIC() {
+        return SECCOMP_IOC_MAGIC;
+    }
+    private static final long SECCOMP_IOCTL_NOTIF_RECV = 3226476800L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_IOCTL_NOTIF_RECV 3226476800
+     * }
+     */
+    public static long SECCOMP_IOCTL_NOTIF_RECV() {
+        return SECCOMP_IOCTL_NOTIF_RECV;
+    }
+    private static final long SECCOMP_IOCTL_NOTIF_SEND = 3222806785L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_IOCTL_NOTIF_SEND 3222806785
+     * }
+     */
+    public static long SECCOMP_IOCTL_NOTIF_SEND() {
+        return SECCOMP_IOCTL_NOTIF_SEND;
+    }
+    private static final long SECCOMP_IOCTL_NOTIF_ID_VALID = 1074274562L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_IOCTL_NOTIF_ID_VALID 1074274562
+     * }
+     */
+    public static long SECCOMP_IOCTL_NOTIF_ID_VALID() {
+        return SECCOMP_IOCTL_NOTIF_ID_VALID;
+    }
+    private static final long SECCOMP_IOCTL_NOTIF_ADDFD = 1075323139L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_IOCTL_NOTIF_ADDFD 1075323139
+     * }
+     */
+    public static long SECCOMP_IOCTL_NOTIF_ADDFD() {
+        return SECCOMP_IOCTL_NOTIF_ADDFD;
+    }
+    private static final int SECBIT_NOROOT = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECBIT_NOROOT 1
+     * }
+     */
+    public static int SECBIT_NOROOT() {
+        return SECBIT_NOROOT;
+    }
+    private static final int SECBIT_NOROOT_LOCKED = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define SECBIT_NOROOT_LOCKED 2
+     * }
+     */
+    public static int SECBIT_NOROOT_LOCKED() {
+        return SECBIT_NOROOT_LOCKED;
+    }
+    private static final int SECBIT_NO_SETUID_FIXUP = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define SECBIT_NO_SETUID_FIXUP 4
+     * }
+     */
+    public static int SECBIT_NO_SETUID_FIXUP() {
+        return SECBIT_NO_SETUID_FIXUP;
+    }
+    private static final int SECBIT_NO_SETUID_FIXUP_LOCKED = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define SECBIT_NO_SETUID_FIXUP_LOCKED 8
+     * }
+     */
+    public static int SECBIT_NO_SETUID_FIXUP_LOCKED() {
+        return SECBIT_NO_SETUID_FIXUP_LOCKED;
+    }
+    private static final int SECBIT_KEEP_CAPS = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SECBIT_KEEP_CAPS 16
+     * }
+     */
+    public static int SECBIT_KEEP_CAPS() {
+        return SECBIT_KEEP_CAPS;
+    }
+    private static final int SECBIT_KEEP_CAPS_LOCKED = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define SECBIT_KEEP_CAPS_LOCKED 32
+     * }
+     */
+    public static int SECBIT_KEEP_CAPS_LOCKED() {
+        return SECBIT_KEEP_CAPS_LOCKED;
+    }
+    private static final int SECBIT_NO_CAP_AMBIENT_RAISE = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define SECBIT_NO_CAP_AMBIENT_RAISE 64
+     * }
+     */
+    public static int SECBIT_NO_CAP_AMBIENT_RAISE() {
+        return SECBIT_NO_CAP_AMBIENT_RAISE;
+    }
+    private static final int SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED 128
+     * }
+     */
+    public static int SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED() {
+        return SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+    }
+    private static final int SECURE_ALL_BITS = (int)85L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_ALL_BITS 85
+     * }
+     */
+    public static int SECURE_ALL_BITS() {
+        return SECURE_ALL_BITS;
+    }
+    private static final int SECURE_ALL_LOCKS = (int)170L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_ALL_LOCKS 170
+     * }
+     */
+    public static int SECURE_ALL_LOCKS() {
+        return SECURE_ALL_LOCKS;
     }
 }
 

@@ -1202,6 +1202,33 @@ class Linux_1 extends Linux$shared {
     public static int EHWPOISON() {
         return EHWPOISON;
     }
+    private static final int F_GETLK64 = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETLK64 5
+     * }
+     */
+    public static int F_GETLK64() {
+        return F_GETLK64;
+    }
+    private static final int F_SETLK64 = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETLK64 6
+     * }
+     */
+    public static int F_SETLK64() {
+        return F_SETLK64;
+    }
+    private static final int F_SETLKW64 = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETLKW64 7
+     * }
+     */
+    public static int F_SETLKW64() {
+        return F_SETLKW64;
+    }
     private static final int O_ACCMODE = (int)3L;
     /**
      * {@snippet lang=c :
@@ -1310,6 +1337,42 @@ class Linux_1 extends Linux$shared {
     public static int O_ASYNC() {
         return O_ASYNC;
     }
+    private static final int F_OFD_GETLK = (int)36L;
+    /**
+     * {@snippet lang=c :
+     * #define F_OFD_GETLK 36
+     * }
+     */
+    public static int F_OFD_GETLK() {
+        return F_OFD_GETLK;
+    }
+    private static final int F_OFD_SETLK = (int)37L;
+    /**
+     * {@snippet lang=c :
+     * #define F_OFD_SETLK 37
+     * }
+     */
+    public static int F_OFD_SETLK() {
+        return F_OFD_SETLK;
+    }
+    private static final int F_OFD_SETLKW = (int)38L;
+    /**
+     * {@snippet lang=c :
+     * #define F_OFD_SETLKW 38
+     * }
+     */
+    public static int F_OFD_SETLKW() {
+        return F_OFD_SETLKW;
+    }
+    private static final int F_DUPFD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define F_DUPFD 0
+     * }
+     */
+    public static int F_DUPFD() {
+        return F_DUPFD;
+    }
     private static final int F_GETFD = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1346,6 +1409,51 @@ class Linux_1 extends Linux$shared {
     public static int F_SETFL() {
         return F_SETFL;
     }
+    private static final int F_SETLEASE = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETLEASE 1024
+     * }
+     */
+    public static int F_SETLEASE() {
+        return F_SETLEASE;
+    }
+    private static final int F_GETLEASE = (int)1025L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETLEASE 1025
+     * }
+     */
+    public static int F_GETLEASE() {
+        return F_GETLEASE;
+    }
+    private static final int F_NOTIFY = (int)1026L;
+    /**
+     * {@snippet lang=c :
+     * #define F_NOTIFY 1026
+     * }
+     */
+    public static int F_NOTIFY() {
+        return F_NOTIFY;
+    }
+    private static final int F_SETPIPE_SZ = (int)1031L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETPIPE_SZ 1031
+     * }
+     */
+    public static int F_SETPIPE_SZ() {
+        return F_SETPIPE_SZ;
+    }
+    private static final int F_GETPIPE_SZ = (int)1032L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETPIPE_SZ 1032
+     * }
+     */
+    public static int F_GETPIPE_SZ() {
+        return F_GETPIPE_SZ;
+    }
     private static final int F_ADD_SEALS = (int)1033L;
     /**
      * {@snippet lang=c :
@@ -1354,6 +1462,51 @@ class Linux_1 extends Linux$shared {
      */
     public static int F_ADD_SEALS() {
         return F_ADD_SEALS;
+    }
+    private static final int F_GET_SEALS = (int)1034L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GET_SEALS 1034
+     * }
+     */
+    public static int F_GET_SEALS() {
+        return F_GET_SEALS;
+    }
+    private static final int F_GET_RW_HINT = (int)1035L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GET_RW_HINT 1035
+     * }
+     */
+    public static int F_GET_RW_HINT() {
+        return F_GET_RW_HINT;
+    }
+    private static final int F_SET_RW_HINT = (int)1036L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SET_RW_HINT 1036
+     * }
+     */
+    public static int F_SET_RW_HINT() {
+        return F_SET_RW_HINT;
+    }
+    private static final int F_GET_FILE_RW_HINT = (int)1037L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GET_FILE_RW_HINT 1037
+     * }
+     */
+    public static int F_GET_FILE_RW_HINT() {
+        return F_GET_FILE_RW_HINT;
+    }
+    private static final int F_SET_FILE_RW_HINT = (int)1038L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SET_FILE_RW_HINT 1038
+     * }
+     */
+    public static int F_SET_FILE_RW_HINT() {
+        return F_SET_FILE_RW_HINT;
     }
     private static final int F_DUPFD_CLOEXEC = (int)1030L;
     /**
@@ -1372,6 +1525,51 @@ class Linux_1 extends Linux$shared {
      */
     public static int FD_CLOEXEC() {
         return FD_CLOEXEC;
+    }
+    private static final int F_RDLCK = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define F_RDLCK 0
+     * }
+     */
+    public static int F_RDLCK() {
+        return F_RDLCK;
+    }
+    private static final int F_WRLCK = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define F_WRLCK 1
+     * }
+     */
+    public static int F_WRLCK() {
+        return F_WRLCK;
+    }
+    private static final int F_UNLCK = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define F_UNLCK 2
+     * }
+     */
+    public static int F_UNLCK() {
+        return F_UNLCK;
+    }
+    private static final int F_EXLCK = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define F_EXLCK 4
+     * }
+     */
+    public static int F_EXLCK() {
+        return F_EXLCK;
+    }
+    private static final int F_SHLCK = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SHLCK 8
+     * }
+     */
+    public static int F_SHLCK() {
+        return F_SHLCK;
     }
     private static final int F_SEAL_SEAL = (int)1L;
     /**
@@ -1517,6 +1715,78 @@ class Linux_1 extends Linux$shared {
     public static int AT_EACCESS() {
         return AT_EACCESS;
     }
+    private static final int R_OK = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define R_OK 4
+     * }
+     */
+    public static int R_OK() {
+        return R_OK;
+    }
+    private static final int W_OK = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define W_OK 2
+     * }
+     */
+    public static int W_OK() {
+        return W_OK;
+    }
+    private static final int X_OK = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define X_OK 1
+     * }
+     */
+    public static int X_OK() {
+        return X_OK;
+    }
+    private static final int F_OK = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define F_OK 0
+     * }
+     */
+    public static int F_OK() {
+        return F_OK;
+    }
+    private static final int F_ULOCK = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define F_ULOCK 0
+     * }
+     */
+    public static int F_ULOCK() {
+        return F_ULOCK;
+    }
+    private static final int F_LOCK = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define F_LOCK 1
+     * }
+     */
+    public static int F_LOCK() {
+        return F_LOCK;
+    }
+    private static final int F_TLOCK = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define F_TLOCK 2
+     * }
+     */
+    public static int F_TLOCK() {
+        return F_TLOCK;
+    }
+    private static final int F_TEST = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define F_TEST 3
+     * }
+     */
+    public static int F_TEST() {
+        return F_TEST;
+    }
     private static final int POLLIN = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1633,6 +1903,15 @@ class Linux_1 extends Linux$shared {
      */
     public static int POLLNVAL() {
         return POLLNVAL;
+    }
+    private static final int CSIGNAL = (int)255L;
+    /**
+     * {@snippet lang=c :
+     * #define CSIGNAL 255
+     * }
+     */
+    public static int CSIGNAL() {
+        return CSIGNAL;
     }
     private static final int CLONE_VM = (int)256L;
     /**
@@ -2129,6 +2408,60 @@ class Linux_1 extends Linux$shared {
     public static int SIGWINCH() {
         return SIGWINCH;
     }
+    private static final int __SIGRTMIN = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define __SIGRTMIN 32
+     * }
+     */
+    public static int __SIGRTMIN() {
+        return __SIGRTMIN;
+    }
+    private static final int __SIGRTMAX = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define __SIGRTMAX 64
+     * }
+     */
+    public static int __SIGRTMAX() {
+        return __SIGRTMAX;
+    }
+    private static final int SA_NOCLDSTOP = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_NOCLDSTOP 1
+     * }
+     */
+    public static int SA_NOCLDSTOP() {
+        return SA_NOCLDSTOP;
+    }
+    private static final int SA_NOCLDWAIT = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_NOCLDWAIT 2
+     * }
+     */
+    public static int SA_NOCLDWAIT() {
+        return SA_NOCLDWAIT;
+    }
+    private static final int SA_SIGINFO = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_SIGINFO 4
+     * }
+     */
+    public static int SA_SIGINFO() {
+        return SA_SIGINFO;
+    }
+    private static final int SA_ONSTACK = (int)134217728L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_ONSTACK 134217728
+     * }
+     */
+    public static int SA_ONSTACK() {
+        return SA_ONSTACK;
+    }
     private static final int SA_RESTART = (int)268435456L;
     /**
      * {@snippet lang=c :
@@ -2137,6 +2470,24 @@ class Linux_1 extends Linux$shared {
      */
     public static int SA_RESTART() {
         return SA_RESTART;
+    }
+    private static final int SA_NODEFER = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_NODEFER 1073741824
+     * }
+     */
+    public static int SA_NODEFER() {
+        return SA_NODEFER;
+    }
+    private static final int SA_INTERRUPT = (int)536870912L;
+    /**
+     * {@snippet lang=c :
+     * #define SA_INTERRUPT 536870912
+     * }
+     */
+    public static int SA_INTERRUPT() {
+        return SA_INTERRUPT;
     }
     private static final int SIG_BLOCK = (int)0L;
     /**
@@ -2164,15 +2515,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int SIG_SETMASK() {
         return SIG_SETMASK;
-    }
-    private static final int SIGSTKSZ = (int)8192L;
-    /**
-     * {@snippet lang=c :
-     * #define SIGSTKSZ 8192
-     * }
-     */
-    public static int SIGSTKSZ() {
-        return SIGSTKSZ;
     }
     private static final int WNOHANG = (int)1L;
     /**
@@ -2228,6 +2570,618 @@ class Linux_1 extends Linux$shared {
     public static int WNOWAIT() {
         return WNOWAIT;
     }
+    private static final int __WNOTHREAD = (int)536870912L;
+    /**
+     * {@snippet lang=c :
+     * #define __WNOTHREAD 536870912
+     * }
+     */
+    public static int __WNOTHREAD() {
+        return __WNOTHREAD;
+    }
+    private static final int __WALL = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * #define __WALL 1073741824
+     * }
+     */
+    public static int __WALL() {
+        return __WALL;
+    }
+    private static final int VINTR = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define VINTR 0
+     * }
+     */
+    public static int VINTR() {
+        return VINTR;
+    }
+    private static final int VQUIT = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define VQUIT 1
+     * }
+     */
+    public static int VQUIT() {
+        return VQUIT;
+    }
+    private static final int VERASE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define VERASE 2
+     * }
+     */
+    public static int VERASE() {
+        return VERASE;
+    }
+    private static final int VKILL = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define VKILL 3
+     * }
+     */
+    public static int VKILL() {
+        return VKILL;
+    }
+    private static final int VEOF = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define VEOF 4
+     * }
+     */
+    public static int VEOF() {
+        return VEOF;
+    }
+    private static final int VTIME = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define VTIME 5
+     * }
+     */
+    public static int VTIME() {
+        return VTIME;
+    }
+    private static final int VMIN = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define VMIN 6
+     * }
+     */
+    public static int VMIN() {
+        return VMIN;
+    }
+    private static final int VSWTC = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define VSWTC 7
+     * }
+     */
+    public static int VSWTC() {
+        return VSWTC;
+    }
+    private static final int VSTART = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define VSTART 8
+     * }
+     */
+    public static int VSTART() {
+        return VSTART;
+    }
+    private static final int VSTOP = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define VSTOP 9
+     * }
+     */
+    public static int VSTOP() {
+        return VSTOP;
+    }
+    private static final int VSUSP = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define VSUSP 10
+     * }
+     */
+    public static int VSUSP() {
+        return VSUSP;
+    }
+    private static final int VEOL = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define VEOL 11
+     * }
+     */
+    public static int VEOL() {
+        return VEOL;
+    }
+    private static final int VREPRINT = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * #define VREPRINT 12
+     * }
+     */
+    public static int VREPRINT() {
+        return VREPRINT;
+    }
+    private static final int VDISCARD = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define VDISCARD 13
+     * }
+     */
+    public static int VDISCARD() {
+        return VDISCARD;
+    }
+    private static final int VWERASE = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define VWERASE 14
+     * }
+     */
+    public static int VWERASE() {
+        return VWERASE;
+    }
+    private static final int VLNEXT = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * #define VLNEXT 15
+     * }
+     */
+    public static int VLNEXT() {
+        return VLNEXT;
+    }
+    private static final int VEOL2 = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define VEOL2 16
+     * }
+     */
+    public static int VEOL2() {
+        return VEOL2;
+    }
+    private static final int IGNBRK = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IGNBRK 1
+     * }
+     */
+    public static int IGNBRK() {
+        return IGNBRK;
+    }
+    private static final int BRKINT = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define BRKINT 2
+     * }
+     */
+    public static int BRKINT() {
+        return BRKINT;
+    }
+    private static final int IGNPAR = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define IGNPAR 4
+     * }
+     */
+    public static int IGNPAR() {
+        return IGNPAR;
+    }
+    private static final int PARMRK = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define PARMRK 8
+     * }
+     */
+    public static int PARMRK() {
+        return PARMRK;
+    }
+    private static final int INPCK = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define INPCK 16
+     * }
+     */
+    public static int INPCK() {
+        return INPCK;
+    }
+    private static final int ISTRIP = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define ISTRIP 32
+     * }
+     */
+    public static int ISTRIP() {
+        return ISTRIP;
+    }
+    private static final int INLCR = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define INLCR 64
+     * }
+     */
+    public static int INLCR() {
+        return INLCR;
+    }
+    private static final int IGNCR = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define IGNCR 128
+     * }
+     */
+    public static int IGNCR() {
+        return IGNCR;
+    }
+    private static final int ICRNL = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define ICRNL 256
+     * }
+     */
+    public static int ICRNL() {
+        return ICRNL;
+    }
+    private static final int IUCLC = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define IUCLC 512
+     * }
+     */
+    public static int IUCLC() {
+        return IUCLC;
+    }
+    private static final int IXON = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define IXON 1024
+     * }
+     */
+    public static int IXON() {
+        return IXON;
+    }
+    private static final int IXANY = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * #define IXANY 2048
+     * }
+     */
+    public static int IXANY() {
+        return IXANY;
+    }
+    private static final int IXOFF = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define IXOFF 4096
+     * }
+     */
+    public static int IXOFF() {
+        return IXOFF;
+    }
+    private static final int IMAXBEL = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define IMAXBEL 8192
+     * }
+     */
+    public static int IMAXBEL() {
+        return IMAXBEL;
+    }
+    private static final int IUTF8 = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define IUTF8 16384
+     * }
+     */
+    public static int IUTF8() {
+        return IUTF8;
+    }
+    private static final int OPOST = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define OPOST 1
+     * }
+     */
+    public static int OPOST() {
+        return OPOST;
+    }
+    private static final int OLCUC = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define OLCUC 2
+     * }
+     */
+    public static int OLCUC() {
+        return OLCUC;
+    }
+    private static final int ONLCR = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define ONLCR 4
+     * }
+     */
+    public static int ONLCR() {
+        return ONLCR;
+    }
+    private static final int OCRNL = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define OCRNL 8
+     * }
+     */
+    public static int OCRNL() {
+        return OCRNL;
+    }
+    private static final int ONOCR = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define ONOCR 16
+     * }
+     */
+    public static int ONOCR() {
+        return ONOCR;
+    }
+    private static final int ONLRET = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define ONLRET 32
+     * }
+     */
+    public static int ONLRET() {
+        return ONLRET;
+    }
+    private static final int OFILL = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define OFILL 64
+     * }
+     */
+    public static int OFILL() {
+        return OFILL;
+    }
+    private static final int OFDEL = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define OFDEL 128
+     * }
+     */
+    public static int OFDEL() {
+        return OFDEL;
+    }
+    private static final int NLDLY = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define NLDLY 256
+     * }
+     */
+    public static int NLDLY() {
+        return NLDLY;
+    }
+    private static final int NL0 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define NL0 0
+     * }
+     */
+    public static int NL0() {
+        return NL0;
+    }
+    private static final int NL1 = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define NL1 256
+     * }
+     */
+    public static int NL1() {
+        return NL1;
+    }
+    private static final int CRDLY = (int)1536L;
+    /**
+     * {@snippet lang=c :
+     * #define CRDLY 1536
+     * }
+     */
+    public static int CRDLY() {
+        return CRDLY;
+    }
+    private static final int CR0 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define CR0 0
+     * }
+     */
+    public static int CR0() {
+        return CR0;
+    }
+    private static final int CR1 = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define CR1 512
+     * }
+     */
+    public static int CR1() {
+        return CR1;
+    }
+    private static final int CR2 = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * #define CR2 1024
+     * }
+     */
+    public static int CR2() {
+        return CR2;
+    }
+    private static final int CR3 = (int)1536L;
+    /**
+     * {@snippet lang=c :
+     * #define CR3 1536
+     * }
+     */
+    public static int CR3() {
+        return CR3;
+    }
+    private static final int TABDLY = (int)6144L;
+    /**
+     * {@snippet lang=c :
+     * #define TABDLY 6144
+     * }
+     */
+    public static int TABDLY() {
+        return TABDLY;
+    }
+    private static final int TAB0 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define TAB0 0
+     * }
+     */
+    public static int TAB0() {
+        return TAB0;
+    }
+    private static final int TAB1 = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * #define TAB1 2048
+     * }
+     */
+    public static int TAB1() {
+        return TAB1;
+    }
+    private static final int TAB2 = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define TAB2 4096
+     * }
+     */
+    public static int TAB2() {
+        return TAB2;
+    }
+    private static final int TAB3 = (int)6144L;
+    /**
+     * {@snippet lang=c :
+     * #define TAB3 6144
+     * }
+     */
+    public static int TAB3() {
+        return TAB3;
+    }
+    private static final int BSDLY = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define BSDLY 8192
+     * }
+     */
+    public static int BSDLY() {
+        return BSDLY;
+    }
+    private static final int BS0 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BS0 0
+     * }
+     */
+    public static int BS0() {
+        return BS0;
+    }
+    private static final int BS1 = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define BS1 8192
+     * }
+     */
+    public static int BS1() {
+        return BS1;
+    }
+    private static final int FFDLY = (int)32768L;
+    /**
+     * {@snippet lang=c :
+     * #define FFDLY 32768
+     * }
+     */
+    public static int FFDLY() {
+        return FFDLY;
+    }
+    private static final int FF0 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define FF0 0
+     * }
+     */
+    public static int FF0() {
+        return FF0;
+    }
+    private static final int FF1 = (int)32768L;
+    /**
+     * {@snippet lang=c :
+     * #define FF1 32768
+     * }
+     */
+    public static int FF1() {
+        return FF1;
+    }
+    private static final int VTDLY = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define VTDLY 16384
+     * }
+     */
+    public static int VTDLY() {
+        return VTDLY;
+    }
+    private static final int VT0 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define VT0 0
+     * }
+     */
+    public static int VT0() {
+        return VT0;
+    }
+    private static final int VT1 = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define VT1 16384
+     * }
+     */
+    public static int VT1() {
+        return VT1;
+    }
+    private static final int XTABS = (int)6144L;
+    /**
+     * {@snippet lang=c :
+     * #define XTABS 6144
+     * }
+     */
+    public static int XTABS() {
+        return XTABS;
+    }
+    private static final int ISIG = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define ISIG 1
+     * }
+     */
+    public static int ISIG() {
+        return ISIG;
+    }
+    private static final int ICANON = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define ICANON 2
+     * }
+     */
+    public static int ICANON() {
+        return ICANON;
+    }
+    private static final int XCASE = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define XCASE 4
+     * }
+     */
+    public static int XCASE() {
+        return XCASE;
+    }
     private static final int ECHO = (int)8L;
     /**
      * {@snippet lang=c :
@@ -2264,6 +3218,24 @@ class Linux_1 extends Linux$shared {
     public static int ECHONL() {
         return ECHONL;
     }
+    private static final int NOFLSH = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define NOFLSH 128
+     * }
+     */
+    public static int NOFLSH() {
+        return NOFLSH;
+    }
+    private static final int TOSTOP = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define TOSTOP 256
+     * }
+     */
+    public static int TOSTOP() {
+        return TOSTOP;
+    }
     private static final int ECHOCTL = (int)512L;
     /**
      * {@snippet lang=c :
@@ -2291,6 +3263,33 @@ class Linux_1 extends Linux$shared {
     public static int ECHOKE() {
         return ECHOKE;
     }
+    private static final int FLUSHO = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define FLUSHO 4096
+     * }
+     */
+    public static int FLUSHO() {
+        return FLUSHO;
+    }
+    private static final int PENDIN = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define PENDIN 16384
+     * }
+     */
+    public static int PENDIN() {
+        return PENDIN;
+    }
+    private static final int IEXTEN = (int)32768L;
+    /**
+     * {@snippet lang=c :
+     * #define IEXTEN 32768
+     * }
+     */
+    public static int IEXTEN() {
+        return IEXTEN;
+    }
     private static final int EXTPROC = (int)65536L;
     /**
      * {@snippet lang=c :
@@ -2317,6 +3316,24 @@ class Linux_1 extends Linux$shared {
      */
     public static int TCSANOW() {
         return TCSANOW;
+    }
+    private static final int TCSADRAIN = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define TCSADRAIN 1
+     * }
+     */
+    public static int TCSADRAIN() {
+        return TCSADRAIN;
+    }
+    private static final int TCSAFLUSH = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define TCSAFLUSH 2
+     * }
+     */
+    public static int TCSAFLUSH() {
+        return TCSAFLUSH;
     }
     private static final int TIOCEXCL = (int)21516L;
     /**
@@ -3073,42 +4090,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int MAP_HUGE_MASK() {
         return MAP_HUGE_MASK;
-    }
-    private static final int MS_ASYNC = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_ASYNC 1
-     * }
-     */
-    public static int MS_ASYNC() {
-        return MS_ASYNC;
-    }
-    private static final int MS_SYNC = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_SYNC 4
-     * }
-     */
-    public static int MS_SYNC() {
-        return MS_SYNC;
-    }
-    private static final int MS_INVALIDATE = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_INVALIDATE 2
-     * }
-     */
-    public static int MS_INVALIDATE() {
-        return MS_INVALIDATE;
-    }
-    private static final int SIG_ATOMIC_WIDTH = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * #define SIG_ATOMIC_WIDTH 32
-     * }
-     */
-    public static int SIG_ATOMIC_WIDTH() {
-        return SIG_ATOMIC_WIDTH;
     }
     private static final int MS_RDONLY = (int)1L;
     /**
@@ -4640,6 +5621,24 @@ class Linux_1 extends Linux$shared {
     public static int SOL_SOCKET() {
         return SOL_SOCKET;
     }
+    private static final int SO_PASSCRED = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_PASSCRED 16
+     * }
+     */
+    public static int SO_PASSCRED() {
+        return SO_PASSCRED;
+    }
+    private static final int SO_PEERCRED = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_PEERCRED 17
+     * }
+     */
+    public static int SO_PEERCRED() {
+        return SO_PEERCRED;
+    }
     private static final int STATX_ATTR_COMPRESSED = (int)4L;
     /**
      * {@snippet lang=c :
@@ -4720,6 +5719,60 @@ class Linux_1 extends Linux$shared {
      */
     public static int STATX_ATTR_DAX() {
         return STATX_ATTR_DAX;
+    }
+    private static final int _LINUX_CAPABILITY_VERSION_1 = (int)429392688L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_VERSION_1 429392688
+     * }
+     */
+    public static int _LINUX_CAPABILITY_VERSION_1() {
+        return _LINUX_CAPABILITY_VERSION_1;
+    }
+    private static final int _LINUX_CAPABILITY_U32S_1 = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_U32S_1 1
+     * }
+     */
+    public static int _LINUX_CAPABILITY_U32S_1() {
+        return _LINUX_CAPABILITY_U32S_1;
+    }
+    private static final int _LINUX_CAPABILITY_VERSION_2 = (int)537333798L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_VERSION_2 537333798
+     * }
+     */
+    public static int _LINUX_CAPABILITY_VERSION_2() {
+        return _LINUX_CAPABILITY_VERSION_2;
+    }
+    private static final int _LINUX_CAPABILITY_U32S_2 = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_U32S_2 2
+     * }
+     */
+    public static int _LINUX_CAPABILITY_U32S_2() {
+        return _LINUX_CAPABILITY_U32S_2;
+    }
+    private static final int _LINUX_CAPABILITY_VERSION_3 = (int)537396514L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_VERSION_3 537396514
+     * }
+     */
+    public static int _LINUX_CAPABILITY_VERSION_3() {
+        return _LINUX_CAPABILITY_VERSION_3;
+    }
+    private static final int _LINUX_CAPABILITY_U32S_3 = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_U32S_3 2
+     * }
+     */
+    public static int _LINUX_CAPABILITY_U32S_3() {
+        return _LINUX_CAPABILITY_U32S_3;
     }
     private static final int CAP_CHOWN = (int)0L;
     /**
@@ -5090,6 +6143,456 @@ class Linux_1 extends Linux$shared {
     public static int CAP_CHECKPOINT_RESTORE() {
         return CAP_CHECKPOINT_RESTORE;
     }
+    private static final int BPF_LD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_LD 0
+     * }
+     */
+    public static int BPF_LD() {
+        return BPF_LD;
+    }
+    private static final int BPF_LDX = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_LDX 1
+     * }
+     */
+    public static int BPF_LDX() {
+        return BPF_LDX;
+    }
+    private static final int BPF_ST = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_ST 2
+     * }
+     */
+    public static int BPF_ST() {
+        return BPF_ST;
+    }
+    private static final int BPF_STX = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_STX 3
+     * }
+     */
+    public static int BPF_STX() {
+        return BPF_STX;
+    }
+    private static final int BPF_ALU = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_ALU 4
+     * }
+     */
+    public static int BPF_ALU() {
+        return BPF_ALU;
+    }
+    private static final int BPF_JMP = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JMP 5
+     * }
+     */
+    public static int BPF_JMP() {
+        return BPF_JMP;
+    }
+    private static final int BPF_RET = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_RET 6
+     * }
+     */
+    public static int BPF_RET() {
+        return BPF_RET;
+    }
+    private static final int BPF_MISC = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MISC 7
+     * }
+     */
+    public static int BPF_MISC() {
+        return BPF_MISC;
+    }
+    private static final int BPF_W = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_W 0
+     * }
+     */
+    public static int BPF_W() {
+        return BPF_W;
+    }
+    private static final int BPF_H = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_H 8
+     * }
+     */
+    public static int BPF_H() {
+        return BPF_H;
+    }
+    private static final int BPF_B = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_B 16
+     * }
+     */
+    public static int BPF_B() {
+        return BPF_B;
+    }
+    private static final int BPF_IMM = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_IMM 0
+     * }
+     */
+    public static int BPF_IMM() {
+        return BPF_IMM;
+    }
+    private static final int BPF_ABS = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_ABS 32
+     * }
+     */
+    public static int BPF_ABS() {
+        return BPF_ABS;
+    }
+    private static final int BPF_IND = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_IND 64
+     * }
+     */
+    public static int BPF_IND() {
+        return BPF_IND;
+    }
+    private static final int BPF_MEM = (int)96L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MEM 96
+     * }
+     */
+    public static int BPF_MEM() {
+        return BPF_MEM;
+    }
+    private static final int BPF_LEN = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_LEN 128
+     * }
+     */
+    public static int BPF_LEN() {
+        return BPF_LEN;
+    }
+    private static final int BPF_MSH = (int)160L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MSH 160
+     * }
+     */
+    public static int BPF_MSH() {
+        return BPF_MSH;
+    }
+    private static final int BPF_ADD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_ADD 0
+     * }
+     */
+    public static int BPF_ADD() {
+        return BPF_ADD;
+    }
+    private static final int BPF_SUB = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_SUB 16
+     * }
+     */
+    public static int BPF_SUB() {
+        return BPF_SUB;
+    }
+    private static final int BPF_MUL = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MUL 32
+     * }
+     */
+    public static int BPF_MUL() {
+        return BPF_MUL;
+    }
+    private static final int BPF_DIV = (int)48L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_DIV 48
+     * }
+     */
+    public static int BPF_DIV() {
+        return BPF_DIV;
+    }
+    private static final int BPF_OR = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_OR 64
+     * }
+     */
+    public static int BPF_OR() {
+        return BPF_OR;
+    }
+    private static final int BPF_AND = (int)80L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_AND 80
+     * }
+     */
+    public static int BPF_AND() {
+        return BPF_AND;
+    }
+    private static final int BPF_LSH = (int)96L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_LSH 96
+     * }
+     */
+    public static int BPF_LSH() {
+        return BPF_LSH;
+    }
+    private static final int BPF_RSH = (int)112L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_RSH 112
+     * }
+     */
+    public static int BPF_RSH() {
+        return BPF_RSH;
+    }
+    private static final int BPF_NEG = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_NEG 128
+     * }
+     */
+    public static int BPF_NEG() {
+        return BPF_NEG;
+    }
+    private static final int BPF_MOD = (int)144L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MOD 144
+     * }
+     */
+    public static int BPF_MOD() {
+        return BPF_MOD;
+    }
+    private static final int BPF_XOR = (int)160L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_XOR 160
+     * }
+     */
+    public static int BPF_XOR() {
+        return BPF_XOR;
+    }
+    private static final int BPF_JA = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JA 0
+     * }
+     */
+    public static int BPF_JA() {
+        return BPF_JA;
+    }
+    private static final int BPF_JEQ = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JEQ 16
+     * }
+     */
+    public static int BPF_JEQ() {
+        return BPF_JEQ;
+    }
+    private static final int BPF_JGT = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JGT 32
+     * }
+     */
+    public static int BPF_JGT() {
+        return BPF_JGT;
+    }
+    private static final int BPF_JGE = (int)48L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JGE 48
+     * }
+     */
+    public static int BPF_JGE() {
+        return BPF_JGE;
+    }
+    private static final int BPF_JSET = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JSET 64
+     * }
+     */
+    public static int BPF_JSET() {
+        return BPF_JSET;
+    }
+    private static final int BPF_K = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_K 0
+     * }
+     */
+    public static int BPF_K() {
+        return BPF_K;
+    }
+    private static final int BPF_X = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_X 8
+     * }
+     */
+    public static int BPF_X() {
+        return BPF_X;
+    }
+    private static final int BPF_MAXINSNS = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MAXINSNS 4096
+     * }
+     */
+    public static int BPF_MAXINSNS() {
+        return BPF_MAXINSNS;
+    }
+    private static final int BPF_MAJOR_VERSION = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MAJOR_VERSION 1
+     * }
+     */
+    public static int BPF_MAJOR_VERSION() {
+        return BPF_MAJOR_VERSION;
+    }
+    private static final int BPF_MINOR_VERSION = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MINOR_VERSION 1
+     * }
+     */
+    public static int BPF_MINOR_VERSION() {
+        return BPF_MINOR_VERSION;
+    }
+    private static final int BPF_A = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_A 16
+     * }
+     */
+    public static int BPF_A() {
+        return BPF_A;
+    }
+    private static final int BPF_TAX = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_TAX 0
+     * }
+     */
+    public static int BPF_TAX() {
+        return BPF_TAX;
+    }
+    private static final int BPF_TXA = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_TXA 128
+     * }
+     */
+    public static int BPF_TXA() {
+        return BPF_TXA;
+    }
+    private static final int BPF_MEMWORDS = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MEMWORDS 16
+     * }
+     */
+    public static int BPF_MEMWORDS() {
+        return BPF_MEMWORDS;
+    }
+    private static final int TMPFS_MAGIC = (int)16914836L;
+    /**
+     * {@snippet lang=c :
+     * #define TMPFS_MAGIC 16914836
+     * }
+     */
+    public static int TMPFS_MAGIC() {
+        return TMPFS_MAGIC;
+    }
+    private static final int OVERLAYFS_SUPER_MAGIC = (int)2035054128L;
+    /**
+     * {@snippet lang=c :
+     * #define OVERLAYFS_SUPER_MAGIC 2035054128
+     * }
+     */
+    public static int OVERLAYFS_SUPER_MAGIC() {
+        return OVERLAYFS_SUPER_MAGIC;
+    }
+    private static final int CGROUP_SUPER_MAGIC = (int)2613483L;
+    /**
+     * {@snippet lang=c :
+     * #define CGROUP_SUPER_MAGIC 2613483
+     * }
+     */
+    public static int CGROUP_SUPER_MAGIC() {
+        return CGROUP_SUPER_MAGIC;
+    }
+    private static final int CGROUP2_SUPER_MAGIC = (int)1667723888L;
+    /**
+     * {@snippet lang=c :
+     * #define CGROUP2_SUPER_MAGIC 1667723888
+     * }
+     */
+    public static int CGROUP2_SUPER_MAGIC() {
+        return CGROUP2_SUPER_MAGIC;
+    }
+    private static final int DEVPTS_SUPER_MAGIC = (int)7377L;
+    /**
+     * {@snippet lang=c :
+     * #define DEVPTS_SUPER_MAGIC 7377
+     * }
+     */
+    public static int DEVPTS_SUPER_MAGIC() {
+        return DEVPTS_SUPER_MAGIC;
+    }
+    private static final int PROC_SUPER_MAGIC = (int)40864L;
+    /**
+     * {@snippet lang=c :
+     * #define PROC_SUPER_MAGIC 40864
+     * }
+     */
+    public static int PROC_SUPER_MAGIC() {
+        return PROC_SUPER_MAGIC;
+    }
+    private static final int SYSFS_MAGIC = (int)1650812274L;
+    /**
+     * {@snippet lang=c :
+     * #define SYSFS_MAGIC 1650812274
+     * }
+     */
+    public static int SYSFS_MAGIC() {
+        return SYSFS_MAGIC;
+    }
+    private static final int NSFS_MAGIC = (int)1853056627L;
+    /**
+     * {@snippet lang=c :
+     * #define NSFS_MAGIC 1853056627
+     * }
+     */
+    public static int NSFS_MAGIC() {
+        return NSFS_MAGIC;
+    }
     private static final int RESOLVE_NO_XDEV = (int)1L;
     /**
      * {@snippet lang=c :
@@ -5170,6 +6673,186 @@ class Linux_1 extends Linux$shared {
      */
     public static int CLONE_ARGS_SIZE_VER2() {
         return CLONE_ARGS_SIZE_VER2;
+    }
+    private static final int SECCOMP_MODE_DISABLED = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_MODE_DISABLED 0
+     * }
+     */
+    public static int SECCOMP_MODE_DISABLED() {
+        return SECCOMP_MODE_DISABLED;
+    }
+    private static final int SECCOMP_MODE_STRICT = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_MODE_STRICT 1
+     * }
+     */
+    public static int SECCOMP_MODE_STRICT() {
+        return SECCOMP_MODE_STRICT;
+    }
+    private static final int SECCOMP_MODE_FILTER = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_MODE_FILTER 2
+     * }
+     */
+    public static int SECCOMP_MODE_FILTER() {
+        return SECCOMP_MODE_FILTER;
+    }
+    private static final int SECCOMP_SET_MODE_STRICT = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_SET_MODE_STRICT 0
+     * }
+     */
+    public static int SECCOMP_SET_MODE_STRICT() {
+        return SECCOMP_SET_MODE_STRICT;
+    }
+    private static final int SECCOMP_SET_MODE_FILTER = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_SET_MODE_FILTER 1
+     * }
+     */
+    public static int SECCOMP_SET_MODE_FILTER() {
+        return SECCOMP_SET_MODE_FILTER;
+    }
+    private static final int SECCOMP_GET_ACTION_AVAIL = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_GET_ACTION_AVAIL 2
+     * }
+     */
+    public static int SECCOMP_GET_ACTION_AVAIL() {
+        return SECCOMP_GET_ACTION_AVAIL;
+    }
+    private static final int SECCOMP_GET_NOTIF_SIZES = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_GET_NOTIF_SIZES 3
+     * }
+     */
+    public static int SECCOMP_GET_NOTIF_SIZES() {
+        return SECCOMP_GET_NOTIF_SIZES;
+    }
+    private static final int SECUREBITS_DEFAULT = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SECUREBITS_DEFAULT 0
+     * }
+     */
+    public static int SECUREBITS_DEFAULT() {
+        return SECUREBITS_DEFAULT;
+    }
+    private static final int SECURE_NOROOT = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_NOROOT 0
+     * }
+     */
+    public static int SECURE_NOROOT() {
+        return SECURE_NOROOT;
+    }
+    private static final int SECURE_NOROOT_LOCKED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_NOROOT_LOCKED 1
+     * }
+     */
+    public static int SECURE_NOROOT_LOCKED() {
+        return SECURE_NOROOT_LOCKED;
+    }
+    private static final int SECURE_NO_SETUID_FIXUP = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_NO_SETUID_FIXUP 2
+     * }
+     */
+    public static int SECURE_NO_SETUID_FIXUP() {
+        return SECURE_NO_SETUID_FIXUP;
+    }
+    private static final int SECURE_NO_SETUID_FIXUP_LOCKED = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_NO_SETUID_FIXUP_LOCKED 3
+     * }
+     */
+    public static int SECURE_NO_SETUID_FIXUP_LOCKED() {
+        return SECURE_NO_SETUID_FIXUP_LOCKED;
+    }
+    private static final int SECURE_KEEP_CAPS = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_KEEP_CAPS 4
+     * }
+     */
+    public static int SECURE_KEEP_CAPS() {
+        return SECURE_KEEP_CAPS;
+    }
+    private static final int SECURE_KEEP_CAPS_LOCKED = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_KEEP_CAPS_LOCKED 5
+     * }
+     */
+    public static int SECURE_KEEP_CAPS_LOCKED() {
+        return SECURE_KEEP_CAPS_LOCKED;
+    }
+    private static final int SECURE_NO_CAP_AMBIENT_RAISE = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_NO_CAP_AMBIENT_RAISE 6
+     * }
+     */
+    public static int SECURE_NO_CAP_AMBIENT_RAISE() {
+        return SECURE_NO_CAP_AMBIENT_RAISE;
+    }
+    private static final int SECURE_NO_CAP_AMBIENT_RAISE_LOCKED = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define SECURE_NO_CAP_AMBIENT_RAISE_LOCKED 7
+     * }
+     */
+    public static int SECURE_NO_CAP_AMBIENT_RAISE_LOCKED() {
+        return SECURE_NO_CAP_AMBIENT_RAISE_LOCKED;
+    }
+    private static final int F_OWNER_TID = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum __pid_type.F_OWNER_TID = 0
+     * }
+     */
+    public static int F_OWNER_TID() {
+        return F_OWNER_TID;
+    }
+    private static final int F_OWNER_PID = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum __pid_type.F_OWNER_PID = 1
+     * }
+     */
+    public static int F_OWNER_PID() {
+        return F_OWNER_PID;
+    }
+    private static final int F_OWNER_PGRP = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum __pid_type.F_OWNER_PGRP = 2
+     * }
+     */
+    public static int F_OWNER_PGRP() {
+        return F_OWNER_PGRP;
+    }
+    private static final int F_OWNER_GID = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum __pid_type.F_OWNER_GID = 2
+     * }
+     */
+    public static int F_OWNER_GID() {
+        return F_OWNER_GID;
     }
 
     /**
@@ -5635,10 +7318,100 @@ class Linux_1 extends Linux$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int SI_ASYNCNL = (int)-60L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_ASYNCNL = -60
+     * }
+     */
+    public static int SI_ASYNCNL() {
+        return SI_ASYNCNL;
+    }
+    private static final int SI_DETHREAD = (int)-7L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_DETHREAD = -7
+     * }
+     */
+    public static int SI_DETHREAD() {
+        return SI_DETHREAD;
+    }
+    private static final int SI_TKILL = (int)-6L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_TKILL = -6
+     * }
+     */
+    public static int SI_TKILL() {
+        return SI_TKILL;
+    }
+    private static final int SI_SIGIO = (int)-5L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_SIGIO = -5
+     * }
+     */
+    public static int SI_SIGIO() {
+        return SI_SIGIO;
+    }
+    private static final int SI_ASYNCIO = (int)-4L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_ASYNCIO = -4
+     * }
+     */
+    public static int SI_ASYNCIO() {
+        return SI_ASYNCIO;
+    }
+    private static final int SI_MESGQ = (int)-3L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_MESGQ = -3
+     * }
+     */
+    public static int SI_MESGQ() {
+        return SI_MESGQ;
+    }
+    private static final int SI_TIMER = (int)-2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_TIMER = -2
+     * }
+     */
+    public static int SI_TIMER() {
+        return SI_TIMER;
+    }
+    private static final int SI_QUEUE = (int)-1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_QUEUE = -1
+     * }
+     */
+    public static int SI_QUEUE() {
+        return SI_QUEUE;
+    }
+    private static final int SI_USER = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_USER = 0
+     * }
+     */
+    public static int SI_USER() {
+        return SI_USER;
+    }
+    private static final int SI_KERNEL = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SI_KERNEL = 128
+     * }
+     */
+    public static int SI_KERNEL() {
+        return SI_KERNEL;
+    }
     private static final int CLD_EXITED = (int)1L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:176:1).CLD_EXITED = 1
+     * enum <anonymous>.CLD_EXITED = 1
      * }
      */
     public static int CLD_EXITED() {
@@ -5647,7 +7420,7 @@ class Linux_1 extends Linux$shared {
     private static final int CLD_KILLED = (int)2L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:176:1).CLD_KILLED = 2
+     * enum <anonymous>.CLD_KILLED = 2
      * }
      */
     public static int CLD_KILLED() {
@@ -5656,7 +7429,7 @@ class Linux_1 extends Linux$shared {
     private static final int CLD_DUMPED = (int)3L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:176:1).CLD_DUMPED = 3
+     * enum <anonymous>.CLD_DUMPED = 3
      * }
      */
     public static int CLD_DUMPED() {
@@ -5665,7 +7438,7 @@ class Linux_1 extends Linux$shared {
     private static final int CLD_TRAPPED = (int)4L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:176:1).CLD_TRAPPED = 4
+     * enum <anonymous>.CLD_TRAPPED = 4
      * }
      */
     public static int CLD_TRAPPED() {
@@ -5674,7 +7447,7 @@ class Linux_1 extends Linux$shared {
     private static final int CLD_STOPPED = (int)5L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:176:1).CLD_STOPPED = 5
+     * enum <anonymous>.CLD_STOPPED = 5
      * }
      */
     public static int CLD_STOPPED() {
@@ -5683,7 +7456,7 @@ class Linux_1 extends Linux$shared {
     private static final int CLD_CONTINUED = (int)6L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:176:1).CLD_CONTINUED = 6
+     * enum <anonymous>.CLD_CONTINUED = 6
      * }
      */
     public static int CLD_CONTINUED() {
@@ -5692,7 +7465,7 @@ class Linux_1 extends Linux$shared {
     private static final int POLL_IN = (int)1L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:193:1).POLL_IN = 1
+     * enum <anonymous>.POLL_IN = 1
      * }
      */
     public static int POLL_IN() {
@@ -5701,7 +7474,7 @@ class Linux_1 extends Linux$shared {
     private static final int POLL_OUT = (int)2L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:193:1).POLL_OUT = 2
+     * enum <anonymous>.POLL_OUT = 2
      * }
      */
     public static int POLL_OUT() {
@@ -5710,7 +7483,7 @@ class Linux_1 extends Linux$shared {
     private static final int POLL_MSG = (int)3L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:193:1).POLL_MSG = 3
+     * enum <anonymous>.POLL_MSG = 3
      * }
      */
     public static int POLL_MSG() {
@@ -5719,7 +7492,7 @@ class Linux_1 extends Linux$shared {
     private static final int POLL_ERR = (int)4L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:193:1).POLL_ERR = 4
+     * enum <anonymous>.POLL_ERR = 4
      * }
      */
     public static int POLL_ERR() {
@@ -5728,7 +7501,7 @@ class Linux_1 extends Linux$shared {
     private static final int POLL_PRI = (int)5L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:193:1).POLL_PRI = 5
+     * enum <anonymous>.POLL_PRI = 5
      * }
      */
     public static int POLL_PRI() {
@@ -5737,7 +7510,7 @@ class Linux_1 extends Linux$shared {
     private static final int POLL_HUP = (int)6L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/siginfo-consts.h:193:1).POLL_HUP = 6
+     * enum <anonymous>.POLL_HUP = 6
      * }
      */
     public static int POLL_HUP() {
@@ -5798,6 +7571,187 @@ class Linux_1 extends Linux$shared {
                 traceDowncall("kill", __pid, __sig);
             }
             return (int)mh$.invokeExact(__pid, __sig);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sigemptyset {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sigemptyset");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int sigemptyset(sigset_t *__set)
+     * }
+     */
+    public static FunctionDescriptor sigemptyset$descriptor() {
+        return sigemptyset.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int sigemptyset(sigset_t *__set)
+     * }
+     */
+    public static MethodHandle sigemptyset$handle() {
+        return sigemptyset.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int sigemptyset(sigset_t *__set)
+     * }
+     */
+    public static MemorySegment sigemptyset$address() {
+        return sigemptyset.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int sigemptyset(sigset_t *__set)
+     * }
+     */
+    public static int sigemptyset(MemorySegment __set) {
+        var mh$ = sigemptyset.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sigemptyset", __set);
+            }
+            return (int)mh$.invokeExact(__set);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sigfillset {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sigfillset");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int sigfillset(sigset_t *__set)
+     * }
+     */
+    public static FunctionDescriptor sigfillset$descriptor() {
+        return sigfillset.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int sigfillset(sigset_t *__set)
+     * }
+     */
+    public static MethodHandle sigfillset$handle() {
+        return sigfillset.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int sigfillset(sigset_t *__set)
+     * }
+     */
+    public static MemorySegment sigfillset$address() {
+        return sigfillset.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int sigfillset(sigset_t *__set)
+     * }
+     */
+    public static int sigfillset(MemorySegment __set) {
+        var mh$ = sigfillset.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sigfillset", __set);
+            }
+            return (int)mh$.invokeExact(__set);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sigaddset {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sigaddset");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int sigaddset(sigset_t *__set, int __signo)
+     * }
+     */
+    public static FunctionDescriptor sigaddset$descriptor() {
+        return sigaddset.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int sigaddset(sigset_t *__set, int __signo)
+     * }
+     */
+    public static MethodHandle sigaddset$handle() {
+        return sigaddset.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int sigaddset(sigset_t *__set, int __signo)
+     * }
+     */
+    public static MemorySegment sigaddset$address() {
+        return sigaddset.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int sigaddset(sigset_t *__set, int __signo)
+     * }
+     */
+    public static int sigaddset(MemorySegment __set, int __signo) {
+        var mh$ = sigaddset.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sigaddset", __set, __signo);
+            }
+            return (int)mh$.invokeExact(__set, __signo);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -6238,6 +8192,70 @@ class Linux_1 extends Linux$shared {
         }
     }
 
+    private static class fchownat {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_INT,
+            Linux.C_INT,
+            Linux.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fchownat");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int fchownat(int __fd, const char *__file, __uid_t __owner, __gid_t __group, int __flag)
+     * }
+     */
+    public static FunctionDescriptor fchownat$descriptor() {
+        return fchownat.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int fchownat(int __fd, const char *__file, __uid_t __owner, __gid_t __group, int __flag)
+     * }
+     */
+    public static MethodHandle fchownat$handle() {
+        return fchownat.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int fchownat(int __fd, const char *__file, __uid_t __owner, __gid_t __group, int __flag)
+     * }
+     */
+    public static MemorySegment fchownat$address() {
+        return fchownat.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int fchownat(int __fd, const char *__file, __uid_t __owner, __gid_t __group, int __flag)
+     * }
+     */
+    public static int fchownat(int __fd, MemorySegment __file, int __owner, int __group, int __flag) {
+        var mh$ = fchownat.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fchownat", __fd, __file, __owner, __group, __flag);
+            }
+            return (int)mh$.invokeExact(__fd, __file, __owner, __group, __flag);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class chdir {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Linux.C_INT,
@@ -6494,7 +8512,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * extern __pid_t getpid(void)
+     * extern __pid_t getpid()
      * }
      */
     public static FunctionDescriptor getpid$descriptor() {
@@ -6504,7 +8522,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * extern __pid_t getpid(void)
+     * extern __pid_t getpid()
      * }
      */
     public static MethodHandle getpid$handle() {
@@ -6514,7 +8532,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * extern __pid_t getpid(void)
+     * extern __pid_t getpid()
      * }
      */
     public static MemorySegment getpid$address() {
@@ -6523,7 +8541,7 @@ class Linux_1 extends Linux$shared {
 
     /**
      * {@snippet lang=c :
-     * extern __pid_t getpid(void)
+     * extern __pid_t getpid()
      * }
      */
     public static int getpid() {
@@ -6552,7 +8570,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * extern __pid_t getppid(void)
+     * extern __pid_t getppid()
      * }
      */
     public static FunctionDescriptor getppid$descriptor() {
@@ -6562,7 +8580,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * extern __pid_t getppid(void)
+     * extern __pid_t getppid()
      * }
      */
     public static MethodHandle getppid$handle() {
@@ -6572,7 +8590,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * extern __pid_t getppid(void)
+     * extern __pid_t getppid()
      * }
      */
     public static MemorySegment getppid$address() {
@@ -6581,7 +8599,7 @@ class Linux_1 extends Linux$shared {
 
     /**
      * {@snippet lang=c :
-     * extern __pid_t getppid(void)
+     * extern __pid_t getppid()
      * }
      */
     public static int getppid() {
@@ -6610,7 +8628,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * extern __pid_t setsid(void)
+     * extern __pid_t setsid()
      * }
      */
     public static FunctionDescriptor setsid$descriptor() {
@@ -6620,7 +8638,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * extern __pid_t setsid(void)
+     * extern __pid_t setsid()
      * }
      */
     public static MethodHandle setsid$handle() {
@@ -6630,7 +8648,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * extern __pid_t setsid(void)
+     * extern __pid_t setsid()
      * }
      */
     public static MemorySegment setsid$address() {
@@ -6639,7 +8657,7 @@ class Linux_1 extends Linux$shared {
 
     /**
      * {@snippet lang=c :
-     * extern __pid_t setsid(void)
+     * extern __pid_t setsid()
      * }
      */
     public static int setsid() {
@@ -6668,7 +8686,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * extern __uid_t getuid(void)
+     * extern __uid_t getuid()
      * }
      */
     public static FunctionDescriptor getuid$descriptor() {
@@ -6678,7 +8696,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * extern __uid_t getuid(void)
+     * extern __uid_t getuid()
      * }
      */
     public static MethodHandle getuid$handle() {
@@ -6688,7 +8706,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * extern __uid_t getuid(void)
+     * extern __uid_t getuid()
      * }
      */
     public static MemorySegment getuid$address() {
@@ -6697,7 +8715,7 @@ class Linux_1 extends Linux$shared {
 
     /**
      * {@snippet lang=c :
-     * extern __uid_t getuid(void)
+     * extern __uid_t getuid()
      * }
      */
     public static int getuid() {
@@ -6726,7 +8744,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * extern __uid_t geteuid(void)
+     * extern __uid_t geteuid()
      * }
      */
     public static FunctionDescriptor geteuid$descriptor() {
@@ -6736,7 +8754,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * extern __uid_t geteuid(void)
+     * extern __uid_t geteuid()
      * }
      */
     public static MethodHandle geteuid$handle() {
@@ -6746,7 +8764,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * extern __uid_t geteuid(void)
+     * extern __uid_t geteuid()
      * }
      */
     public static MemorySegment geteuid$address() {
@@ -6755,7 +8773,7 @@ class Linux_1 extends Linux$shared {
 
     /**
      * {@snippet lang=c :
-     * extern __uid_t geteuid(void)
+     * extern __uid_t geteuid()
      * }
      */
     public static int geteuid() {
@@ -6784,7 +8802,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * extern __gid_t getgid(void)
+     * extern __gid_t getgid()
      * }
      */
     public static FunctionDescriptor getgid$descriptor() {
@@ -6794,7 +8812,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * extern __gid_t getgid(void)
+     * extern __gid_t getgid()
      * }
      */
     public static MethodHandle getgid$handle() {
@@ -6804,7 +8822,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * extern __gid_t getgid(void)
+     * extern __gid_t getgid()
      * }
      */
     public static MemorySegment getgid$address() {
@@ -6813,7 +8831,7 @@ class Linux_1 extends Linux$shared {
 
     /**
      * {@snippet lang=c :
-     * extern __gid_t getgid(void)
+     * extern __gid_t getgid()
      * }
      */
     public static int getgid() {
@@ -6842,7 +8860,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * extern __gid_t getegid(void)
+     * extern __gid_t getegid()
      * }
      */
     public static FunctionDescriptor getegid$descriptor() {
@@ -6852,7 +8870,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * extern __gid_t getegid(void)
+     * extern __gid_t getegid()
      * }
      */
     public static MethodHandle getegid$handle() {
@@ -6862,7 +8880,7 @@ class Linux_1 extends Linux$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * extern __gid_t getegid(void)
+     * extern __gid_t getegid()
      * }
      */
     public static MemorySegment getegid$address() {
@@ -6871,7 +8889,7 @@ class Linux_1 extends Linux$shared {
 
     /**
      * {@snippet lang=c :
-     * extern __gid_t getegid(void)
+     * extern __gid_t getegid()
      * }
      */
     public static int getegid() {
@@ -7195,6 +9213,130 @@ class Linux_1 extends Linux$shared {
         }
     }
 
+    private static class symlinkat {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_INT,
+            Linux.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("symlinkat");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int symlinkat(const char *__from, int __tofd, const char *__to)
+     * }
+     */
+    public static FunctionDescriptor symlinkat$descriptor() {
+        return symlinkat.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int symlinkat(const char *__from, int __tofd, const char *__to)
+     * }
+     */
+    public static MethodHandle symlinkat$handle() {
+        return symlinkat.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int symlinkat(const char *__from, int __tofd, const char *__to)
+     * }
+     */
+    public static MemorySegment symlinkat$address() {
+        return symlinkat.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int symlinkat(const char *__from, int __tofd, const char *__to)
+     * }
+     */
+    public static int symlinkat(MemorySegment __from, int __tofd, MemorySegment __to) {
+        var mh$ = symlinkat.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("symlinkat", __from, __tofd, __to);
+            }
+            return (int)mh$.invokeExact(__from, __tofd, __to);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class unlinkat {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("unlinkat");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int unlinkat(int __fd, const char *__name, int __flag)
+     * }
+     */
+    public static FunctionDescriptor unlinkat$descriptor() {
+        return unlinkat.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int unlinkat(int __fd, const char *__name, int __flag)
+     * }
+     */
+    public static MethodHandle unlinkat$handle() {
+        return unlinkat.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int unlinkat(int __fd, const char *__name, int __flag)
+     * }
+     */
+    public static MemorySegment unlinkat$address() {
+        return unlinkat.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int unlinkat(int __fd, const char *__name, int __flag)
+     * }
+     */
+    public static int unlinkat(int __fd, MemorySegment __name, int __flag) {
+        var mh$ = unlinkat.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("unlinkat", __fd, __name, __flag);
+            }
+            return (int)mh$.invokeExact(__fd, __name, __flag);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sethostname {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Linux.C_INT,
@@ -7249,6 +9391,66 @@ class Linux_1 extends Linux$shared {
                 traceDowncall("sethostname", __name, __len);
             }
             return (int)mh$.invokeExact(__name, __len);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class chroot {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("chroot");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int chroot(const char *__path)
+     * }
+     */
+    public static FunctionDescriptor chroot$descriptor() {
+        return chroot.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int chroot(const char *__path)
+     * }
+     */
+    public static MethodHandle chroot$handle() {
+        return chroot.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int chroot(const char *__path)
+     * }
+     */
+    public static MemorySegment chroot$address() {
+        return chroot.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int chroot(const char *__path)
+     * }
+     */
+    public static int chroot(MemorySegment __path) {
+        var mh$ = chroot.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("chroot", __path);
+            }
+            return (int)mh$.invokeExact(__path);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -7383,6 +9585,64 @@ class Linux_1 extends Linux$shared {
                 traceDowncall("close_range", __fd, __max_fd, __flags);
             }
             return (int)mh$.invokeExact(__fd, __max_fd, __flags);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class gettid {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("gettid");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern __pid_t gettid()
+     * }
+     */
+    public static FunctionDescriptor gettid$descriptor() {
+        return gettid.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern __pid_t gettid()
+     * }
+     */
+    public static MethodHandle gettid$handle() {
+        return gettid.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern __pid_t gettid()
+     * }
+     */
+    public static MemorySegment gettid$address() {
+        return gettid.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern __pid_t gettid()
+     * }
+     */
+    public static int gettid() {
+        var mh$ = gettid.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("gettid");
+            }
+            return (int)mh$.invokeExact();
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -8332,7 +10592,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_POSIXACL = (int)65536L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_POSIXACL = 65536
+     * enum <anonymous>.MS_POSIXACL = 65536
      * }
      */
     public static int MS_POSIXACL() {
@@ -8341,7 +10601,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_UNBINDABLE = (int)131072L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_UNBINDABLE = 131072
+     * enum <anonymous>.MS_UNBINDABLE = 131072
      * }
      */
     public static int MS_UNBINDABLE() {
@@ -8350,7 +10610,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_PRIVATE = (int)262144L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_PRIVATE = 262144
+     * enum <anonymous>.MS_PRIVATE = 262144
      * }
      */
     public static int MS_PRIVATE() {
@@ -8359,7 +10619,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_SLAVE = (int)524288L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_SLAVE = 524288
+     * enum <anonymous>.MS_SLAVE = 524288
      * }
      */
     public static int MS_SLAVE() {
@@ -8368,7 +10628,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_SHARED = (int)1048576L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_SHARED = 1048576
+     * enum <anonymous>.MS_SHARED = 1048576
      * }
      */
     public static int MS_SHARED() {
@@ -8377,7 +10637,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_RELATIME = (int)2097152L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_RELATIME = 2097152
+     * enum <anonymous>.MS_RELATIME = 2097152
      * }
      */
     public static int MS_RELATIME() {
@@ -8386,7 +10646,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_KERNMOUNT = (int)4194304L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_KERNMOUNT = 4194304
+     * enum <anonymous>.MS_KERNMOUNT = 4194304
      * }
      */
     public static int MS_KERNMOUNT() {
@@ -8395,7 +10655,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_I_VERSION = (int)8388608L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_I_VERSION = 8388608
+     * enum <anonymous>.MS_I_VERSION = 8388608
      * }
      */
     public static int MS_I_VERSION() {
@@ -8404,7 +10664,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_STRICTATIME = (int)16777216L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_STRICTATIME = 16777216
+     * enum <anonymous>.MS_STRICTATIME = 16777216
      * }
      */
     public static int MS_STRICTATIME() {
@@ -8413,7 +10673,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_LAZYTIME = (int)33554432L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_LAZYTIME = 33554432
+     * enum <anonymous>.MS_LAZYTIME = 33554432
      * }
      */
     public static int MS_LAZYTIME() {
@@ -8422,7 +10682,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_ACTIVE = (int)1073741824L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_ACTIVE = 1073741824
+     * enum <anonymous>.MS_ACTIVE = 1073741824
      * }
      */
     public static int MS_ACTIVE() {
@@ -8431,7 +10691,7 @@ class Linux_1 extends Linux$shared {
     private static final int MS_NOUSER = (int)-2147483648L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:43:1).MS_NOUSER = -2147483648
+     * enum <anonymous>.MS_NOUSER = -2147483648
      * }
      */
     public static int MS_NOUSER() {
@@ -8440,7 +10700,7 @@ class Linux_1 extends Linux$shared {
     private static final int MNT_FORCE = (int)1L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:178:1).MNT_FORCE = 1
+     * enum <anonymous>.MNT_FORCE = 1
      * }
      */
     public static int MNT_FORCE() {
@@ -8449,7 +10709,7 @@ class Linux_1 extends Linux$shared {
     private static final int MNT_DETACH = (int)2L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:178:1).MNT_DETACH = 2
+     * enum <anonymous>.MNT_DETACH = 2
      * }
      */
     public static int MNT_DETACH() {
@@ -8458,11 +10718,20 @@ class Linux_1 extends Linux$shared {
     private static final int MNT_EXPIRE = (int)4L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/sys/mount.h:178:1).MNT_EXPIRE = 4
+     * enum <anonymous>.MNT_EXPIRE = 4
      * }
      */
     public static int MNT_EXPIRE() {
         return MNT_EXPIRE;
+    }
+    private static final int UMOUNT_NOFOLLOW = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.UMOUNT_NOFOLLOW = 8
+     * }
+     */
+    public static int UMOUNT_NOFOLLOW() {
+        return UMOUNT_NOFOLLOW;
     }
 
     private static class mount {
@@ -9028,6 +11297,372 @@ class Linux_1 extends Linux$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int UNAME26 = (int)131072L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.UNAME26 = 131072
+     * }
+     */
+    public static int UNAME26() {
+        return UNAME26;
+    }
+    private static final int ADDR_NO_RANDOMIZE = (int)262144L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.ADDR_NO_RANDOMIZE = 262144
+     * }
+     */
+    public static int ADDR_NO_RANDOMIZE() {
+        return ADDR_NO_RANDOMIZE;
+    }
+    private static final int FDPIC_FUNCPTRS = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.FDPIC_FUNCPTRS = 524288
+     * }
+     */
+    public static int FDPIC_FUNCPTRS() {
+        return FDPIC_FUNCPTRS;
+    }
+    private static final int MMAP_PAGE_ZERO = (int)1048576L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MMAP_PAGE_ZERO = 1048576
+     * }
+     */
+    public static int MMAP_PAGE_ZERO() {
+        return MMAP_PAGE_ZERO;
+    }
+    private static final int ADDR_COMPAT_LAYOUT = (int)2097152L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.ADDR_COMPAT_LAYOUT = 2097152
+     * }
+     */
+    public static int ADDR_COMPAT_LAYOUT() {
+        return ADDR_COMPAT_LAYOUT;
+    }
+    private static final int READ_IMPLIES_EXEC = (int)4194304L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.READ_IMPLIES_EXEC = 4194304
+     * }
+     */
+    public static int READ_IMPLIES_EXEC() {
+        return READ_IMPLIES_EXEC;
+    }
+    private static final int ADDR_LIMIT_32BIT = (int)8388608L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.ADDR_LIMIT_32BIT = 8388608
+     * }
+     */
+    public static int ADDR_LIMIT_32BIT() {
+        return ADDR_LIMIT_32BIT;
+    }
+    private static final int SHORT_INODE = (int)16777216L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SHORT_INODE = 16777216
+     * }
+     */
+    public static int SHORT_INODE() {
+        return SHORT_INODE;
+    }
+    private static final int WHOLE_SECONDS = (int)33554432L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.WHOLE_SECONDS = 33554432
+     * }
+     */
+    public static int WHOLE_SECONDS() {
+        return WHOLE_SECONDS;
+    }
+    private static final int STICKY_TIMEOUTS = (int)67108864L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.STICKY_TIMEOUTS = 67108864
+     * }
+     */
+    public static int STICKY_TIMEOUTS() {
+        return STICKY_TIMEOUTS;
+    }
+    private static final int ADDR_LIMIT_3GB = (int)134217728L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.ADDR_LIMIT_3GB = 134217728
+     * }
+     */
+    public static int ADDR_LIMIT_3GB() {
+        return ADDR_LIMIT_3GB;
+    }
+    private static final int PER_LINUX = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_LINUX = 0
+     * }
+     */
+    public static int PER_LINUX() {
+        return PER_LINUX;
+    }
+    private static final int PER_LINUX_32BIT = (int)8388608L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_LINUX_32BIT = 8388608
+     * }
+     */
+    public static int PER_LINUX_32BIT() {
+        return PER_LINUX_32BIT;
+    }
+    private static final int PER_LINUX_FDPIC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_LINUX_FDPIC = 524288
+     * }
+     */
+    public static int PER_LINUX_FDPIC() {
+        return PER_LINUX_FDPIC;
+    }
+    private static final int PER_SVR4 = (int)68157441L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_SVR4 = 68157441
+     * }
+     */
+    public static int PER_SVR4() {
+        return PER_SVR4;
+    }
+    private static final int PER_SVR3 = (int)83886082L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_SVR3 = 83886082
+     * }
+     */
+    public static int PER_SVR3() {
+        return PER_SVR3;
+    }
+    private static final int PER_SCOSVR3 = (int)117440515L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_SCOSVR3 = 117440515
+     * }
+     */
+    public static int PER_SCOSVR3() {
+        return PER_SCOSVR3;
+    }
+    private static final int PER_OSR5 = (int)100663299L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_OSR5 = 100663299
+     * }
+     */
+    public static int PER_OSR5() {
+        return PER_OSR5;
+    }
+    private static final int PER_WYSEV386 = (int)83886084L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_WYSEV386 = 83886084
+     * }
+     */
+    public static int PER_WYSEV386() {
+        return PER_WYSEV386;
+    }
+    private static final int PER_ISCR4 = (int)67108869L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_ISCR4 = 67108869
+     * }
+     */
+    public static int PER_ISCR4() {
+        return PER_ISCR4;
+    }
+    private static final int PER_BSD = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_BSD = 6
+     * }
+     */
+    public static int PER_BSD() {
+        return PER_BSD;
+    }
+    private static final int PER_SUNOS = (int)67108870L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_SUNOS = 67108870
+     * }
+     */
+    public static int PER_SUNOS() {
+        return PER_SUNOS;
+    }
+    private static final int PER_XENIX = (int)83886087L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_XENIX = 83886087
+     * }
+     */
+    public static int PER_XENIX() {
+        return PER_XENIX;
+    }
+    private static final int PER_LINUX32 = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_LINUX32 = 8
+     * }
+     */
+    public static int PER_LINUX32() {
+        return PER_LINUX32;
+    }
+    private static final int PER_LINUX32_3GB = (int)134217736L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_LINUX32_3GB = 134217736
+     * }
+     */
+    public static int PER_LINUX32_3GB() {
+        return PER_LINUX32_3GB;
+    }
+    private static final int PER_IRIX32 = (int)67108873L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_IRIX32 = 67108873
+     * }
+     */
+    public static int PER_IRIX32() {
+        return PER_IRIX32;
+    }
+    private static final int PER_IRIXN32 = (int)67108874L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_IRIXN32 = 67108874
+     * }
+     */
+    public static int PER_IRIXN32() {
+        return PER_IRIXN32;
+    }
+    private static final int PER_IRIX64 = (int)67108875L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_IRIX64 = 67108875
+     * }
+     */
+    public static int PER_IRIX64() {
+        return PER_IRIX64;
+    }
+    private static final int PER_RISCOS = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_RISCOS = 12
+     * }
+     */
+    public static int PER_RISCOS() {
+        return PER_RISCOS;
+    }
+    private static final int PER_SOLARIS = (int)67108877L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_SOLARIS = 67108877
+     * }
+     */
+    public static int PER_SOLARIS() {
+        return PER_SOLARIS;
+    }
+    private static final int PER_UW7 = (int)68157454L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_UW7 = 68157454
+     * }
+     */
+    public static int PER_UW7() {
+        return PER_UW7;
+    }
+    private static final int PER_OSF4 = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_OSF4 = 15
+     * }
+     */
+    public static int PER_OSF4() {
+        return PER_OSF4;
+    }
+    private static final int PER_HPUX = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_HPUX = 16
+     * }
+     */
+    public static int PER_HPUX() {
+        return PER_HPUX;
+    }
+    private static final int PER_MASK = (int)255L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.PER_MASK = 255
+     * }
+     */
+    public static int PER_MASK() {
+        return PER_MASK;
+    }
+
+    private static class personality {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("personality");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int personality(unsigned long __persona)
+     * }
+     */
+    public static FunctionDescriptor personality$descriptor() {
+        return personality.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int personality(unsigned long __persona)
+     * }
+     */
+    public static MethodHandle personality$handle() {
+        return personality.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int personality(unsigned long __persona)
+     * }
+     */
+    public static MemorySegment personality$address() {
+        return personality.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int personality(unsigned long __persona)
+     * }
+     */
+    public static int personality(long __persona) {
+        var mh$ = personality.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("personality", __persona);
+            }
+            return (int)mh$.invokeExact(__persona);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 
     private static class pidfd_open {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -9543,6 +12178,33 @@ class Linux_1 extends Linux$shared {
     public static int SOCK_STREAM() {
         return SOCK_STREAM;
     }
+    private static final int SOCK_DGRAM = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_DGRAM = 2
+     * }
+     */
+    public static int SOCK_DGRAM() {
+        return SOCK_DGRAM;
+    }
+    private static final int SOCK_RAW = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_RAW = 3
+     * }
+     */
+    public static int SOCK_RAW() {
+        return SOCK_RAW;
+    }
+    private static final int SOCK_RDM = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_RDM = 4
+     * }
+     */
+    public static int SOCK_RDM() {
+        return SOCK_RDM;
+    }
     private static final int SOCK_SEQPACKET = (int)5L;
     /**
      * {@snippet lang=c :
@@ -9551,6 +12213,24 @@ class Linux_1 extends Linux$shared {
      */
     public static int SOCK_SEQPACKET() {
         return SOCK_SEQPACKET;
+    }
+    private static final int SOCK_DCCP = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_DCCP = 6
+     * }
+     */
+    public static int SOCK_DCCP() {
+        return SOCK_DCCP;
+    }
+    private static final int SOCK_PACKET = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_PACKET = 10
+     * }
+     */
+    public static int SOCK_PACKET() {
+        return SOCK_PACKET;
     }
     private static final int SOCK_CLOEXEC = (int)524288L;
     /**
@@ -9561,14 +12241,230 @@ class Linux_1 extends Linux$shared {
     public static int SOCK_CLOEXEC() {
         return SOCK_CLOEXEC;
     }
+    private static final int SOCK_NONBLOCK = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_NONBLOCK = 2048
+     * }
+     */
+    public static int SOCK_NONBLOCK() {
+        return SOCK_NONBLOCK;
+    }
+    private static final int MSG_OOB = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_OOB = 1
+     * }
+     */
+    public static int MSG_OOB() {
+        return MSG_OOB;
+    }
+    private static final int MSG_PEEK = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_PEEK = 2
+     * }
+     */
+    public static int MSG_PEEK() {
+        return MSG_PEEK;
+    }
+    private static final int MSG_DONTROUTE = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_DONTROUTE = 4
+     * }
+     */
+    public static int MSG_DONTROUTE() {
+        return MSG_DONTROUTE;
+    }
+    private static final int MSG_TRYHARD = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_TRYHARD = 4
+     * }
+     */
+    public static int MSG_TRYHARD() {
+        return MSG_TRYHARD;
+    }
+    private static final int MSG_CTRUNC = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_CTRUNC = 8
+     * }
+     */
+    public static int MSG_CTRUNC() {
+        return MSG_CTRUNC;
+    }
+    private static final int MSG_PROXY = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_PROXY = 16
+     * }
+     */
+    public static int MSG_PROXY() {
+        return MSG_PROXY;
+    }
+    private static final int MSG_TRUNC = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_TRUNC = 32
+     * }
+     */
+    public static int MSG_TRUNC() {
+        return MSG_TRUNC;
+    }
+    private static final int MSG_DONTWAIT = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_DONTWAIT = 64
+     * }
+     */
+    public static int MSG_DONTWAIT() {
+        return MSG_DONTWAIT;
+    }
+    private static final int MSG_EOR = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_EOR = 128
+     * }
+     */
+    public static int MSG_EOR() {
+        return MSG_EOR;
+    }
+    private static final int MSG_WAITALL = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_WAITALL = 256
+     * }
+     */
+    public static int MSG_WAITALL() {
+        return MSG_WAITALL;
+    }
+    private static final int MSG_FIN = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_FIN = 512
+     * }
+     */
+    public static int MSG_FIN() {
+        return MSG_FIN;
+    }
+    private static final int MSG_SYN = (int)1024L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_SYN = 1024
+     * }
+     */
+    public static int MSG_SYN() {
+        return MSG_SYN;
+    }
+    private static final int MSG_CONFIRM = (int)2048L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_CONFIRM = 2048
+     * }
+     */
+    public static int MSG_CONFIRM() {
+        return MSG_CONFIRM;
+    }
+    private static final int MSG_RST = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_RST = 4096
+     * }
+     */
+    public static int MSG_RST() {
+        return MSG_RST;
+    }
+    private static final int MSG_ERRQUEUE = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_ERRQUEUE = 8192
+     * }
+     */
+    public static int MSG_ERRQUEUE() {
+        return MSG_ERRQUEUE;
+    }
+    private static final int MSG_NOSIGNAL = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_NOSIGNAL = 16384
+     * }
+     */
+    public static int MSG_NOSIGNAL() {
+        return MSG_NOSIGNAL;
+    }
+    private static final int MSG_MORE = (int)32768L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_MORE = 32768
+     * }
+     */
+    public static int MSG_MORE() {
+        return MSG_MORE;
+    }
+    private static final int MSG_WAITFORONE = (int)65536L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_WAITFORONE = 65536
+     * }
+     */
+    public static int MSG_WAITFORONE() {
+        return MSG_WAITFORONE;
+    }
+    private static final int MSG_BATCH = (int)262144L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_BATCH = 262144
+     * }
+     */
+    public static int MSG_BATCH() {
+        return MSG_BATCH;
+    }
+    private static final int MSG_ZEROCOPY = (int)67108864L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_ZEROCOPY = 67108864
+     * }
+     */
+    public static int MSG_ZEROCOPY() {
+        return MSG_ZEROCOPY;
+    }
+    private static final int MSG_FASTOPEN = (int)536870912L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_FASTOPEN = 536870912
+     * }
+     */
+    public static int MSG_FASTOPEN() {
+        return MSG_FASTOPEN;
+    }
+    private static final int MSG_CMSG_CLOEXEC = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_CMSG_CLOEXEC = 1073741824
+     * }
+     */
+    public static int MSG_CMSG_CLOEXEC() {
+        return MSG_CMSG_CLOEXEC;
+    }
     private static final int SCM_RIGHTS = (int)1L;
     /**
      * {@snippet lang=c :
-     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/socket.h:363:1).SCM_RIGHTS = 1
+     * enum <anonymous>.SCM_RIGHTS = 1
      * }
      */
     public static int SCM_RIGHTS() {
         return SCM_RIGHTS;
+    }
+    private static final int SCM_CREDENTIALS = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SCM_CREDENTIALS = 2
+     * }
+     */
+    public static int SCM_CREDENTIALS() {
+        return SCM_CREDENTIALS;
     }
 
     private static class socketpair {
@@ -9821,6 +12717,69 @@ class Linux_1 extends Linux$shared {
         }
     }
 
+    private static class fchmodat {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_INT,
+            Linux.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fchmodat");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int fchmodat(int __fd, const char *__file, __mode_t __mode, int __flag)
+     * }
+     */
+    public static FunctionDescriptor fchmodat$descriptor() {
+        return fchmodat.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int fchmodat(int __fd, const char *__file, __mode_t __mode, int __flag)
+     * }
+     */
+    public static MethodHandle fchmodat$handle() {
+        return fchmodat.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int fchmodat(int __fd, const char *__file, __mode_t __mode, int __flag)
+     * }
+     */
+    public static MemorySegment fchmodat$address() {
+        return fchmodat.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int fchmodat(int __fd, const char *__file, __mode_t __mode, int __flag)
+     * }
+     */
+    public static int fchmodat(int __fd, MemorySegment __file, int __mode, int __flag) {
+        var mh$ = fchmodat.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fchmodat", __fd, __file, __mode, __flag);
+            }
+            return (int)mh$.invokeExact(__fd, __file, __mode, __flag);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class umask {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Linux.C_INT,
@@ -9874,6 +12833,68 @@ class Linux_1 extends Linux$shared {
                 traceDowncall("umask", __mask);
             }
             return (int)mh$.invokeExact(__mask);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mkdirat {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mkdirat");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int mkdirat(int __fd, const char *__path, __mode_t __mode)
+     * }
+     */
+    public static FunctionDescriptor mkdirat$descriptor() {
+        return mkdirat.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int mkdirat(int __fd, const char *__path, __mode_t __mode)
+     * }
+     */
+    public static MethodHandle mkdirat$handle() {
+        return mkdirat.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int mkdirat(int __fd, const char *__path, __mode_t __mode)
+     * }
+     */
+    public static MemorySegment mkdirat$address() {
+        return mkdirat.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int mkdirat(int __fd, const char *__path, __mode_t __mode)
+     * }
+     */
+    public static int mkdirat(int __fd, MemorySegment __path, int __mode) {
+        var mh$ = mkdirat.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mkdirat", __fd, __path, __mode);
+            }
+            return (int)mh$.invokeExact(__fd, __path, __mode);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -9936,6 +12957,69 @@ class Linux_1 extends Linux$shared {
                 traceDowncall("mknod", __path, __mode, __dev);
             }
             return (int)mh$.invokeExact(__path, __mode, __dev);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mknodat {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_INT,
+            Linux.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mknodat");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int mknodat(int __fd, const char *__path, __mode_t __mode, __dev_t __dev)
+     * }
+     */
+    public static FunctionDescriptor mknodat$descriptor() {
+        return mknodat.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int mknodat(int __fd, const char *__path, __mode_t __mode, __dev_t __dev)
+     * }
+     */
+    public static MethodHandle mknodat$handle() {
+        return mknodat.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int mknodat(int __fd, const char *__path, __mode_t __mode, __dev_t __dev)
+     * }
+     */
+    public static MemorySegment mknodat$address() {
+        return mknodat.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int mknodat(int __fd, const char *__path, __mode_t __mode, __dev_t __dev)
+     * }
+     */
+    public static int mknodat(int __fd, MemorySegment __path, int __mode, long __dev) {
+        var mh$ = mknodat.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mknodat", __fd, __path, __mode, __dev);
+            }
+            return (int)mh$.invokeExact(__fd, __path, __mode, __dev);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -10006,10 +13090,132 @@ class Linux_1 extends Linux$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class statfs {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("statfs");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int statfs(const char *__file, struct statfs *__buf)
+     * }
+     */
+    public static FunctionDescriptor statfs$descriptor() {
+        return statfs.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int statfs(const char *__file, struct statfs *__buf)
+     * }
+     */
+    public static MethodHandle statfs$handle() {
+        return statfs.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int statfs(const char *__file, struct statfs *__buf)
+     * }
+     */
+    public static MemorySegment statfs$address() {
+        return statfs.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int statfs(const char *__file, struct statfs *__buf)
+     * }
+     */
+    public static int statfs(MemorySegment __file, MemorySegment __buf) {
+        var mh$ = statfs.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("statfs", __file, __buf);
+            }
+            return (int)mh$.invokeExact(__file, __buf);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fstatfs {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_INT,
+            Linux.C_INT,
+            Linux.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fstatfs");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int fstatfs(int __fildes, struct statfs *__buf)
+     * }
+     */
+    public static FunctionDescriptor fstatfs$descriptor() {
+        return fstatfs.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int fstatfs(int __fildes, struct statfs *__buf)
+     * }
+     */
+    public static MethodHandle fstatfs$handle() {
+        return fstatfs.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int fstatfs(int __fildes, struct statfs *__buf)
+     * }
+     */
+    public static MemorySegment fstatfs$address() {
+        return fstatfs.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int fstatfs(int __fildes, struct statfs *__buf)
+     * }
+     */
+    public static int fstatfs(int __fildes, MemorySegment __buf) {
+        var mh$ = fstatfs.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fstatfs", __fildes, __buf);
+            }
+            return (int)mh$.invokeExact(__fildes, __buf);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int P_ALL = (int)0L;
     /**
      * {@snippet lang=c :
-     * enum idtype_t.P_ALL = 0
+     * enum <anonymous>.P_ALL = 0
      * }
      */
     public static int P_ALL() {
@@ -10018,7 +13224,7 @@ class Linux_1 extends Linux$shared {
     private static final int P_PID = (int)1L;
     /**
      * {@snippet lang=c :
-     * enum idtype_t.P_PID = 1
+     * enum <anonymous>.P_PID = 1
      * }
      */
     public static int P_PID() {
@@ -10027,7 +13233,7 @@ class Linux_1 extends Linux$shared {
     private static final int P_PGID = (int)2L;
     /**
      * {@snippet lang=c :
-     * enum idtype_t.P_PGID = 2
+     * enum <anonymous>.P_PGID = 2
      * }
      */
     public static int P_PGID() {
@@ -10036,7 +13242,7 @@ class Linux_1 extends Linux$shared {
     private static final int P_PIDFD = (int)3L;
     /**
      * {@snippet lang=c :
-     * enum idtype_t.P_PIDFD = 3
+     * enum <anonymous>.P_PIDFD = 3
      * }
      */
     public static int P_PIDFD() {
@@ -10106,67 +13312,6 @@ class Linux_1 extends Linux$shared {
         }
     }
 
-    private static class clone3 {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Linux.C_LONG,
-            Linux.C_POINTER,
-            Linux.C_LONG
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("clone3");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * long clone3(struct clone_args *cl_args, size_t size)
-     * }
-     */
-    public static FunctionDescriptor clone3$descriptor() {
-        return clone3.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * long clone3(struct clone_args *cl_args, size_t size)
-     * }
-     */
-    public static MethodHandle clone3$handle() {
-        return clone3.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * long clone3(struct clone_args *cl_args, size_t size)
-     * }
-     */
-    public static MemorySegment clone3$address() {
-        return clone3.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * long clone3(struct clone_args *cl_args, size_t size)
-     * }
-     */
-    public static long clone3(MemorySegment cl_args, long size) {
-        var mh$ = clone3.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("clone3", cl_args, size);
-            }
-            return (long)mh$.invokeExact(cl_args, size);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class pivot_root {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Linux.C_INT,
@@ -10221,69 +13366,6 @@ class Linux_1 extends Linux$shared {
                 traceDowncall("pivot_root", new_root, put_old);
             }
             return (int)mh$.invokeExact(new_root, put_old);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class openat2 {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            Linux.C_LONG,
-            Linux.C_INT,
-            Linux.C_POINTER,
-            Linux.C_POINTER,
-            Linux.C_LONG
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("openat2");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * long openat2(int dirfd, const char *pathname, struct open_how *how, size_t size)
-     * }
-     */
-    public static FunctionDescriptor openat2$descriptor() {
-        return openat2.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * long openat2(int dirfd, const char *pathname, struct open_how *how, size_t size)
-     * }
-     */
-    public static MethodHandle openat2$handle() {
-        return openat2.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * long openat2(int dirfd, const char *pathname, struct open_how *how, size_t size)
-     * }
-     */
-    public static MemorySegment openat2$address() {
-        return openat2.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * long openat2(int dirfd, const char *pathname, struct open_how *how, size_t size)
-     * }
-     */
-    public static long openat2(int dirfd, MemorySegment pathname, MemorySegment how, long size) {
-        var mh$ = openat2.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("openat2", dirfd, pathname, how, size);
-            }
-            return (long)mh$.invokeExact(dirfd, pathname, how, size);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -10412,6 +13494,130 @@ class Linux_1 extends Linux$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class clone3 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_LONG,
+            Linux.C_POINTER,
+            Linux.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("clone3");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * long clone3(struct clone_args *cl_args, size_t size)
+     * }
+     */
+    public static FunctionDescriptor clone3$descriptor() {
+        return clone3.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * long clone3(struct clone_args *cl_args, size_t size)
+     * }
+     */
+    public static MethodHandle clone3$handle() {
+        return clone3.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * long clone3(struct clone_args *cl_args, size_t size)
+     * }
+     */
+    public static MemorySegment clone3$address() {
+        return clone3.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * long clone3(struct clone_args *cl_args, size_t size)
+     * }
+     */
+    public static long clone3(MemorySegment cl_args, long size) {
+        var mh$ = clone3.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("clone3", cl_args, size);
+            }
+            return (long)mh$.invokeExact(cl_args, size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class openat2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_LONG,
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_POINTER,
+            Linux.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("openat2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * long openat2(int dirfd, const char *pathname, struct open_how *how, size_t size)
+     * }
+     */
+    public static FunctionDescriptor openat2$descriptor() {
+        return openat2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * long openat2(int dirfd, const char *pathname, struct open_how *how, size_t size)
+     * }
+     */
+    public static MethodHandle openat2$handle() {
+        return openat2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * long openat2(int dirfd, const char *pathname, struct open_how *how, size_t size)
+     * }
+     */
+    public static MemorySegment openat2$address() {
+        return openat2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * long openat2(int dirfd, const char *pathname, struct open_how *how, size_t size)
+     * }
+     */
+    public static long openat2(int dirfd, MemorySegment pathname, MemorySegment how, long size) {
+        var mh$ = openat2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("openat2", dirfd, pathname, how, size);
+            }
+            return (long)mh$.invokeExact(dirfd, pathname, how, size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int EWOULDBLOCK = (int)11L;
     /**
      * {@snippet lang=c :
@@ -10456,6 +13662,33 @@ class Linux_1 extends Linux$shared {
      */
     public static int O_FSYNC() {
         return O_FSYNC;
+    }
+    private static final int F_GETLK = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETLK 5
+     * }
+     */
+    public static int F_GETLK() {
+        return F_GETLK;
+    }
+    private static final int F_SETLK = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETLK 6
+     * }
+     */
+    public static int F_SETLK() {
+        return F_SETLK;
+    }
+    private static final int F_SETLKW = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETLKW 7
+     * }
+     */
+    public static int F_SETLKW() {
+        return F_SETLKW;
     }
     private static final int O_LARGEFILE = (int)0L;
     /**
@@ -10547,6 +13780,60 @@ class Linux_1 extends Linux$shared {
     public static int O_RSYNC() {
         return O_RSYNC;
     }
+    private static final int F_SETOWN = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETOWN 8
+     * }
+     */
+    public static int F_SETOWN() {
+        return F_SETOWN;
+    }
+    private static final int F_GETOWN = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETOWN 9
+     * }
+     */
+    public static int F_GETOWN() {
+        return F_GETOWN;
+    }
+    private static final int F_SETSIG = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETSIG 10
+     * }
+     */
+    public static int F_SETSIG() {
+        return F_SETSIG;
+    }
+    private static final int F_GETSIG = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETSIG 11
+     * }
+     */
+    public static int F_GETSIG() {
+        return F_GETSIG;
+    }
+    private static final int F_SETOWN_EX = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETOWN_EX 15
+     * }
+     */
+    public static int F_SETOWN_EX() {
+        return F_SETOWN_EX;
+    }
+    private static final int F_GETOWN_EX = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETOWN_EX 16
+     * }
+     */
+    public static int F_GETOWN_EX() {
+        return F_GETOWN_EX;
+    }
     private static final int AT_FDCWD = (int)-100L;
     /**
      * {@snippet lang=c :
@@ -10564,2562 +13851,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int S_IFMT() {
         return S_IFMT;
-    }
-    private static final int S_IFDIR = (int)16384L;
-    /**
-     * {@snippet lang=c :
-     * #define S_IFDIR 16384
-     * }
-     */
-    public static int S_IFDIR() {
-        return S_IFDIR;
-    }
-    private static final int S_IFCHR = (int)8192L;
-    /**
-     * {@snippet lang=c :
-     * #define S_IFCHR 8192
-     * }
-     */
-    public static int S_IFCHR() {
-        return S_IFCHR;
-    }
-    private static final int S_IFBLK = (int)24576L;
-    /**
-     * {@snippet lang=c :
-     * #define S_IFBLK 24576
-     * }
-     */
-    public static int S_IFBLK() {
-        return S_IFBLK;
-    }
-    private static final int S_IFREG = (int)32768L;
-    /**
-     * {@snippet lang=c :
-     * #define S_IFREG 32768
-     * }
-     */
-    public static int S_IFREG() {
-        return S_IFREG;
-    }
-    private static final int S_IFIFO = (int)4096L;
-    /**
-     * {@snippet lang=c :
-     * #define S_IFIFO 4096
-     * }
-     */
-    public static int S_IFIFO() {
-        return S_IFIFO;
-    }
-    private static final int S_IFLNK = (int)40960L;
-    /**
-     * {@snippet lang=c :
-     * #define S_IFLNK 40960
-     * }
-     */
-    public static int S_IFLNK() {
-        return S_IFLNK;
-    }
-    private static final int S_IFSOCK = (int)49152L;
-    /**
-     * {@snippet lang=c :
-     * #define S_IFSOCK 49152
-     * }
-     */
-    public static int S_IFSOCK() {
-        return S_IFSOCK;
-    }
-    private static final int CLONE_IO = (int)2147483648L;
-    /**
-     * {@snippet lang=c :
-     * #define CLONE_IO 2147483648
-     * }
-     */
-    public static int CLONE_IO() {
-        return CLONE_IO;
-    }
-    private static final MemorySegment SIG_ERR = MemorySegment.ofAddress(-1L);
-    /**
-     * {@snippet lang=c :
-     * #define SIG_ERR (void*) -1
-     * }
-     */
-    public static MemorySegment SIG_ERR() {
-        return SIG_ERR;
-    }
-    private static final MemorySegment SIG_DFL = MemorySegment.ofAddress(0L);
-    /**
-     * {@snippet lang=c :
-     * #define SIG_DFL (void*) 0
-     * }
-     */
-    public static MemorySegment SIG_DFL() {
-        return SIG_DFL;
-    }
-    private static final MemorySegment SIG_IGN = MemorySegment.ofAddress(1L);
-    /**
-     * {@snippet lang=c :
-     * #define SIG_IGN (void*) 1
-     * }
-     */
-    public static MemorySegment SIG_IGN() {
-        return SIG_IGN;
-    }
-    private static final MemorySegment SIG_HOLD = MemorySegment.ofAddress(2L);
-    /**
-     * {@snippet lang=c :
-     * #define SIG_HOLD (void*) 2
-     * }
-     */
-    public static MemorySegment SIG_HOLD() {
-        return SIG_HOLD;
-    }
-    private static final int SIGIO = (int)29L;
-    /**
-     * {@snippet lang=c :
-     * #define SIGIO 29
-     * }
-     */
-    public static int SIGIO() {
-        return SIGIO;
-    }
-    private static final int SIGIOT = (int)6L;
-    /**
-     * {@snippet lang=c :
-     * #define SIGIOT 6
-     * }
-     */
-    public static int SIGIOT() {
-        return SIGIOT;
-    }
-    private static final int SIGCLD = (int)17L;
-    /**
-     * {@snippet lang=c :
-     * #define SIGCLD 17
-     * }
-     */
-    public static int SIGCLD() {
-        return SIGCLD;
-    }
-    private static final int CLOSE_RANGE_UNSHARE = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define CLOSE_RANGE_UNSHARE 2
-     * }
-     */
-    public static int CLOSE_RANGE_UNSHARE() {
-        return CLOSE_RANGE_UNSHARE;
-    }
-    private static final int CLOSE_RANGE_CLOEXEC = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define CLOSE_RANGE_CLOEXEC 4
-     * }
-     */
-    public static int CLOSE_RANGE_CLOEXEC() {
-        return CLOSE_RANGE_CLOEXEC;
-    }
-    private static final int EXTA = (int)14L;
-    /**
-     * {@snippet lang=c :
-     * #define EXTA 14
-     * }
-     */
-    public static int EXTA() {
-        return EXTA;
-    }
-    private static final int EXTB = (int)15L;
-    /**
-     * {@snippet lang=c :
-     * #define EXTB 15
-     * }
-     */
-    public static int EXTB() {
-        return EXTB;
-    }
-    private static final int TIOCINQ = (int)21531L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCINQ 21531
-     * }
-     */
-    public static int TIOCINQ() {
-        return TIOCINQ;
-    }
-    private static final long TIOCGPTN = 2147767344L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCGPTN 2147767344
-     * }
-     */
-    public static long TIOCGPTN() {
-        return TIOCGPTN;
-    }
-    private static final long TIOCSPTLCK = 1074025521L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCSPTLCK 1074025521
-     * }
-     */
-    public static long TIOCSPTLCK() {
-        return TIOCSPTLCK;
-    }
-    private static final long TIOCGDEV = 2147767346L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCGDEV 2147767346
-     * }
-     */
-    public static long TIOCGDEV() {
-        return TIOCGDEV;
-    }
-    private static final long TIOCSIG = 1074025526L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCSIG 1074025526
-     * }
-     */
-    public static long TIOCSIG() {
-        return TIOCSIG;
-    }
-    private static final long TIOCGPKT = 2147767352L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCGPKT 2147767352
-     * }
-     */
-    public static long TIOCGPKT() {
-        return TIOCGPKT;
-    }
-    private static final long TIOCGPTLCK = 2147767353L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCGPTLCK 2147767353
-     * }
-     */
-    public static long TIOCGPTLCK() {
-        return TIOCGPTLCK;
-    }
-    private static final long TIOCGEXCL = 2147767360L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCGEXCL 2147767360
-     * }
-     */
-    public static long TIOCGEXCL() {
-        return TIOCGEXCL;
-    }
-    private static final int TIOCGPTPEER = (int)21569L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCGPTPEER 21569
-     * }
-     */
-    public static int TIOCGPTPEER() {
-        return TIOCGPTPEER;
-    }
-    private static final int TIOCM_CD = (int)64L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCM_CD 64
-     * }
-     */
-    public static int TIOCM_CD() {
-        return TIOCM_CD;
-    }
-    private static final int TIOCM_RI = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define TIOCM_RI 128
-     * }
-     */
-    public static int TIOCM_RI() {
-        return TIOCM_RI;
-    }
-    private static final int MAP_ANON = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * #define MAP_ANON 32
-     * }
-     */
-    public static int MAP_ANON() {
-        return MAP_ANON;
-    }
-    private static final int MFD_CLOEXEC = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define MFD_CLOEXEC 1
-     * }
-     */
-    public static int MFD_CLOEXEC() {
-        return MFD_CLOEXEC;
-    }
-    private static final int MFD_ALLOW_SEALING = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define MFD_ALLOW_SEALING 2
-     * }
-     */
-    public static int MFD_ALLOW_SEALING() {
-        return MFD_ALLOW_SEALING;
-    }
-    private static final int MFD_HUGETLB = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define MFD_HUGETLB 4
-     * }
-     */
-    public static int MFD_HUGETLB() {
-        return MFD_HUGETLB;
-    }
-    private static final MemorySegment MAP_FAILED = MemorySegment.ofAddress(-1L);
-    /**
-     * {@snippet lang=c :
-     * #define MAP_FAILED (void*) -1
-     * }
-     */
-    public static MemorySegment MAP_FAILED() {
-        return MAP_FAILED;
-    }
-    private static final int SIG_ATOMIC_MIN = (int)-2147483648L;
-    /**
-     * {@snippet lang=c :
-     * #define SIG_ATOMIC_MIN -2147483648
-     * }
-     */
-    public static int SIG_ATOMIC_MIN() {
-        return SIG_ATOMIC_MIN;
-    }
-    private static final int SIG_ATOMIC_MAX = (int)2147483647L;
-    /**
-     * {@snippet lang=c :
-     * #define SIG_ATOMIC_MAX 2147483647
-     * }
-     */
-    public static int SIG_ATOMIC_MAX() {
-        return SIG_ATOMIC_MAX;
-    }
-    private static final int MS_SUBMOUNT = (int)67108864L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_SUBMOUNT 67108864
-     * }
-     */
-    public static int MS_SUBMOUNT() {
-        return MS_SUBMOUNT;
-    }
-    private static final int MS_NOREMOTELOCK = (int)134217728L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_NOREMOTELOCK 134217728
-     * }
-     */
-    public static int MS_NOREMOTELOCK() {
-        return MS_NOREMOTELOCK;
-    }
-    private static final int MS_NOSEC = (int)268435456L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_NOSEC 268435456
-     * }
-     */
-    public static int MS_NOSEC() {
-        return MS_NOSEC;
-    }
-    private static final int MS_BORN = (int)536870912L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_BORN 536870912
-     * }
-     */
-    public static int MS_BORN() {
-        return MS_BORN;
-    }
-    private static final int MS_RMT_MASK = (int)41943121L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_RMT_MASK 41943121
-     * }
-     */
-    public static int MS_RMT_MASK() {
-        return MS_RMT_MASK;
-    }
-    private static final int MS_MGC_VAL = (int)3236757504L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_MGC_VAL 3236757504
-     * }
-     */
-    public static int MS_MGC_VAL() {
-        return MS_MGC_VAL;
-    }
-    private static final int MS_MGC_MSK = (int)4294901760L;
-    /**
-     * {@snippet lang=c :
-     * #define MS_MGC_MSK 4294901760
-     * }
-     */
-    public static int MS_MGC_MSK() {
-        return MS_MGC_MSK;
-    }
-    private static final int OPEN_TREE_CLOEXEC = (int)524288L;
-    /**
-     * {@snippet lang=c :
-     * #define OPEN_TREE_CLOEXEC 524288
-     * }
-     */
-    public static int OPEN_TREE_CLOEXEC() {
-        return OPEN_TREE_CLOEXEC;
-    }
-    private static final long PR_SET_PTRACER_ANY = -1L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SET_PTRACER_ANY -1
-     * }
-     */
-    public static long PR_SET_PTRACER_ANY() {
-        return PR_SET_PTRACER_ANY;
-    }
-    private static final int PR_FP_MODE_FR = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_FP_MODE_FR 1
-     * }
-     */
-    public static int PR_FP_MODE_FR() {
-        return PR_FP_MODE_FR;
-    }
-    private static final int PR_FP_MODE_FRE = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_FP_MODE_FRE 2
-     * }
-     */
-    public static int PR_FP_MODE_FRE() {
-        return PR_FP_MODE_FRE;
-    }
-    private static final int PR_SVE_SET_VL_ONEXEC = (int)262144L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SVE_SET_VL_ONEXEC 262144
-     * }
-     */
-    public static int PR_SVE_SET_VL_ONEXEC() {
-        return PR_SVE_SET_VL_ONEXEC;
-    }
-    private static final int PR_SVE_VL_INHERIT = (int)131072L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SVE_VL_INHERIT 131072
-     * }
-     */
-    public static int PR_SVE_VL_INHERIT() {
-        return PR_SVE_VL_INHERIT;
-    }
-    private static final long PR_SPEC_PRCTL = 1L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SPEC_PRCTL 1
-     * }
-     */
-    public static long PR_SPEC_PRCTL() {
-        return PR_SPEC_PRCTL;
-    }
-    private static final long PR_SPEC_ENABLE = 2L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SPEC_ENABLE 2
-     * }
-     */
-    public static long PR_SPEC_ENABLE() {
-        return PR_SPEC_ENABLE;
-    }
-    private static final long PR_SPEC_DISABLE = 4L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SPEC_DISABLE 4
-     * }
-     */
-    public static long PR_SPEC_DISABLE() {
-        return PR_SPEC_DISABLE;
-    }
-    private static final long PR_SPEC_FORCE_DISABLE = 8L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SPEC_FORCE_DISABLE 8
-     * }
-     */
-    public static long PR_SPEC_FORCE_DISABLE() {
-        return PR_SPEC_FORCE_DISABLE;
-    }
-    private static final long PR_SPEC_DISABLE_NOEXEC = 16L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SPEC_DISABLE_NOEXEC 16
-     * }
-     */
-    public static long PR_SPEC_DISABLE_NOEXEC() {
-        return PR_SPEC_DISABLE_NOEXEC;
-    }
-    private static final long PR_PAC_APIAKEY = 1L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_PAC_APIAKEY 1
-     * }
-     */
-    public static long PR_PAC_APIAKEY() {
-        return PR_PAC_APIAKEY;
-    }
-    private static final long PR_PAC_APIBKEY = 2L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_PAC_APIBKEY 2
-     * }
-     */
-    public static long PR_PAC_APIBKEY() {
-        return PR_PAC_APIBKEY;
-    }
-    private static final long PR_PAC_APDAKEY = 4L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_PAC_APDAKEY 4
-     * }
-     */
-    public static long PR_PAC_APDAKEY() {
-        return PR_PAC_APDAKEY;
-    }
-    private static final long PR_PAC_APDBKEY = 8L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_PAC_APDBKEY 8
-     * }
-     */
-    public static long PR_PAC_APDBKEY() {
-        return PR_PAC_APDBKEY;
-    }
-    private static final long PR_PAC_APGAKEY = 16L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_PAC_APGAKEY 16
-     * }
-     */
-    public static long PR_PAC_APGAKEY() {
-        return PR_PAC_APGAKEY;
-    }
-    private static final long PR_TAGGED_ADDR_ENABLE = 1L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_TAGGED_ADDR_ENABLE 1
-     * }
-     */
-    public static long PR_TAGGED_ADDR_ENABLE() {
-        return PR_TAGGED_ADDR_ENABLE;
-    }
-    private static final long PR_MTE_TCF_NONE = 0L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_MTE_TCF_NONE 0
-     * }
-     */
-    public static long PR_MTE_TCF_NONE() {
-        return PR_MTE_TCF_NONE;
-    }
-    private static final long PR_MTE_TCF_SYNC = 2L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_MTE_TCF_SYNC 2
-     * }
-     */
-    public static long PR_MTE_TCF_SYNC() {
-        return PR_MTE_TCF_SYNC;
-    }
-    private static final long PR_MTE_TCF_ASYNC = 4L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_MTE_TCF_ASYNC 4
-     * }
-     */
-    public static long PR_MTE_TCF_ASYNC() {
-        return PR_MTE_TCF_ASYNC;
-    }
-    private static final long PR_MTE_TCF_MASK = 6L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_MTE_TCF_MASK 6
-     * }
-     */
-    public static long PR_MTE_TCF_MASK() {
-        return PR_MTE_TCF_MASK;
-    }
-    private static final long PR_MTE_TAG_MASK = 524280L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_MTE_TAG_MASK 524280
-     * }
-     */
-    public static long PR_MTE_TAG_MASK() {
-        return PR_MTE_TAG_MASK;
-    }
-    private static final int PR_SME_SET_VL_ONEXEC = (int)262144L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SME_SET_VL_ONEXEC 262144
-     * }
-     */
-    public static int PR_SME_SET_VL_ONEXEC() {
-        return PR_SME_SET_VL_ONEXEC;
-    }
-    private static final int PR_SME_VL_INHERIT = (int)131072L;
-    /**
-     * {@snippet lang=c :
-     * #define PR_SME_VL_INHERIT 131072
-     * }
-     */
-    public static int PR_SME_VL_INHERIT() {
-        return PR_SME_VL_INHERIT;
-    }
-    private static final int RLIMIT_RSS = (int)5L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_RSS 5
-     * }
-     */
-    public static int RLIMIT_RSS() {
-        return RLIMIT_RSS;
-    }
-    private static final int RLIMIT_OFILE = (int)7L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_OFILE 7
-     * }
-     */
-    public static int RLIMIT_OFILE() {
-        return RLIMIT_OFILE;
-    }
-    private static final int RLIMIT_NPROC = (int)6L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_NPROC 6
-     * }
-     */
-    public static int RLIMIT_NPROC() {
-        return RLIMIT_NPROC;
-    }
-    private static final int RLIMIT_MEMLOCK = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_MEMLOCK 8
-     * }
-     */
-    public static int RLIMIT_MEMLOCK() {
-        return RLIMIT_MEMLOCK;
-    }
-    private static final int RLIMIT_LOCKS = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_LOCKS 10
-     * }
-     */
-    public static int RLIMIT_LOCKS() {
-        return RLIMIT_LOCKS;
-    }
-    private static final int RLIMIT_SIGPENDING = (int)11L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_SIGPENDING 11
-     * }
-     */
-    public static int RLIMIT_SIGPENDING() {
-        return RLIMIT_SIGPENDING;
-    }
-    private static final int RLIMIT_MSGQUEUE = (int)12L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_MSGQUEUE 12
-     * }
-     */
-    public static int RLIMIT_MSGQUEUE() {
-        return RLIMIT_MSGQUEUE;
-    }
-    private static final int RLIMIT_NICE = (int)13L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_NICE 13
-     * }
-     */
-    public static int RLIMIT_NICE() {
-        return RLIMIT_NICE;
-    }
-    private static final int RLIMIT_RTPRIO = (int)14L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_RTPRIO 14
-     * }
-     */
-    public static int RLIMIT_RTPRIO() {
-        return RLIMIT_RTPRIO;
-    }
-    private static final int RLIMIT_RTTIME = (int)15L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_RTTIME 15
-     * }
-     */
-    public static int RLIMIT_RTTIME() {
-        return RLIMIT_RTTIME;
-    }
-    private static final int RLIMIT_NLIMITS = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define RLIMIT_NLIMITS 16
-     * }
-     */
-    public static int RLIMIT_NLIMITS() {
-        return RLIMIT_NLIMITS;
-    }
-    private static final int AF_UNIX = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define AF_UNIX 1
-     * }
-     */
-    public static int AF_UNIX() {
-        return AF_UNIX;
-    }
-    private static final int STATX_TYPE = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_TYPE 1
-     * }
-     */
-    public static int STATX_TYPE() {
-        return STATX_TYPE;
-    }
-    private static final int STATX_MODE = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_MODE 2
-     * }
-     */
-    public static int STATX_MODE() {
-        return STATX_MODE;
-    }
-    private static final int STATX_NLINK = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_NLINK 4
-     * }
-     */
-    public static int STATX_NLINK() {
-        return STATX_NLINK;
-    }
-    private static final int STATX_UID = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_UID 8
-     * }
-     */
-    public static int STATX_UID() {
-        return STATX_UID;
-    }
-    private static final int STATX_GID = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_GID 16
-     * }
-     */
-    public static int STATX_GID() {
-        return STATX_GID;
-    }
-    private static final int STATX_ATIME = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_ATIME 32
-     * }
-     */
-    public static int STATX_ATIME() {
-        return STATX_ATIME;
-    }
-    private static final int STATX_MTIME = (int)64L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_MTIME 64
-     * }
-     */
-    public static int STATX_MTIME() {
-        return STATX_MTIME;
-    }
-    private static final int STATX_CTIME = (int)128L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_CTIME 128
-     * }
-     */
-    public static int STATX_CTIME() {
-        return STATX_CTIME;
-    }
-    private static final int STATX_INO = (int)256L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_INO 256
-     * }
-     */
-    public static int STATX_INO() {
-        return STATX_INO;
-    }
-    private static final int STATX_SIZE = (int)512L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_SIZE 512
-     * }
-     */
-    public static int STATX_SIZE() {
-        return STATX_SIZE;
-    }
-    private static final int STATX_BLOCKS = (int)1024L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_BLOCKS 1024
-     * }
-     */
-    public static int STATX_BLOCKS() {
-        return STATX_BLOCKS;
-    }
-    private static final int STATX_BASIC_STATS = (int)2047L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_BASIC_STATS 2047
-     * }
-     */
-    public static int STATX_BASIC_STATS() {
-        return STATX_BASIC_STATS;
-    }
-    private static final int STATX_BTIME = (int)2048L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_BTIME 2048
-     * }
-     */
-    public static int STATX_BTIME() {
-        return STATX_BTIME;
-    }
-    private static final int STATX_MNT_ID = (int)4096L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_MNT_ID 4096
-     * }
-     */
-    public static int STATX_MNT_ID() {
-        return STATX_MNT_ID;
-    }
-    private static final int STATX_DIOALIGN = (int)8192L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_DIOALIGN 8192
-     * }
-     */
-    public static int STATX_DIOALIGN() {
-        return STATX_DIOALIGN;
-    }
-    private static final int STATX__RESERVED = (int)2147483648L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX__RESERVED 2147483648
-     * }
-     */
-    public static int STATX__RESERVED() {
-        return STATX__RESERVED;
-    }
-    private static final int STATX_ALL = (int)4095L;
-    /**
-     * {@snippet lang=c :
-     * #define STATX_ALL 4095
-     * }
-     */
-    public static int STATX_ALL() {
-        return STATX_ALL;
-    }
-    private static final int SYS__sysctl = (int)156L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS__sysctl 156
-     * }
-     */
-    public static int SYS__sysctl() {
-        return SYS__sysctl;
-    }
-    private static final int SYS_accept = (int)43L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_accept 43
-     * }
-     */
-    public static int SYS_accept() {
-        return SYS_accept;
-    }
-    private static final int SYS_accept4 = (int)288L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_accept4 288
-     * }
-     */
-    public static int SYS_accept4() {
-        return SYS_accept4;
-    }
-    private static final int SYS_access = (int)21L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_access 21
-     * }
-     */
-    public static int SYS_access() {
-        return SYS_access;
-    }
-    private static final int SYS_acct = (int)163L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_acct 163
-     * }
-     */
-    public static int SYS_acct() {
-        return SYS_acct;
-    }
-    private static final int SYS_add_key = (int)248L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_add_key 248
-     * }
-     */
-    public static int SYS_add_key() {
-        return SYS_add_key;
-    }
-    private static final int SYS_adjtimex = (int)159L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_adjtimex 159
-     * }
-     */
-    public static int SYS_adjtimex() {
-        return SYS_adjtimex;
-    }
-    private static final int SYS_afs_syscall = (int)183L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_afs_syscall 183
-     * }
-     */
-    public static int SYS_afs_syscall() {
-        return SYS_afs_syscall;
-    }
-    private static final int SYS_alarm = (int)37L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_alarm 37
-     * }
-     */
-    public static int SYS_alarm() {
-        return SYS_alarm;
-    }
-    private static final int SYS_arch_prctl = (int)158L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_arch_prctl 158
-     * }
-     */
-    public static int SYS_arch_prctl() {
-        return SYS_arch_prctl;
-    }
-    private static final int SYS_bind = (int)49L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_bind 49
-     * }
-     */
-    public static int SYS_bind() {
-        return SYS_bind;
-    }
-    private static final int SYS_bpf = (int)321L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_bpf 321
-     * }
-     */
-    public static int SYS_bpf() {
-        return SYS_bpf;
-    }
-    private static final int SYS_brk = (int)12L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_brk 12
-     * }
-     */
-    public static int SYS_brk() {
-        return SYS_brk;
-    }
-    private static final int SYS_capget = (int)125L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_capget 125
-     * }
-     */
-    public static int SYS_capget() {
-        return SYS_capget;
-    }
-    private static final int SYS_capset = (int)126L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_capset 126
-     * }
-     */
-    public static int SYS_capset() {
-        return SYS_capset;
-    }
-    private static final int SYS_chdir = (int)80L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_chdir 80
-     * }
-     */
-    public static int SYS_chdir() {
-        return SYS_chdir;
-    }
-    private static final int SYS_chmod = (int)90L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_chmod 90
-     * }
-     */
-    public static int SYS_chmod() {
-        return SYS_chmod;
-    }
-    private static final int SYS_chown = (int)92L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_chown 92
-     * }
-     */
-    public static int SYS_chown() {
-        return SYS_chown;
-    }
-    private static final int SYS_chroot = (int)161L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_chroot 161
-     * }
-     */
-    public static int SYS_chroot() {
-        return SYS_chroot;
-    }
-    private static final int SYS_clock_adjtime = (int)305L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_clock_adjtime 305
-     * }
-     */
-    public static int SYS_clock_adjtime() {
-        return SYS_clock_adjtime;
-    }
-    private static final int SYS_clock_getres = (int)229L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_clock_getres 229
-     * }
-     */
-    public static int SYS_clock_getres() {
-        return SYS_clock_getres;
-    }
-    private static final int SYS_clock_gettime = (int)228L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_clock_gettime 228
-     * }
-     */
-    public static int SYS_clock_gettime() {
-        return SYS_clock_gettime;
-    }
-    private static final int SYS_clock_nanosleep = (int)230L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_clock_nanosleep 230
-     * }
-     */
-    public static int SYS_clock_nanosleep() {
-        return SYS_clock_nanosleep;
-    }
-    private static final int SYS_clock_settime = (int)227L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_clock_settime 227
-     * }
-     */
-    public static int SYS_clock_settime() {
-        return SYS_clock_settime;
-    }
-    private static final int SYS_clone = (int)56L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_clone 56
-     * }
-     */
-    public static int SYS_clone() {
-        return SYS_clone;
-    }
-    private static final int SYS_clone3 = (int)435L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_clone3 435
-     * }
-     */
-    public static int SYS_clone3() {
-        return SYS_clone3;
-    }
-    private static final int SYS_close = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_close 3
-     * }
-     */
-    public static int SYS_close() {
-        return SYS_close;
-    }
-    private static final int SYS_close_range = (int)436L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_close_range 436
-     * }
-     */
-    public static int SYS_close_range() {
-        return SYS_close_range;
-    }
-    private static final int SYS_connect = (int)42L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_connect 42
-     * }
-     */
-    public static int SYS_connect() {
-        return SYS_connect;
-    }
-    private static final int SYS_copy_file_range = (int)326L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_copy_file_range 326
-     * }
-     */
-    public static int SYS_copy_file_range() {
-        return SYS_copy_file_range;
-    }
-    private static final int SYS_creat = (int)85L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_creat 85
-     * }
-     */
-    public static int SYS_creat() {
-        return SYS_creat;
-    }
-    private static final int SYS_create_module = (int)174L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_create_module 174
-     * }
-     */
-    public static int SYS_create_module() {
-        return SYS_create_module;
-    }
-    private static final int SYS_delete_module = (int)176L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_delete_module 176
-     * }
-     */
-    public static int SYS_delete_module() {
-        return SYS_delete_module;
-    }
-    private static final int SYS_dup = (int)32L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_dup 32
-     * }
-     */
-    public static int SYS_dup() {
-        return SYS_dup;
-    }
-    private static final int SYS_dup2 = (int)33L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_dup2 33
-     * }
-     */
-    public static int SYS_dup2() {
-        return SYS_dup2;
-    }
-    private static final int SYS_dup3 = (int)292L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_dup3 292
-     * }
-     */
-    public static int SYS_dup3() {
-        return SYS_dup3;
-    }
-    private static final int SYS_epoll_create = (int)213L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_epoll_create 213
-     * }
-     */
-    public static int SYS_epoll_create() {
-        return SYS_epoll_create;
-    }
-    private static final int SYS_epoll_create1 = (int)291L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_epoll_create1 291
-     * }
-     */
-    public static int SYS_epoll_create1() {
-        return SYS_epoll_create1;
-    }
-    private static final int SYS_epoll_ctl = (int)233L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_epoll_ctl 233
-     * }
-     */
-    public static int SYS_epoll_ctl() {
-        return SYS_epoll_ctl;
-    }
-    private static final int SYS_epoll_ctl_old = (int)214L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_epoll_ctl_old 214
-     * }
-     */
-    public static int SYS_epoll_ctl_old() {
-        return SYS_epoll_ctl_old;
-    }
-    private static final int SYS_epoll_pwait = (int)281L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_epoll_pwait 281
-     * }
-     */
-    public static int SYS_epoll_pwait() {
-        return SYS_epoll_pwait;
-    }
-    private static final int SYS_epoll_pwait2 = (int)441L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_epoll_pwait2 441
-     * }
-     */
-    public static int SYS_epoll_pwait2() {
-        return SYS_epoll_pwait2;
-    }
-    private static final int SYS_epoll_wait = (int)232L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_epoll_wait 232
-     * }
-     */
-    public static int SYS_epoll_wait() {
-        return SYS_epoll_wait;
-    }
-    private static final int SYS_epoll_wait_old = (int)215L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_epoll_wait_old 215
-     * }
-     */
-    public static int SYS_epoll_wait_old() {
-        return SYS_epoll_wait_old;
-    }
-    private static final int SYS_eventfd = (int)284L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_eventfd 284
-     * }
-     */
-    public static int SYS_eventfd() {
-        return SYS_eventfd;
-    }
-    private static final int SYS_eventfd2 = (int)290L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_eventfd2 290
-     * }
-     */
-    public static int SYS_eventfd2() {
-        return SYS_eventfd2;
-    }
-    private static final int SYS_execve = (int)59L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_execve 59
-     * }
-     */
-    public static int SYS_execve() {
-        return SYS_execve;
-    }
-    private static final int SYS_execveat = (int)322L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_execveat 322
-     * }
-     */
-    public static int SYS_execveat() {
-        return SYS_execveat;
-    }
-    private static final int SYS_exit = (int)60L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_exit 60
-     * }
-     */
-    public static int SYS_exit() {
-        return SYS_exit;
-    }
-    private static final int SYS_exit_group = (int)231L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_exit_group 231
-     * }
-     */
-    public static int SYS_exit_group() {
-        return SYS_exit_group;
-    }
-    private static final int SYS_faccessat = (int)269L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_faccessat 269
-     * }
-     */
-    public static int SYS_faccessat() {
-        return SYS_faccessat;
-    }
-    private static final int SYS_faccessat2 = (int)439L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_faccessat2 439
-     * }
-     */
-    public static int SYS_faccessat2() {
-        return SYS_faccessat2;
-    }
-    private static final int SYS_fadvise64 = (int)221L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fadvise64 221
-     * }
-     */
-    public static int SYS_fadvise64() {
-        return SYS_fadvise64;
-    }
-    private static final int SYS_fallocate = (int)285L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fallocate 285
-     * }
-     */
-    public static int SYS_fallocate() {
-        return SYS_fallocate;
-    }
-    private static final int SYS_fanotify_init = (int)300L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fanotify_init 300
-     * }
-     */
-    public static int SYS_fanotify_init() {
-        return SYS_fanotify_init;
-    }
-    private static final int SYS_fanotify_mark = (int)301L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fanotify_mark 301
-     * }
-     */
-    public static int SYS_fanotify_mark() {
-        return SYS_fanotify_mark;
-    }
-    private static final int SYS_fchdir = (int)81L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fchdir 81
-     * }
-     */
-    public static int SYS_fchdir() {
-        return SYS_fchdir;
-    }
-    private static final int SYS_fchmod = (int)91L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fchmod 91
-     * }
-     */
-    public static int SYS_fchmod() {
-        return SYS_fchmod;
-    }
-    private static final int SYS_fchmodat = (int)268L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fchmodat 268
-     * }
-     */
-    public static int SYS_fchmodat() {
-        return SYS_fchmodat;
-    }
-    private static final int SYS_fchown = (int)93L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fchown 93
-     * }
-     */
-    public static int SYS_fchown() {
-        return SYS_fchown;
-    }
-    private static final int SYS_fchownat = (int)260L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fchownat 260
-     * }
-     */
-    public static int SYS_fchownat() {
-        return SYS_fchownat;
-    }
-    private static final int SYS_fcntl = (int)72L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fcntl 72
-     * }
-     */
-    public static int SYS_fcntl() {
-        return SYS_fcntl;
-    }
-    private static final int SYS_fdatasync = (int)75L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fdatasync 75
-     * }
-     */
-    public static int SYS_fdatasync() {
-        return SYS_fdatasync;
-    }
-    private static final int SYS_fgetxattr = (int)193L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fgetxattr 193
-     * }
-     */
-    public static int SYS_fgetxattr() {
-        return SYS_fgetxattr;
-    }
-    private static final int SYS_finit_module = (int)313L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_finit_module 313
-     * }
-     */
-    public static int SYS_finit_module() {
-        return SYS_finit_module;
-    }
-    private static final int SYS_flistxattr = (int)196L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_flistxattr 196
-     * }
-     */
-    public static int SYS_flistxattr() {
-        return SYS_flistxattr;
-    }
-    private static final int SYS_flock = (int)73L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_flock 73
-     * }
-     */
-    public static int SYS_flock() {
-        return SYS_flock;
-    }
-    private static final int SYS_fork = (int)57L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fork 57
-     * }
-     */
-    public static int SYS_fork() {
-        return SYS_fork;
-    }
-    private static final int SYS_fremovexattr = (int)199L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fremovexattr 199
-     * }
-     */
-    public static int SYS_fremovexattr() {
-        return SYS_fremovexattr;
-    }
-    private static final int SYS_fsconfig = (int)431L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fsconfig 431
-     * }
-     */
-    public static int SYS_fsconfig() {
-        return SYS_fsconfig;
-    }
-    private static final int SYS_fsetxattr = (int)190L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fsetxattr 190
-     * }
-     */
-    public static int SYS_fsetxattr() {
-        return SYS_fsetxattr;
-    }
-    private static final int SYS_fsmount = (int)432L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fsmount 432
-     * }
-     */
-    public static int SYS_fsmount() {
-        return SYS_fsmount;
-    }
-    private static final int SYS_fsopen = (int)430L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fsopen 430
-     * }
-     */
-    public static int SYS_fsopen() {
-        return SYS_fsopen;
-    }
-    private static final int SYS_fspick = (int)433L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fspick 433
-     * }
-     */
-    public static int SYS_fspick() {
-        return SYS_fspick;
-    }
-    private static final int SYS_fstat = (int)5L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fstat 5
-     * }
-     */
-    public static int SYS_fstat() {
-        return SYS_fstat;
-    }
-    private static final int SYS_fstatfs = (int)138L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fstatfs 138
-     * }
-     */
-    public static int SYS_fstatfs() {
-        return SYS_fstatfs;
-    }
-    private static final int SYS_fsync = (int)74L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_fsync 74
-     * }
-     */
-    public static int SYS_fsync() {
-        return SYS_fsync;
-    }
-    private static final int SYS_ftruncate = (int)77L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_ftruncate 77
-     * }
-     */
-    public static int SYS_ftruncate() {
-        return SYS_ftruncate;
-    }
-    private static final int SYS_futex = (int)202L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_futex 202
-     * }
-     */
-    public static int SYS_futex() {
-        return SYS_futex;
-    }
-    private static final int SYS_futex_waitv = (int)449L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_futex_waitv 449
-     * }
-     */
-    public static int SYS_futex_waitv() {
-        return SYS_futex_waitv;
-    }
-    private static final int SYS_futimesat = (int)261L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_futimesat 261
-     * }
-     */
-    public static int SYS_futimesat() {
-        return SYS_futimesat;
-    }
-    private static final int SYS_get_kernel_syms = (int)177L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_get_kernel_syms 177
-     * }
-     */
-    public static int SYS_get_kernel_syms() {
-        return SYS_get_kernel_syms;
-    }
-    private static final int SYS_get_mempolicy = (int)239L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_get_mempolicy 239
-     * }
-     */
-    public static int SYS_get_mempolicy() {
-        return SYS_get_mempolicy;
-    }
-    private static final int SYS_get_robust_list = (int)274L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_get_robust_list 274
-     * }
-     */
-    public static int SYS_get_robust_list() {
-        return SYS_get_robust_list;
-    }
-    private static final int SYS_get_thread_area = (int)211L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_get_thread_area 211
-     * }
-     */
-    public static int SYS_get_thread_area() {
-        return SYS_get_thread_area;
-    }
-    private static final int SYS_getcpu = (int)309L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getcpu 309
-     * }
-     */
-    public static int SYS_getcpu() {
-        return SYS_getcpu;
-    }
-    private static final int SYS_getcwd = (int)79L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getcwd 79
-     * }
-     */
-    public static int SYS_getcwd() {
-        return SYS_getcwd;
-    }
-    private static final int SYS_getdents = (int)78L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getdents 78
-     * }
-     */
-    public static int SYS_getdents() {
-        return SYS_getdents;
-    }
-    private static final int SYS_getdents64 = (int)217L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getdents64 217
-     * }
-     */
-    public static int SYS_getdents64() {
-        return SYS_getdents64;
-    }
-    private static final int SYS_getegid = (int)108L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getegid 108
-     * }
-     */
-    public static int SYS_getegid() {
-        return SYS_getegid;
-    }
-    private static final int SYS_geteuid = (int)107L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_geteuid 107
-     * }
-     */
-    public static int SYS_geteuid() {
-        return SYS_geteuid;
-    }
-    private static final int SYS_getgid = (int)104L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getgid 104
-     * }
-     */
-    public static int SYS_getgid() {
-        return SYS_getgid;
-    }
-    private static final int SYS_getgroups = (int)115L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getgroups 115
-     * }
-     */
-    public static int SYS_getgroups() {
-        return SYS_getgroups;
-    }
-    private static final int SYS_getitimer = (int)36L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getitimer 36
-     * }
-     */
-    public static int SYS_getitimer() {
-        return SYS_getitimer;
-    }
-    private static final int SYS_getpeername = (int)52L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getpeername 52
-     * }
-     */
-    public static int SYS_getpeername() {
-        return SYS_getpeername;
-    }
-    private static final int SYS_getpgid = (int)121L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getpgid 121
-     * }
-     */
-    public static int SYS_getpgid() {
-        return SYS_getpgid;
-    }
-    private static final int SYS_getpgrp = (int)111L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getpgrp 111
-     * }
-     */
-    public static int SYS_getpgrp() {
-        return SYS_getpgrp;
-    }
-    private static final int SYS_getpid = (int)39L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getpid 39
-     * }
-     */
-    public static int SYS_getpid() {
-        return SYS_getpid;
-    }
-    private static final int SYS_getpmsg = (int)181L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getpmsg 181
-     * }
-     */
-    public static int SYS_getpmsg() {
-        return SYS_getpmsg;
-    }
-    private static final int SYS_getppid = (int)110L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getppid 110
-     * }
-     */
-    public static int SYS_getppid() {
-        return SYS_getppid;
-    }
-    private static final int SYS_getpriority = (int)140L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getpriority 140
-     * }
-     */
-    public static int SYS_getpriority() {
-        return SYS_getpriority;
-    }
-    private static final int SYS_getrandom = (int)318L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getrandom 318
-     * }
-     */
-    public static int SYS_getrandom() {
-        return SYS_getrandom;
-    }
-    private static final int SYS_getresgid = (int)120L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getresgid 120
-     * }
-     */
-    public static int SYS_getresgid() {
-        return SYS_getresgid;
-    }
-    private static final int SYS_getresuid = (int)118L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getresuid 118
-     * }
-     */
-    public static int SYS_getresuid() {
-        return SYS_getresuid;
-    }
-    private static final int SYS_getrlimit = (int)97L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getrlimit 97
-     * }
-     */
-    public static int SYS_getrlimit() {
-        return SYS_getrlimit;
-    }
-    private static final int SYS_getrusage = (int)98L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getrusage 98
-     * }
-     */
-    public static int SYS_getrusage() {
-        return SYS_getrusage;
-    }
-    private static final int SYS_getsid = (int)124L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getsid 124
-     * }
-     */
-    public static int SYS_getsid() {
-        return SYS_getsid;
-    }
-    private static final int SYS_getsockname = (int)51L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getsockname 51
-     * }
-     */
-    public static int SYS_getsockname() {
-        return SYS_getsockname;
-    }
-    private static final int SYS_getsockopt = (int)55L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getsockopt 55
-     * }
-     */
-    public static int SYS_getsockopt() {
-        return SYS_getsockopt;
-    }
-    private static final int SYS_gettid = (int)186L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_gettid 186
-     * }
-     */
-    public static int SYS_gettid() {
-        return SYS_gettid;
-    }
-    private static final int SYS_gettimeofday = (int)96L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_gettimeofday 96
-     * }
-     */
-    public static int SYS_gettimeofday() {
-        return SYS_gettimeofday;
-    }
-    private static final int SYS_getuid = (int)102L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getuid 102
-     * }
-     */
-    public static int SYS_getuid() {
-        return SYS_getuid;
-    }
-    private static final int SYS_getxattr = (int)191L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_getxattr 191
-     * }
-     */
-    public static int SYS_getxattr() {
-        return SYS_getxattr;
-    }
-    private static final int SYS_init_module = (int)175L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_init_module 175
-     * }
-     */
-    public static int SYS_init_module() {
-        return SYS_init_module;
-    }
-    private static final int SYS_inotify_add_watch = (int)254L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_inotify_add_watch 254
-     * }
-     */
-    public static int SYS_inotify_add_watch() {
-        return SYS_inotify_add_watch;
-    }
-    private static final int SYS_inotify_init = (int)253L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_inotify_init 253
-     * }
-     */
-    public static int SYS_inotify_init() {
-        return SYS_inotify_init;
-    }
-    private static final int SYS_inotify_init1 = (int)294L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_inotify_init1 294
-     * }
-     */
-    public static int SYS_inotify_init1() {
-        return SYS_inotify_init1;
-    }
-    private static final int SYS_inotify_rm_watch = (int)255L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_inotify_rm_watch 255
-     * }
-     */
-    public static int SYS_inotify_rm_watch() {
-        return SYS_inotify_rm_watch;
-    }
-    private static final int SYS_io_cancel = (int)210L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_io_cancel 210
-     * }
-     */
-    public static int SYS_io_cancel() {
-        return SYS_io_cancel;
-    }
-    private static final int SYS_io_destroy = (int)207L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_io_destroy 207
-     * }
-     */
-    public static int SYS_io_destroy() {
-        return SYS_io_destroy;
-    }
-    private static final int SYS_io_getevents = (int)208L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_io_getevents 208
-     * }
-     */
-    public static int SYS_io_getevents() {
-        return SYS_io_getevents;
-    }
-    private static final int SYS_io_pgetevents = (int)333L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_io_pgetevents 333
-     * }
-     */
-    public static int SYS_io_pgetevents() {
-        return SYS_io_pgetevents;
-    }
-    private static final int SYS_io_setup = (int)206L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_io_setup 206
-     * }
-     */
-    public static int SYS_io_setup() {
-        return SYS_io_setup;
-    }
-    private static final int SYS_io_submit = (int)209L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_io_submit 209
-     * }
-     */
-    public static int SYS_io_submit() {
-        return SYS_io_submit;
-    }
-    private static final int SYS_io_uring_enter = (int)426L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_io_uring_enter 426
-     * }
-     */
-    public static int SYS_io_uring_enter() {
-        return SYS_io_uring_enter;
-    }
-    private static final int SYS_io_uring_register = (int)427L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_io_uring_register 427
-     * }
-     */
-    public static int SYS_io_uring_register() {
-        return SYS_io_uring_register;
-    }
-    private static final int SYS_io_uring_setup = (int)425L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_io_uring_setup 425
-     * }
-     */
-    public static int SYS_io_uring_setup() {
-        return SYS_io_uring_setup;
-    }
-    private static final int SYS_ioctl = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_ioctl 16
-     * }
-     */
-    public static int SYS_ioctl() {
-        return SYS_ioctl;
-    }
-    private static final int SYS_ioperm = (int)173L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_ioperm 173
-     * }
-     */
-    public static int SYS_ioperm() {
-        return SYS_ioperm;
-    }
-    private static final int SYS_iopl = (int)172L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_iopl 172
-     * }
-     */
-    public static int SYS_iopl() {
-        return SYS_iopl;
-    }
-    private static final int SYS_ioprio_get = (int)252L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_ioprio_get 252
-     * }
-     */
-    public static int SYS_ioprio_get() {
-        return SYS_ioprio_get;
-    }
-    private static final int SYS_ioprio_set = (int)251L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_ioprio_set 251
-     * }
-     */
-    public static int SYS_ioprio_set() {
-        return SYS_ioprio_set;
-    }
-    private static final int SYS_kcmp = (int)312L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_kcmp 312
-     * }
-     */
-    public static int SYS_kcmp() {
-        return SYS_kcmp;
-    }
-    private static final int SYS_kexec_file_load = (int)320L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_kexec_file_load 320
-     * }
-     */
-    public static int SYS_kexec_file_load() {
-        return SYS_kexec_file_load;
-    }
-    private static final int SYS_kexec_load = (int)246L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_kexec_load 246
-     * }
-     */
-    public static int SYS_kexec_load() {
-        return SYS_kexec_load;
-    }
-    private static final int SYS_keyctl = (int)250L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_keyctl 250
-     * }
-     */
-    public static int SYS_keyctl() {
-        return SYS_keyctl;
-    }
-    private static final int SYS_kill = (int)62L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_kill 62
-     * }
-     */
-    public static int SYS_kill() {
-        return SYS_kill;
-    }
-    private static final int SYS_landlock_add_rule = (int)445L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_landlock_add_rule 445
-     * }
-     */
-    public static int SYS_landlock_add_rule() {
-        return SYS_landlock_add_rule;
-    }
-    private static final int SYS_landlock_create_ruleset = (int)444L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_landlock_create_ruleset 444
-     * }
-     */
-    public static int SYS_landlock_create_ruleset() {
-        return SYS_landlock_create_ruleset;
-    }
-    private static final int SYS_landlock_restrict_self = (int)446L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_landlock_restrict_self 446
-     * }
-     */
-    public static int SYS_landlock_restrict_self() {
-        return SYS_landlock_restrict_self;
-    }
-    private static final int SYS_lchown = (int)94L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_lchown 94
-     * }
-     */
-    public static int SYS_lchown() {
-        return SYS_lchown;
-    }
-    private static final int SYS_lgetxattr = (int)192L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_lgetxattr 192
-     * }
-     */
-    public static int SYS_lgetxattr() {
-        return SYS_lgetxattr;
-    }
-    private static final int SYS_link = (int)86L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_link 86
-     * }
-     */
-    public static int SYS_link() {
-        return SYS_link;
-    }
-    private static final int SYS_linkat = (int)265L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_linkat 265
-     * }
-     */
-    public static int SYS_linkat() {
-        return SYS_linkat;
-    }
-    private static final int SYS_listen = (int)50L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_listen 50
-     * }
-     */
-    public static int SYS_listen() {
-        return SYS_listen;
-    }
-    private static final int SYS_listxattr = (int)194L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_listxattr 194
-     * }
-     */
-    public static int SYS_listxattr() {
-        return SYS_listxattr;
-    }
-    private static final int SYS_llistxattr = (int)195L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_llistxattr 195
-     * }
-     */
-    public static int SYS_llistxattr() {
-        return SYS_llistxattr;
-    }
-    private static final int SYS_lookup_dcookie = (int)212L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_lookup_dcookie 212
-     * }
-     */
-    public static int SYS_lookup_dcookie() {
-        return SYS_lookup_dcookie;
-    }
-    private static final int SYS_lremovexattr = (int)198L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_lremovexattr 198
-     * }
-     */
-    public static int SYS_lremovexattr() {
-        return SYS_lremovexattr;
-    }
-    private static final int SYS_lseek = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_lseek 8
-     * }
-     */
-    public static int SYS_lseek() {
-        return SYS_lseek;
-    }
-    private static final int SYS_lsetxattr = (int)189L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_lsetxattr 189
-     * }
-     */
-    public static int SYS_lsetxattr() {
-        return SYS_lsetxattr;
-    }
-    private static final int SYS_lstat = (int)6L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_lstat 6
-     * }
-     */
-    public static int SYS_lstat() {
-        return SYS_lstat;
-    }
-    private static final int SYS_madvise = (int)28L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_madvise 28
-     * }
-     */
-    public static int SYS_madvise() {
-        return SYS_madvise;
-    }
-    private static final int SYS_mbind = (int)237L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mbind 237
-     * }
-     */
-    public static int SYS_mbind() {
-        return SYS_mbind;
-    }
-    private static final int SYS_membarrier = (int)324L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_membarrier 324
-     * }
-     */
-    public static int SYS_membarrier() {
-        return SYS_membarrier;
-    }
-    private static final int SYS_memfd_create = (int)319L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_memfd_create 319
-     * }
-     */
-    public static int SYS_memfd_create() {
-        return SYS_memfd_create;
-    }
-    private static final int SYS_memfd_secret = (int)447L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_memfd_secret 447
-     * }
-     */
-    public static int SYS_memfd_secret() {
-        return SYS_memfd_secret;
-    }
-    private static final int SYS_migrate_pages = (int)256L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_migrate_pages 256
-     * }
-     */
-    public static int SYS_migrate_pages() {
-        return SYS_migrate_pages;
-    }
-    private static final int SYS_mincore = (int)27L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mincore 27
-     * }
-     */
-    public static int SYS_mincore() {
-        return SYS_mincore;
-    }
-    private static final int SYS_mkdir = (int)83L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mkdir 83
-     * }
-     */
-    public static int SYS_mkdir() {
-        return SYS_mkdir;
-    }
-    private static final int SYS_mkdirat = (int)258L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mkdirat 258
-     * }
-     */
-    public static int SYS_mkdirat() {
-        return SYS_mkdirat;
-    }
-    private static final int SYS_mknod = (int)133L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mknod 133
-     * }
-     */
-    public static int SYS_mknod() {
-        return SYS_mknod;
-    }
-    private static final int SYS_mknodat = (int)259L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mknodat 259
-     * }
-     */
-    public static int SYS_mknodat() {
-        return SYS_mknodat;
-    }
-    private static final int SYS_mlock = (int)149L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mlock 149
-     * }
-     */
-    public static int SYS_mlock() {
-        return SYS_mlock;
-    }
-    private static final int SYS_mlock2 = (int)325L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mlock2 325
-     * }
-     */
-    public static int SYS_mlock2() {
-        return SYS_mlock2;
-    }
-    private static final int SYS_mlockall = (int)151L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mlockall 151
-     * }
-     */
-    public static int SYS_mlockall() {
-        return SYS_mlockall;
-    }
-    private static final int SYS_mmap = (int)9L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mmap 9
-     * }
-     */
-    public static int SYS_mmap() {
-        return SYS_mmap;
-    }
-    private static final int SYS_modify_ldt = (int)154L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_modify_ldt 154
-     * }
-     */
-    public static int SYS_modify_ldt() {
-        return SYS_modify_ldt;
-    }
-    private static final int SYS_mount = (int)165L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mount 165
-     * }
-     */
-    public static int SYS_mount() {
-        return SYS_mount;
-    }
-    private static final int SYS_mount_setattr = (int)442L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mount_setattr 442
-     * }
-     */
-    public static int SYS_mount_setattr() {
-        return SYS_mount_setattr;
-    }
-    private static final int SYS_move_mount = (int)429L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_move_mount 429
-     * }
-     */
-    public static int SYS_move_mount() {
-        return SYS_move_mount;
-    }
-    private static final int SYS_move_pages = (int)279L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_move_pages 279
-     * }
-     */
-    public static int SYS_move_pages() {
-        return SYS_move_pages;
-    }
-    private static final int SYS_mprotect = (int)10L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mprotect 10
-     * }
-     */
-    public static int SYS_mprotect() {
-        return SYS_mprotect;
-    }
-    private static final int SYS_mq_getsetattr = (int)245L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mq_getsetattr 245
-     * }
-     */
-    public static int SYS_mq_getsetattr() {
-        return SYS_mq_getsetattr;
-    }
-    private static final int SYS_mq_notify = (int)244L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mq_notify 244
-     * }
-     */
-    public static int SYS_mq_notify() {
-        return SYS_mq_notify;
-    }
-    private static final int SYS_mq_open = (int)240L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mq_open 240
-     * }
-     */
-    public static int SYS_mq_open() {
-        return SYS_mq_open;
-    }
-    private static final int SYS_mq_timedreceive = (int)243L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mq_timedreceive 243
-     * }
-     */
-    public static int SYS_mq_timedreceive() {
-        return SYS_mq_timedreceive;
-    }
-    private static final int SYS_mq_timedsend = (int)242L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mq_timedsend 242
-     * }
-     */
-    public static int SYS_mq_timedsend() {
-        return SYS_mq_timedsend;
-    }
-    private static final int SYS_mq_unlink = (int)241L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mq_unlink 241
-     * }
-     */
-    public static int SYS_mq_unlink() {
-        return SYS_mq_unlink;
-    }
-    private static final int SYS_mremap = (int)25L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_mremap 25
-     * }
-     */
-    public static int SYS_mremap() {
-        return SYS_mremap;
-    }
-    private static final int SYS_msgctl = (int)71L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_msgctl 71
-     * }
-     */
-    public static int SYS_msgctl() {
-        return SYS_msgctl;
-    }
-    private static final int SYS_msgget = (int)68L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_msgget 68
-     * }
-     */
-    public static int SYS_msgget() {
-        return SYS_msgget;
-    }
-    private static final int SYS_msgrcv = (int)70L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_msgrcv 70
-     * }
-     */
-    public static int SYS_msgrcv() {
-        return SYS_msgrcv;
-    }
-    private static final int SYS_msgsnd = (int)69L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_msgsnd 69
-     * }
-     */
-    public static int SYS_msgsnd() {
-        return SYS_msgsnd;
-    }
-    private static final int SYS_msync = (int)26L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_msync 26
-     * }
-     */
-    public static int SYS_msync() {
-        return SYS_msync;
-    }
-    private static final int SYS_munlock = (int)150L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_munlock 150
-     * }
-     */
-    public static int SYS_munlock() {
-        return SYS_munlock;
-    }
-    private static final int SYS_munlockall = (int)152L;
-    /**
-     * {@snippet lang=c :
-     * #define SYS_munlockall 152
-     * }
-     */
-    public static int SYS_munlockall() {
-        return SYS_munlockall;
     }
 }
 

@@ -27,7 +27,7 @@ public class __sigset_t {
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         MemoryLayout.sequenceLayout(16, Linux.C_LONG).withName("__val")
-    ).withName("__sigset_t");
+    ).withName("$anon$5:9");
 
     /**
      * The layout of this struct
