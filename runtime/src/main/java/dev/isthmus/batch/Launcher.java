@@ -126,6 +126,9 @@ public final class Launcher implements AutoCloseable {
 
     /** The template's program with this task's differences. */
     Program programFor(Task task) throws PlanException {
+        if (task.args().isEmpty() && task.env().isEmpty() && task.cwd() == null && task.hostname() == null && task.binds().isEmpty()) {
+            return program; // the template itself
+        }
         Process t = template.process();
         List<String> args = task.args().isEmpty() ? t.args() : task.args();
         List<String> env = mergeEnv(t.env(), task.env());

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point: the runc-compatible command line. */
 @Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A stateless-capable OCI container runtime on Project Panama.",
-        subcommands = {RunCommand.class, SpecCommand.class, BatchCommand.class})
+        subcommands = {RunCommand.class, SpecCommand.class, BatchCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     /** runc's convention: `isthmus --version` names the runtime and the spec version. */

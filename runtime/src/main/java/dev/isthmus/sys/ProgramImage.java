@@ -22,7 +22,7 @@ public final class ProgramImage implements AutoCloseable {
     private final MemorySegment pidfd;
 
     public ProgramImage(Program program) {
-        this.arena = Arena.ofShared();
+        this.arena = Arena.ofConfined(); // made and closed by the launching thread; a shared arena's close costs a handshake with every thread
         boolean ok = false;
         try {
             ProgramLayout layout = ProgramLayout.of(program);
