@@ -2,6 +2,7 @@ package dev.isthmus.sys;
 
 import dev.isthmus.ffm.Linux;
 import dev.isthmus.ffm.pollfd;
+import dev.isthmus.ffm.siginfo_t;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -164,7 +165,7 @@ public final class Libc {
     public static ExitStatus waitPidfd(int pidfd, boolean noHang) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            MemorySegment info = a.allocate(SIGINFO_SIZE);
+            MemorySegment info = a.allocate(siginfo_t.layout());
             while (true) {
                 int r = (int) WAITID.invokeExact(cap, P_PIDFD, pidfd, info, WEXITED | (noHang ? WNOHANG : 0));
                 if (r == 0) {
@@ -175,23 +176,17 @@ public final class Libc {
                     throw new SysException("waitid", e);
                 }
             }
-            if (info.get(ValueLayout.JAVA_INT, SI_PID_OFFSET) == 0) {
+            MemorySegment child = siginfo_t._sifields._sigchld(siginfo_t._sifields(info));
+            if (siginfo_t._sifields._sigchld.si_pid(child) == 0) {
                 return null; // WNOHANG and still running: waitid leaves si_pid zero
             }
-            int code = info.get(ValueLayout.JAVA_INT, SI_CODE_OFFSET);
-            int status = info.get(ValueLayout.JAVA_INT, SI_STATUS_OFFSET);
+            int code = siginfo_t.si_code(info);
+            int status = siginfo_t._sifields._sigchld.si_status(child);
             return code == CLD_EXITED ? new ExitStatus(status, 0) : new ExitStatus(0, status);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
     }
-
-    // siginfo_t for SIGCHLD (asm-generic/siginfo.h): si_code at 8; the union at 16 holds
-    // si_pid, si_uid, then si_status.
-    private static final long SIGINFO_SIZE = 128;
-    private static final long SI_CODE_OFFSET = 8;
-    private static final long SI_PID_OFFSET = 16;
-    private static final long SI_STATUS_OFFSET = 24;
 
     /** pidfd_send_signal(2); returns 0 or -errno (ESRCH once the process is gone). */
     public static int pidfdSendSignal(int pidfd, int signal) {

@@ -1,6 +1,7 @@
 package dev.isthmus.sys;
 
 import dev.isthmus.ffm.Linux;
+import dev.isthmus.ffm.sigaction;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -19,11 +20,7 @@ public final class SignalForwarding implements AutoCloseable {
     public static final int[] FORWARDED = {Linux.SIGINT(), Linux.SIGTERM(), Linux.SIGHUP(), Linux.SIGQUIT(), Linux.SIGUSR1(),
             Linux.SIGUSR2()};
 
-    // struct sigaction of glibc on x86_64: sa_handler at 0, sa_mask (128 bytes) at 8, sa_flags
-    // at 136, sa_restorer at 144; 152 bytes. Only the function is bound: jextract cannot name
-    // the struct's anonymous handler union.
-    private static final long SIGACTION_SIZE = 152;
-    private static final long SA_FLAGS = 136;
+    private static final long SIGACTION_SIZE = sigaction.sizeof();
 
     private static final MethodHandle SIGACTION = Native.linkErrno(Linux.sigaction$address(), Linux.sigaction$descriptor());
 
@@ -67,9 +64,9 @@ public final class SignalForwarding implements AutoCloseable {
 
     private static SignalForwarding install(int[] signals, int handlerOffset, MemorySegment cell, int[] pipe) {
         SignalForwarding f = new SignalForwarding(signals, cell, pipe);
-        MemorySegment act = f.arena.allocate(SIGACTION_SIZE, 8);
-        act.set(ValueLayout.JAVA_LONG, 0, Stub.base() + handlerOffset);
-        act.set(ValueLayout.JAVA_INT, SA_FLAGS, Linux.SA_RESTART());
+        MemorySegment act = f.arena.allocate(sigaction.layout());
+        sigaction.__sigaction_handler.sa_handler(sigaction.__sigaction_handler(act), MemorySegment.ofAddress(Stub.base() + handlerOffset));
+        sigaction.sa_flags(act, Linux.SA_RESTART());
         for (int i = 0; i < signals.length; i++) {
             f.sigaction(signals[i], act, f.saved.asSlice(i * SIGACTION_SIZE, SIGACTION_SIZE));
         }
