@@ -1,5 +1,6 @@
 package dev.isthmus.batch;
 
+import dev.isthmus.cgroup.V2Placement;
 import dev.isthmus.plan.Host;
 import dev.isthmus.plan.PlanException;
 import dev.isthmus.plan.Planner;
@@ -11,6 +12,7 @@ import dev.isthmus.sys.Libc;
 import dev.isthmus.sys.SpawnException;
 import dev.isthmus.sys.Spawner;
 import dev.isthmus.sys.SysException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Starts many short containers from one JVM: the template bundle's config is read and planned
  * once, each {@link Task} patches its differences into that plan (the process part; a task with
  * its own hostname or mounts is planned from a patched config), at most {@code parallelism} run
- * at once, and one reaper thread waits on all their pidfds with poll(2).
+ * at once, and one reaper thread waits on all their pidfds with poll(2). With linux.cgroupsPath
+ * set, every task is born in that cgroup v2 directory (CLONE_INTO_CGROUP; on this host's hybrid
+ * layout, the cgroup2 hierarchy at /sys/fs/cgroup/unified), so no pid is migrated.
  *
  * <p>Embeddable: {@link #submit} returns a future with the task's {@link TaskResult}.
  */
@@ -42,9 +46,11 @@ public final class Launcher implements AutoCloseable {
     private final ExecutorService launchers;
     private final Reaper reaper = new Reaper();
     private final AtomicInteger running = new AtomicInteger();
+    /** Where tasks are born when linux.cgroupsPath is set (CLONE_INTO_CGROUP), else null. */
+    private final V2Placement cgroup;
     private volatile boolean stopping;
 
-    public Launcher(Config template, Path bundle, int parallelism) throws PlanException {
+    public Launcher(Config template, Path bundle, int parallelism) throws PlanException, IOException {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
         }
@@ -53,6 +59,8 @@ public final class Launcher implements AutoCloseable {
         this.host = Host.LIVE;
         this.program = Planner.plan(template, this.bundle, host, Planner.Options.DEFAULT);
         this.slots = new Semaphore(parallelism);
+        String cgroupsPath = template.linux() == null ? null : template.linux().cgroupsPath();
+        this.cgroup = cgroupsPath == null || cgroupsPath.isEmpty() ? null : V2Placement.of(cgroupsPath);
         // Launching only blocks for clone-to-exec (vfork); two threads keep both cores busy.
         int threads = Math.min(parallelism, Math.max(1, Runtime.getRuntime().availableProcessors()));
         AtomicInteger n = new AtomicInteger();
@@ -103,7 +111,7 @@ public final class Launcher implements AutoCloseable {
         }
         Spawner.Launch launch;
         try {
-            launch = Spawner.launch(p);
+            launch = Spawner.launch(p, -1, cgroup == null ? -1 : cgroup.fd());
         } catch (SysException e) {
             slots.release();
             f.complete(new TaskResult(task.id(), 0, 1, 0, e.getMessage(), System.nanoTime() - start, false));
@@ -166,12 +174,15 @@ public final class Launcher implements AutoCloseable {
 
     /** Waits until every submitted task has ended, then stops the threads. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         launchers.shutdown();
         while (!launchers.awaitTermination(1, TimeUnit.SECONDS)) {
             // queued launches still draining
         }
         reaper.finish();
+        if (cgroup != null) {
+            cgroup.close();
+        }
     }
 
     private record Running(String id, int pid, int pidfd, long start, CompletableFuture<TaskResult> future) {}

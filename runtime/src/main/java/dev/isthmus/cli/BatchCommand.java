@@ -48,11 +48,15 @@ final class BatchCommand implements Callable<Integer> {
         Launcher launcher;
         try {
             launcher = new Launcher(ConfigReader.read(bundle.resolve("config.json")), bundle, jobs);
-        } catch (ConfigException | PlanException e) {
+        } catch (ConfigException | PlanException | IllegalArgumentException e) {
             System.err.println("isthmus: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            System.err.println("isthmus: linux.cgroupsPath: " + e);
             return 1;
         }
         long rssStart = rssKiB();
+        long fdsStart = openFds();
         PrintStream out = results == null ? System.out
                 : new PrintStream(Files.newOutputStream(results), false, StandardCharsets.UTF_8);
         AtomicInteger submitted = new AtomicInteger();
@@ -79,6 +83,9 @@ final class BatchCommand implements Callable<Integer> {
         });
         progress.start();
         boolean badInput = false;
+        // Backpressure: read ahead only a few tasks per slot, so memory does not grow with the
+        // length of the tasks file.
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(4 * jobs + 64);
         try (BufferedReader in = tasks.equals("-") ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                 : Files.newBufferedReader(Path.of(tasks), StandardCharsets.UTF_8)) {
             String line;
@@ -89,8 +96,10 @@ final class BatchCommand implements Callable<Integer> {
                     continue;
                 }
                 Task task = Task.parse(line, lineNo);
+                inFlight.acquire();
                 submitted.incrementAndGet();
                 launcher.submit(task).thenAccept(r -> {
+                    inFlight.release();
                     if (!r.succeeded()) {
                         failed.incrementAndGet();
                     }
@@ -116,9 +125,17 @@ final class BatchCommand implements Callable<Integer> {
             }
         }
         int status = badInput ? 1 : interrupted.get() != 0 ? 130 : failed.get() == 0 ? 0 : 1;
-        System.err.printf("isthmus: %d tasks, %d failed%s; RSS %d KiB at start, %d KiB at end%n", finished.get(), failed.get(),
-                interrupted.get() != 0 ? ", interrupted" : "", rssStart, rssKiB());
+        System.err.printf("isthmus: %d tasks, %d failed%s; RSS %d KiB at start, %d KiB at end; %d open fds at start, %d at end%n",
+                finished.get(), failed.get(), interrupted.get() != 0 ? ", interrupted" : "", rssStart, rssKiB(), fdsStart, openFds());
         return status;
+    }
+
+    static long openFds() {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count() - 1; // less the directory stream's own fd
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     static long rssKiB() {

@@ -108,7 +108,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** n launches through one Launcher: from the first submit to the last completion. */
-    private long batch(Config config, Path abs) throws PlanException, InterruptedException {
+    private long batch(Config config, Path abs) throws PlanException, InterruptedException, IOException {
         List<CompletableFuture<TaskResult>> futures = new ArrayList<>(n);
         long start;
         try (Launcher launcher = new Launcher(config, abs, jobs)) {

@@ -71,7 +71,7 @@ public final class Run {
                     pty = Pty.open();
                     slave = pty.openSlave();
                 }
-                launch = Spawner.launch(program, slave);
+                launch = Spawner.launch(program, slave, -1);
             } catch (SysException | UnsupportedOperationException e) {
                 err.println("isthmus: " + e.getMessage());
                 return 1;

@@ -26,6 +26,9 @@ public final class Libc {
     private static final MethodHandle PIDFD_SEND_SIGNAL = Native.linkErrno(Linux.pidfd_send_signal$address(),
             Linux.pidfd_send_signal$descriptor());
     private static final MethodHandle POLL = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
+    /** openat(2) is variadic (the mode) in libc; linked with it. */
+    private static final MethodHandle OPENAT = Native.linkErrno(Native.symbol("openat"),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle GETPID = Native.link(Linux.getpid$address(), Linux.getpid$descriptor());
     /** prctl(2) is variadic in libc; the kernel takes five longs, so it is linked as such. */
     private static final MethodHandle PRCTL = Native.linkErrno(
@@ -239,6 +242,26 @@ public final class Libc {
                 }
             }
             return k == r ? ready : java.util.Arrays.copyOf(ready, k);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static final int O_RDONLY = Linux.O_RDONLY();
+    public static final int O_RDWR = Linux.O_RDWR();
+    public static final int O_NOCTTY = Linux.O_NOCTTY();
+    public static final int O_DIRECTORY = Linux.O_DIRECTORY();
+    public static final int O_PATH = Linux.O_PATH();
+
+    /** openat(AT_FDCWD, path, flags, 0); returns the fd. */
+    public static int open(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int fd = (int) OPENAT.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(path), flags, 0);
+            if (fd < 0) {
+                throw new SysException("open " + path, Native.errno(cap));
+            }
+            return fd;
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

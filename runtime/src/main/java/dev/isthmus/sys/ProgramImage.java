@@ -45,9 +45,10 @@ public final class ProgramImage implements AutoCloseable {
         }
     }
 
-    /** Per-launch values: clone flags, the error pipe's write end and the initial slots. */
-    void prepare(long cloneFlags, int errFd, long[] initialSlots) {
-        clone_args.flags(cloneArgs, cloneFlags);
+    /** Per-launch values: clone flags, the error pipe's write end, the initial slots, and a cgroup fd (or -1) for CLONE_INTO_CGROUP. */
+    void prepare(long cloneFlags, int errFd, long[] initialSlots, int cgroupFd) {
+        clone_args.flags(cloneArgs, cgroupFd >= 0 ? cloneFlags | K.CLONE_INTO_CGROUP : cloneFlags);
+        clone_args.cgroup(cloneArgs, cgroupFd >= 0 ? cgroupFd : 0);
         pidfd.set(ValueLayout.JAVA_INT, 0, -1);
         header.set(ValueLayout.JAVA_LONG, ProgramLayout.ERRFD_OFFSET, errFd);
         for (int i = 0; i < Step.SLOTS; i++) {

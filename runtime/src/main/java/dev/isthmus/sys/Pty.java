@@ -24,10 +24,6 @@ public final class Pty implements AutoCloseable {
     /** ioctl(2) is variadic in libc (jextract gives only an invoker); the requests used here take a pointer. */
     private static final MethodHandle IOCTL_PTR = Native.linkErrno(Native.symbol("ioctl"),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
-    /** openat(2) is variadic (the mode); linked with it. */
-    private static final MethodHandle OPENAT = Native.linkErrno(Native.symbol("openat"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-
     public static final int TIOCSCTTY = Linux.TIOCSCTTY();
 
     private final int master;
@@ -80,15 +76,7 @@ public final class Pty implements AutoCloseable {
 
     /** Opens the slave side (close-on-exec; the child's dup3 onto 0-2 clears that flag). */
     public int openSlave() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int fd = (int) OPENAT.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(slavePath),
-                    Linux.O_RDWR() | Linux.O_NOCTTY() | Linux.O_CLOEXEC(), 0);
-            check("open " + slavePath, fd, cap);
-            return fd;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Libc.open(slavePath, Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC);
     }
 
     /** Sets the terminal size of {@code fd} (TIOCSWINSZ). */

@@ -129,14 +129,15 @@ public final class Spawner {
 
     /** Clones a child that runs {@code program}. The image is owned by the returned launch. */
     public static Launch launch(Program program) {
-        return launch(program, -1);
+        return launch(program, -1, -1);
     }
 
     /**
      * Clones a child that runs {@code program}, with {@code consoleFd} (or -1) in slot
-     * {@link Program#CONSOLE}.
+     * {@link Program#CONSOLE}, born in the cgroup v2 directory {@code cgroupFd} (or -1) through
+     * CLONE_INTO_CGROUP: no migration afterwards.
      */
-    public static Launch launch(Program program, int consoleFd) {
+    public static Launch launch(Program program, int consoleFd, int cgroupFd) {
         ProgramImage image = new ProgramImage(program);
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
@@ -154,7 +155,7 @@ public final class Spawner {
                     slots[Program.SYNC_READ] = sync[0];
                     slots[Program.SYNC_WRITE] = sync[1];
                 }
-                image.prepare(flags, err[1], slots);
+                image.prepare(flags, err[1], slots, cgroupFd);
                 pid = Stub.spawn(image.header());
             } finally {
                 if (err != null) {

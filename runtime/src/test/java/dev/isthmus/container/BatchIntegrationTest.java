@@ -37,11 +37,31 @@ class BatchIntegrationTest {
     }
 
     private Path template() throws Exception {
+        return template("");
+    }
+
+    private Path template(String extraLinux) throws Exception {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path b = tmp.resolve("bundle");
         Bundles.busyboxRootfs(b);
         return Bundles.write(b, Bundles.config(List.of("true"), "batch", true,
-                "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]", "", ""));
+                "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]", "", extraLinux));
+    }
+
+    @Test
+    void tasksAreBornInTheConfiguredCgroup() throws Exception {
+        Path v2 = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.contains(" - cgroup2 ")).map(l -> Path.of(l.split(" ")[4])).findFirst().orElse(null);
+        assumeTrue(v2 != null, "no cgroup2 hierarchy mounted on this host: CLONE_INTO_CGROUP has nowhere to place tasks");
+        String name = "isthmus-batch-test-" + ProcessHandle.current().pid();
+        Path b = template(", \"cgroupsPath\": \"/" + name + "\"");
+        Path file = Files.writeString(tmp.resolve("tasks"), """
+                {"id": "a", "args": ["sh", "-c", "grep -q '^0::/%1$s$' /proc/self/cgroup"]}
+                {"id": "b", "args": ["sh", "-c", "grep -q '^0::/%1$s$' /proc/self/cgroup"]}
+                """.formatted(name));
+        Cli.Result r = Cli.run("batch", "-b", b.toString(), "-j", "2", file.toString());
+        assertEquals(0, r.status(), "both tasks found themselves in " + name + ": " + r);
+        assertFalse(Files.exists(v2.resolve(name)), "the cgroup the batch created is removed");
     }
 
     private static Map<String, Matcher> results(String out) {
