@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** Entry point: the runc-compatible command line. */
 @Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A stateless-capable OCI container runtime on Project Panama.",
-        subcommands = {RunCommand.class, SpecCommand.class, BatchCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, SpecCommand.class, BatchCommand.class, BenchCommand.class, LifecycleCommands.Create.class,
+                LifecycleCommands.Start.class, LifecycleCommands.State.class, LifecycleCommands.Kill.class,
+                LifecycleCommands.Delete.class})
 public final class Main implements Runnable {
 
     /** runc's convention: `isthmus --version` names the runtime and the spec version. */
@@ -22,6 +24,13 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--root", description = "Where container state is kept (default: /run/isthmus, or $XDG_RUNTIME_DIR/isthmus when not root).")
+    java.nio.file.Path root;
+
+    dev.isthmus.container.StateStore store() {
+        return new dev.isthmus.container.StateStore(root != null ? root : dev.isthmus.container.StateStore.defaultRoot());
+    }
 
     @Override
     public void run() {

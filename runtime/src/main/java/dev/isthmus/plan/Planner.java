@@ -67,6 +67,9 @@ public final class Planner {
     private final Host host;
     private final Options options;
     private final List<Step> steps = new ArrayList<>();
+    /** For a parked init (create/start): the exec FIFO's path, else null. */
+    private String parkFifo;
+    private int imageStart = -1;
     /** Directories this plan already creates, so mkdir -p does not repeat itself. */
     private final Set<Path> made = new java.util.HashSet<>();
     private final Path rootfs;
@@ -84,6 +87,25 @@ public final class Planner {
     /** Plans {@code config} of the bundle at {@code bundle}. */
     public static Program plan(Config config, Path bundle, Host host, Options options) throws PlanException {
         return new Planner(config, bundle, host, options).build();
+    }
+
+    /**
+     * A program whose child parks until `start`: one table, run from step 0 by the JVM's child up
+     * to an execveat of the memfd image in slot IMAGE (after the id maps, so the image keeps its
+     * capabilities), and from {@code imageStart} by that image, which sets everything up, reports
+     * READY on the error pipe (slot ERR), then blocks reading the exec FIFO until `start` writes
+     * a byte, and execs the user program.
+     */
+    public record Parked(Program program, int imageStart) {}
+
+    /** The byte record a parked init writes to its error pipe when it is set up: step -1, errno 0. */
+    public static final byte[] READY = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+    public static Parked planParked(Config config, Path bundle, Host host, Options options, Path execFifo) throws PlanException {
+        Planner p = new Planner(config, bundle, host, options);
+        p.parkFifo = execFifo.toAbsolutePath().toString();
+        Program program = p.build();
+        return new Parked(program, p.imageStart);
     }
 
     private Map<NamespaceType, String> namespaces() {
@@ -128,6 +150,16 @@ public final class Planner {
                 steps.add(Step.of(Syscall.SETRESGID, "become gid 0 of the user namespace", imm(0), imm(0), imm(0)));
                 steps.add(Step.of(Syscall.SETRESUID, "become uid 0 of the user namespace", imm(0), imm(0), imm(0)));
             }
+        }
+        if (parkFifo != null) {
+            steps.add(Step.of(Syscall.FCNTL, "keep the error pipe open across the image's exec", new Arg.Slot(Program.ERR),
+                    imm(K.F_SETFD, "F_SETFD"), imm(0)));
+            steps.add(Step.of(Syscall.EXECVEAT, "exec the parked-init image", new Arg.Slot(Program.IMAGE), str(""),
+                    new Arg.StrArray(List.of("isthmus-init"), false), new Arg.StrArray(List.of(), true),
+                    imm(K.AT_EMPTY_PATH, "AT_EMPTY_PATH")));
+            imageStart = steps.size();
+            steps.add(Step.storing(Program.FIFO, Syscall.OPENAT, "open the exec FIFO " + parkFifo, imm(K.AT_FDCWD, "AT_FDCWD"),
+                    str(parkFifo), imm(K.O_RDWR | K.O_CLOEXEC, "O_RDWR|O_CLOEXEC"), imm(0)));
         }
         joinNamespaces(ns);
         if (unshareFlags != 0) {
@@ -441,6 +473,11 @@ public final class Planner {
         steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(umask, "0" + Integer.toOctalString(umask))));
         String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
         steps.add(Step.of(Syscall.CHDIR, "chdir to the process's cwd " + cwd, str(cwd)));
+        if (parkFifo != null) {
+            steps.add(Step.of(Syscall.WRITE, "report READY", new Arg.Slot(Program.ERR), new Arg.Bytes(READY, "READY"), imm(16)));
+            steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.FIFO), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
+                    Step.CHECK | Step.NONZERO, 0, 0, "wait for start on the exec FIFO"));
+        }
         // No JVM fd may reach the user program: every fd above stderr becomes close-on-exec,
         // which also closes the error pipe exactly when execve succeeds.
         steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3), imm(0xffffffffL, "~0U"),

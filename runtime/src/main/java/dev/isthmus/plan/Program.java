@@ -28,8 +28,14 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
     public static final int SYNC_WRITE = 1;
     /** The slave side of the console pty, when process.terminal is set. */
     public static final int CONSOLE = 2;
+    /** A parked init's error pipe (write end), kept open across the exec of its image. */
+    public static final int ERR = 3;
+    /** A parked init's image: the memfd holding the ELF the child execs. */
+    public static final int IMAGE = 4;
+    /** A parked init's exec FIFO, opened read-write inside the image. */
+    public static final int FIFO = 5;
     /** First slot free for steps. */
-    public static final int FIRST_FREE_SLOT = 3;
+    public static final int FIRST_FREE_SLOT = 6;
 
     /** A program with no process part of its own (all steps are the set-up's). */
     public Program(long cloneFlags, List<Step> steps, String uidMap, String gidMap, boolean denySetgroups, boolean waitsForParent) {

@@ -67,6 +67,8 @@ public final class K {
     public static final long PR_SET_NO_NEW_PRIVS = Linux.PR_SET_NO_NEW_PRIVS();
     public static final long SIGCHLD = Linux.SIGCHLD();
     public static final long TIOCSCTTY = Linux.TIOCSCTTY();
+    public static final long F_SETFD = Linux.F_SETFD();
+    public static final long AT_EMPTY_PATH = Linux.AT_EMPTY_PATH();
 
     /** Little-endian bytes of struct mount_attr {attr_set, attr_clr, propagation, userns_fd}. */
     public static byte[] mountAttr(long set, long clear) {

@@ -29,6 +29,9 @@ public final class Libc {
     /** openat(2) is variadic (the mode) in libc; linked with it. */
     private static final MethodHandle OPENAT = Native.linkErrno(Native.symbol("openat"),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle MKFIFO = Native.linkErrno(Native.symbol("mkfifo"),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle PIDFD_OPEN = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
     private static final MethodHandle GETPID = Native.link(Linux.getpid$address(), Linux.getpid$descriptor());
     /** prctl(2) is variadic in libc; the kernel takes five longs, so it is linked as such. */
     private static final MethodHandle PRCTL = Native.linkErrno(
@@ -262,6 +265,31 @@ public final class Libc {
                 throw new SysException("open " + path, Native.errno(cap));
             }
             return fd;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static final int O_WRONLY = Linux.O_WRONLY();
+
+    /** mkfifo(3) with {@code mode}. */
+    public static void mkfifo(String path, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            if ((int) MKFIFO.invokeExact(cap, a.allocateFrom(path), mode) < 0) {
+                throw new SysException("mkfifo " + path, Native.errno(cap));
+            }
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** pidfd_open(2); returns the pidfd, or -errno (ESRCH: no such process). */
+    public static int pidfdOpen(int pid) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int fd = (int) PIDFD_OPEN.invokeExact(cap, pid, 0);
+            return fd < 0 ? -Native.errno(cap) : fd;
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

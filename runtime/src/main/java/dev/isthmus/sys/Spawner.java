@@ -34,9 +34,11 @@ public final class Spawner {
         private final int pidfd;
         private int errRead;
         private int syncWrite;
+        private final boolean parked;
 
-        Launch(ProgramImage image, Program program, int pid, int pidfd, int errRead, int syncWrite) {
+        Launch(ProgramImage image, Program program, int pid, int pidfd, int errRead, int syncWrite, boolean parked) {
             this.image = image;
+            this.parked = parked;
             this.program = program;
             this.pid = pid;
             this.pidfd = pidfd;
@@ -53,7 +55,8 @@ public final class Spawner {
         }
 
         /**
-         * Does the parent's part (id maps, sync byte) and waits until the child has exec'd.
+         * Does the parent's part (id maps, sync byte) and waits until the child has exec'd (for a
+         * parked init: until it reports READY).
          *
          * @throws SpawnException naming the failed step; the child has then been reaped
          */
@@ -77,11 +80,18 @@ public final class Spawner {
                     n += r;
                 }
                 if (n == 0) {
+                    if (parked) {
+                        Libc.waitPidfd(pidfd, false);
+                        throw new SpawnException("the parked init ended before it was ready", -1, 0);
+                    }
                     return; // EOF: the close-on-exec error pipe closed, execve succeeded
                 }
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(report).order(java.nio.ByteOrder.LITTLE_ENDIAN);
                 int step = (int) b.getLong();
                 int errno = (int) b.getLong();
+                if (parked && step == -1 && errno == 0) {
+                    return; // READY: set up, parked on the exec FIFO
+                }
                 Libc.waitPidfd(pidfd, false);
                 throw SpawnException.of(program, step, errno);
             } catch (SysException e) {
@@ -179,6 +189,68 @@ public final class Spawner {
             image.close();
             throw new SysException("clone3", (int) -pid);
         }
-        return new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1]);
+        return new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1], false);
+    }
+
+    /**
+     * Clones the JVM's child of a parked init: it runs {@code parked}'s table up to the execveat
+     * of a sealed memfd holding the same table as a static ELF image ({@link ElfImage}), which
+     * then runs from {@code imageStart}, so the parked process holds a few pages instead of a
+     * copy of the JVM (DESIGN.md). Follow it with {@link Launch#awaitExec()}, which returns once
+     * the init reports READY.
+     */
+    public static Launch launchParked(dev.isthmus.plan.Planner.Parked parked, int consoleFd) {
+        Program program = parked.program();
+        ProgramImage image = new ProgramImage(program);
+        boolean waits = program.waitsForParent();
+        long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
+        int[] err = null;
+        int[] sync = null;
+        int memfd = -1;
+        long pid;
+        SPAWN_LOCK.lock();
+        try {
+            err = Libc.pipe2(Libc.O_CLOEXEC);
+            long[] slots = new long[Step.SLOTS];
+            slots[Program.CONSOLE] = consoleFd;
+            slots[Program.ERR] = err[1];
+            if (waits) {
+                sync = Libc.pipe2(Libc.O_CLOEXEC);
+                slots[Program.SYNC_READ] = sync[0];
+                slots[Program.SYNC_WRITE] = sync[1];
+            }
+            memfd = Memfd.sealedExecutable("isthmus-init", ElfImage.build(program, parked.imageStart(), err[1], slots));
+            slots[Program.IMAGE] = memfd;
+            image.prepare(flags, err[1], slots, -1);
+            pid = Stub.spawn(image.header());
+        } catch (RuntimeException e) {
+            if (err != null) {
+                Libc.close(err[0]);
+            }
+            if (sync != null) {
+                Libc.close(sync[1]);
+            }
+            image.close();
+            throw e;
+        } finally {
+            // The child has its own copies (fd tables are copied at clone).
+            if (err != null) {
+                Libc.close(err[1]);
+            }
+            if (sync != null) {
+                Libc.close(sync[0]);
+            }
+            Libc.close(memfd);
+            SPAWN_LOCK.unlock();
+        }
+        if (pid < 0) {
+            Libc.close(err[0]);
+            if (sync != null) {
+                Libc.close(sync[1]);
+            }
+            image.close();
+            throw new SysException("clone3", (int) -pid);
+        }
+        return new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1], true);
     }
 }

@@ -17,6 +17,8 @@ public enum Syscall {
     GETPID(Linux.SYS_getpid()),
     EXIT_GROUP(Linux.SYS_exit_group()),
     EXECVE(Linux.SYS_execve()),
+    EXECVEAT(Linux.SYS_execveat()),
+    FCNTL(Linux.SYS_fcntl()),
     RT_SIGPROCMASK(Linux.SYS_rt_sigprocmask()),
     MOUNT(Linux.SYS_mount()),
     UMOUNT2(Linux.SYS_umount2()),

@@ -1,0 +1,196 @@
+package dev.isthmus.container;
+
+import dev.isthmus.plan.Host;
+import dev.isthmus.plan.PlanException;
+import dev.isthmus.plan.Planner;
+import dev.isthmus.proc.ProcessIdentity;
+import dev.isthmus.spec.Config;
+import dev.isthmus.spec.ConfigException;
+import dev.isthmus.spec.ConfigReader;
+import dev.isthmus.spec.DefaultConfigs;
+import dev.isthmus.spec.State;
+import dev.isthmus.spec.StateWriter;
+import dev.isthmus.sys.Libc;
+import dev.isthmus.sys.SpawnException;
+import dev.isthmus.sys.Spawner;
+import dev.isthmus.sys.SysException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * The OCI lifecycle in spec mode (runtime.md "Lifecycle" and "Operations"): create leaves a
+ * parked init, start releases it through the exec FIFO, state reports, kill signals, delete
+ * removes. Operations the status table forbids fail with a message and change nothing.
+ */
+public final class Lifecycle {
+    private static final int SIGKILL = 9;
+
+    private final StateStore store;
+
+    public Lifecycle(StateStore store) {
+        this.store = store;
+    }
+
+    /** A refused operation or a failure, with its message for the user. */
+    public static final class LifecycleException extends Exception {
+        public LifecycleException(String message) {
+            super(message);
+        }
+    }
+
+    public void create(String id, Path bundle, Path pidFile, boolean noPivot) throws LifecycleException, IOException {
+        Path abs = bundle.toAbsolutePath().normalize();
+        Config config;
+        Planner.Parked parked;
+        try {
+            ContainerId.check(id);
+            config = ConfigReader.read(abs.resolve("config.json"));
+            parked = Planner.planParked(config, abs, Host.LIVE, new Planner.Options(noPivot), store.fifo(id));
+        } catch (ConfigException | PlanException | IllegalArgumentException e) {
+            throw new LifecycleException(e.getMessage());
+        }
+        if (config.process().terminal()) {
+            throw new LifecycleException("process.terminal: create needs --console-socket for a terminal, which isthmus does not take yet");
+        }
+        try {
+            store.claim(id);
+        } catch (IllegalArgumentException e) {
+            throw new LifecycleException(e.getMessage());
+        }
+        boolean ok = false;
+        try {
+            Libc.mkfifo(store.fifo(id).toString(), 0600);
+            Spawner.Launch launch = Spawner.launchParked(parked, -1);
+            int pidfd = launch.pidfd();
+            try {
+                launch.awaitExec();
+            } catch (SpawnException e) {
+                throw new LifecycleException(e.getMessage());
+            } finally {
+                launch.close();
+            }
+            try {
+                ProcessIdentity init = ProcessIdentity.of(launch.pid());
+                if (init == null) {
+                    throw new LifecycleException("the container's init ended during create");
+                }
+                store.save(new StateStore.Record(id, init.pid(), init.startTime(), abs.toString(),
+                        abs.resolve(config.root().path()).normalize().toString(), Instant.now(), System.getProperty("user.name"),
+                        config.annotations()));
+                if (pidFile != null) {
+                    Run.writePidFile(pidFile, init.pid());
+                }
+                ok = true;
+            } finally {
+                if (!ok) {
+                    Libc.pidfdSendSignal(pidfd, SIGKILL);
+                    Libc.waitPidfd(pidfd, false);
+                }
+                Libc.close(pidfd);
+            }
+        } catch (SysException e) {
+            throw new LifecycleException(e.getMessage());
+        } finally {
+            if (!ok) {
+                store.remove(id);
+            }
+        }
+        // The init now belongs to whoever reaps orphans once this process exits (a subreaper or pid 1).
+    }
+
+    public void start(String id) throws LifecycleException, IOException {
+        StateStore.Record r = load(id);
+        String status = store.status(r);
+        if (!status.equals("created")) {
+            throw new LifecycleException("cannot start container " + id + ": it is " + status + ", not created");
+        }
+        String fifo = store.fifo(id).toString();
+        int fd;
+        try {
+            // Non-blocking: with no reader (the init is gone) open fails with ENXIO instead of hanging.
+            fd = Libc.open(fifo, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        } catch (SysException e) {
+            throw new LifecycleException("cannot start container " + id + ": its init is gone (" + e.getMessage() + ")");
+        }
+        try {
+            Libc.write(fd, new byte[] {0});
+        } finally {
+            Libc.close(fd);
+        }
+        java.nio.file.Files.deleteIfExists(store.fifo(id));
+    }
+
+    public void state(String id, OutputStream out) throws LifecycleException, IOException {
+        StateStore.Record r = load(id);
+        String status = store.status(r);
+        StateWriter.write(new State(DefaultConfigs.OCI_VERSION, r.id(), status, status.equals("stopped") ? 0 : r.pid(), r.bundle(),
+                r.rootfs(), r.created(), r.owner(), r.annotations()), out);
+    }
+
+    public void kill(String id, int signal) throws LifecycleException, IOException {
+        StateStore.Record r = load(id);
+        String status = store.status(r);
+        if (status.equals("stopped")) {
+            throw new LifecycleException("cannot kill container " + id + ": it is stopped");
+        }
+        int pidfd = openInit(r);
+        if (pidfd < 0) {
+            throw new LifecycleException("cannot kill container " + id + ": it is stopped");
+        }
+        try {
+            int e = Libc.pidfdSendSignal(pidfd, signal);
+            if (e < 0) {
+                throw new LifecycleException("kill container " + id + ": " + dev.isthmus.sys.Errno.describe(-e));
+            }
+        } finally {
+            Libc.close(pidfd);
+        }
+    }
+
+    public void delete(String id, boolean force) throws LifecycleException, IOException {
+        StateStore.Record r = load(id);
+        String status = store.status(r);
+        if (status.equals("running") && !force) {
+            throw new LifecycleException("cannot delete container " + id + ": it is running (stop it first, or use --force)");
+        }
+        if (!status.equals("stopped")) {
+            // created (a parked init) or forced: kill it and wait until it is gone
+            int pidfd = openInit(r);
+            if (pidfd >= 0) {
+                try {
+                    Libc.pidfdSendSignal(pidfd, SIGKILL);
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (Libc.pollIn(new int[] {pidfd}, 100).length == 0 && System.nanoTime() < deadline) {
+                        // a pidfd becomes readable when its process exits
+                    }
+                } finally {
+                    Libc.close(pidfd);
+                }
+            }
+        }
+        store.remove(id);
+    }
+
+    private StateStore.Record load(String id) throws LifecycleException, IOException {
+        try {
+            return store.load(id);
+        } catch (IllegalArgumentException e) {
+            throw new LifecycleException(e.getMessage());
+        }
+    }
+
+    /** A pidfd of the container's init, checked against its start time after opening; -1 when it is gone. */
+    private static int openInit(StateStore.Record r) {
+        int pidfd = Libc.pidfdOpen(r.pid());
+        if (pidfd < 0) {
+            return -1;
+        }
+        if (!r.init().alive()) { // the pid was reused between our check and pidfd_open
+            Libc.close(pidfd);
+            return -1;
+        }
+        return pidfd;
+    }
+}

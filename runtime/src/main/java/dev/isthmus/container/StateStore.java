@@ -1,0 +1,151 @@
+package dev.isthmus.container;
+
+import dev.isthmus.proc.ProcessIdentity;
+import dev.isthmus.spec.ConfigReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+
+/**
+ * Container state under the root directory (spec mode): {@code ROOT/ID/state.json}, written to a
+ * temporary name and renamed, holding the init's pid together with its start time, and
+ * {@code ROOT/ID/exec.fifo} while the container is created but not started.
+ */
+public final class StateStore {
+
+    /** What is recorded of a container. */
+    public record Record(String id, int pid, long startTime, String bundle, String rootfs, Instant created, String owner,
+            Map<String, String> annotations) {
+        public ProcessIdentity init() {
+            return new ProcessIdentity(pid, startTime);
+        }
+    }
+
+    private final Path root;
+
+    public StateStore(Path root) {
+        this.root = root;
+    }
+
+    /** The default root: /run/isthmus for root, else $XDG_RUNTIME_DIR/isthmus. */
+    public static Path defaultRoot() {
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        boolean isRoot = "root".equals(System.getProperty("user.name"));
+        return !isRoot && xdg != null && !xdg.isEmpty() ? Path.of(xdg, "isthmus") : Path.of("/run/isthmus");
+    }
+
+    public Path dir(String id) {
+        ContainerId.check(id);
+        return root.resolve(id);
+    }
+
+    public Path fifo(String id) {
+        return dir(id).resolve("exec.fifo");
+    }
+
+    /** Claims {@code id}: creates its directory, failing when it exists. */
+    public Path claim(String id) throws IOException {
+        Files.createDirectories(root);
+        try {
+            return Files.createDirectory(dir(id));
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalArgumentException("container " + id + " already exists");
+        }
+    }
+
+    public void save(Record r) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (JsonGenerator g = ConfigReader.factory().createGenerator(ObjectWriteContext.empty(), buf)) {
+            g.writeStartObject();
+            g.writeStringProperty("id", r.id());
+            g.writeNumberProperty("pid", r.pid());
+            g.writeNumberProperty("startTime", r.startTime());
+            g.writeStringProperty("bundle", r.bundle());
+            g.writeStringProperty("rootfs", r.rootfs());
+            g.writeStringProperty("created", r.created().toString());
+            g.writeStringProperty("owner", r.owner());
+            g.writeName("annotations");
+            g.writeStartObject();
+            for (Map.Entry<String, String> e : r.annotations().entrySet()) {
+                g.writeStringProperty(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        Path dir = dir(r.id());
+        Path tmp = dir.resolve(".state.json.tmp");
+        Files.write(tmp, buf.toByteArray());
+        try {
+            Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot rename state.json atomically in " + dir, e);
+        }
+    }
+
+    /** The record of {@code id}; IllegalArgumentException when there is no such container. */
+    public Record load(String id) throws IOException {
+        byte[] json;
+        try {
+            json = Files.readAllBytes(dir(id).resolve("state.json"));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("container " + id + " does not exist");
+        }
+        Map<String, String> s = new LinkedHashMap<>();
+        Map<String, String> annotations = new LinkedHashMap<>();
+        try (JsonParser p = ConfigReader.factory().createParser(ObjectReadContext.empty(), json)) {
+            p.nextToken();
+            String name;
+            while ((name = p.nextName()) != null) {
+                if (p.nextToken() == JsonToken.START_OBJECT) {
+                    String k;
+                    while ((k = p.nextName()) != null) {
+                        p.nextToken();
+                        annotations.put(k, p.getString());
+                    }
+                } else {
+                    s.put(name, p.getString());
+                }
+            }
+        }
+        return new Record(s.get("id"), Integer.parseInt(s.get("pid")), Long.parseLong(s.get("startTime")), s.get("bundle"),
+                s.get("rootfs"), Instant.parse(s.get("created")), s.get("owner"), annotations);
+    }
+
+    /** created (init alive, exec FIFO still there), running (alive, FIFO gone) or stopped. */
+    public String status(Record r) {
+        if (!r.init().alive()) {
+            return "stopped";
+        }
+        return Files.exists(fifo(r.id())) ? "created" : "running";
+    }
+
+    /** Removes the container's directory and everything in it. */
+    public void remove(String id) throws IOException {
+        Path dir = dir(id);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+}
