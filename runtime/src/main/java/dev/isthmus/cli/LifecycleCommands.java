@@ -105,6 +105,79 @@ final class LifecycleCommands {
         }
     }
 
+    @Command(name = "exec", description = "Run a process in a running container.")
+    static final class Exec implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Option(names = {"-p", "--process"}, description = "A process.json (runtime-spec process object) instead of ARGS.")
+        Path process;
+
+        @Option(names = {"-d", "--detach"}, description = "Return once the process has started.")
+        boolean detach;
+
+        @Option(names = "--pid-file", description = "Write the process's host pid to this file.")
+        Path pidFile;
+
+        @Option(names = "--cwd", description = "Working directory in the container.")
+        String cwd;
+
+        @Option(names = {"-e", "--env"}, description = "Add an environment variable (KEY=value).")
+        java.util.List<String> env = new java.util.ArrayList<>();
+
+        @Option(names = {"-u", "--user"}, description = "uid[:gid].")
+        String user;
+
+        @Option(names = {"-t", "--tty"}, description = "Allocate a terminal (needs --console-socket: not supported yet).")
+        boolean tty;
+
+        @Option(names = "--console-socket", description = "Not supported yet.")
+        Path consoleSocket;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Parameters(index = "1..*", paramLabel = "ARGS")
+        java.util.List<String> args = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            int[] status = {0};
+            int rc = run(() -> status[0] = new Lifecycle(main.store()).exec(id, process(), pidFile, detach));
+            return rc != 0 ? rc : status[0];
+        }
+
+        private dev.isthmus.spec.Process process() throws Exception {
+            if (tty || consoleSocket != null) {
+                throw new Lifecycle.LifecycleException("exec: a terminal (-t, --console-socket) is not supported yet");
+            }
+            if (process != null) {
+                // A process object is read as the process of a minimal config, so the config
+                // reader's validation applies to it unchanged.
+                byte[] p = java.nio.file.Files.readAllBytes(process);
+                byte[] wrapped = ("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"/\"},\"process\":" + new String(p, java.nio.charset.StandardCharsets.UTF_8) + "}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                try {
+                    return dev.isthmus.spec.ConfigReader.read(wrapped, process.toString()).process();
+                } catch (dev.isthmus.spec.ConfigException e) {
+                    throw new Lifecycle.LifecycleException(e.getMessage());
+                }
+            }
+            if (args.isEmpty()) {
+                throw new Lifecycle.LifecycleException("exec: give a command or --process");
+            }
+            dev.isthmus.spec.User u = null;
+            if (user != null) {
+                String[] ug = user.split(":", 2);
+                u = new dev.isthmus.spec.User(Long.parseLong(ug[0]), ug.length > 1 ? Long.parseLong(ug[1]) : 0, null, java.util.List.of(), null);
+            }
+            java.util.List<String> e = new java.util.ArrayList<>(java.util.List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+            e.addAll(env);
+            return new dev.isthmus.spec.Process(false, null, u, args, null, e, cwd == null ? "/" : cwd, null, java.util.List.of(), false,
+                    null, null, null, null, null, null);
+        }
+    }
+
     @Command(name = "delete", description = "Delete a container (a running one only with --force).")
     static final class Delete implements Callable<Integer> {
         @ParentCommand

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "A stateless-capable OCI container runtime on Project Panama.",
         subcommands = {RunCommand.class, SpecCommand.class, BatchCommand.class, BenchCommand.class, LifecycleCommands.Create.class,
                 LifecycleCommands.Start.class, LifecycleCommands.State.class, LifecycleCommands.Kill.class,
-                LifecycleCommands.Delete.class})
+                LifecycleCommands.Delete.class, LifecycleCommands.Exec.class})
 public final class Main implements Runnable {
 
     /** runc's convention: `isthmus --version` names the runtime and the spec version. */
@@ -28,6 +28,27 @@ public final class Main implements Runnable {
     @CommandLine.Option(names = "--root", description = "Where container state is kept (default: /run/isthmus, or $XDG_RUNTIME_DIR/isthmus when not root).")
     java.nio.file.Path root;
 
+    @CommandLine.Option(names = "--log", description = "Also write errors to this file.")
+    java.nio.file.Path log;
+
+    @CommandLine.Option(names = "--log-format", description = "text or json (one object per line: level, msg, time).")
+    String logFormat = "text";
+
+    @CommandLine.Option(names = "--debug", description = "Accepted for runc compatibility.")
+    boolean debug;
+
+    @CommandLine.Option(names = "--systemd-cgroup", description = "Accepted for runc compatibility; systemd cgroup paths are not supported yet.")
+    boolean systemdCgroup;
+
+    @CommandLine.Option(names = "--rootless", arity = "0..1", description = "Accepted for runc compatibility (true, false or auto).")
+    String rootless;
+
+    /** Applies the global options that act before any command (the log). */
+    private int executionStrategy(CommandLine.ParseResult parseResult) {
+        Log.install(log, logFormat);
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
     dev.isthmus.container.StateStore store() {
         return new dev.isthmus.container.StateStore(root != null ? root : dev.isthmus.container.StateStore.defaultRoot());
     }
@@ -43,7 +64,9 @@ public final class Main implements Runnable {
 
     /** Runs the command line; returns the exit status. */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
+        cl.setExecutionStrategy(main::executionStrategy);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("isthmus: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             return 1;

@@ -173,6 +173,82 @@ public final class Lifecycle {
         store.remove(id);
     }
 
+    /** Namespaces an exec joins when the container's differ from the runtime's: /proc/PID/ns name and CLONE_NEW* flag. */
+    private static final String[] NS_NAMES = {"user", "mnt", "uts", "ipc", "net", "cgroup"};
+    private static final long[] NS_FLAGS = {dev.isthmus.sys.K.CLONE_NEWUSER, dev.isthmus.sys.K.CLONE_NEWNS, dev.isthmus.sys.K.CLONE_NEWUTS,
+            dev.isthmus.sys.K.CLONE_NEWIPC, dev.isthmus.sys.K.CLONE_NEWNET, dev.isthmus.sys.K.CLONE_NEWCGROUP};
+
+    /**
+     * Runs {@code process} in running container {@code id}, in all of its namespaces. With
+     * {@code detach}, returns 0 once the process has exec'd; otherwise waits and returns its status.
+     */
+    public int exec(String id, dev.isthmus.spec.Process process, Path pidFile, boolean detach) throws LifecycleException, IOException {
+        StateStore.Record r = load(id);
+        String status = store.status(r);
+        if (!status.equals("running")) {
+            throw new LifecycleException("cannot exec in container " + id + ": it is " + status + ", not running");
+        }
+        Config config;
+        try {
+            config = ConfigReader.read(Path.of(r.bundle()).resolve("config.json"));
+        } catch (ConfigException e) {
+            throw new LifecycleException(e.getMessage());
+        }
+        long join = 0;
+        for (int i = 0; i < NS_NAMES.length; i++) {
+            if (!sameNamespace(NS_NAMES[i], r.pid())) {
+                join |= NS_FLAGS[i];
+            }
+        }
+        boolean joinPid = !sameNamespace("pid", r.pid());
+        dev.isthmus.plan.Program program;
+        try {
+            program = Planner.planExec(config, Path.of(r.bundle()), process, join);
+        } catch (PlanException e) {
+            throw new LifecycleException(e.getMessage());
+        }
+        int pidfd = openInit(r);
+        if (pidfd < 0) {
+            throw new LifecycleException("cannot exec in container " + id + ": it stopped");
+        }
+        Spawner.Launch launch;
+        try {
+            launch = Spawner.launchInto(program, pidfd, joinPid);
+        } catch (SysException e) {
+            throw new LifecycleException("exec in container " + id + ": " + e.getMessage());
+        } finally {
+            Libc.close(pidfd);
+        }
+        int child = launch.pidfd();
+        try (dev.isthmus.sys.SignalForwarding forwarding = detach ? null : dev.isthmus.sys.SignalForwarding.install()) {
+            if (forwarding != null) {
+                forwarding.target(child);
+            }
+            try {
+                launch.awaitExec();
+            } catch (SpawnException e) {
+                throw new LifecycleException(e.getMessage());
+            } finally {
+                launch.close();
+            }
+            if (pidFile != null) {
+                Run.writePidFile(pidFile, launch.pid());
+            }
+            return detach ? 0 : Libc.waitPidfd(child, false).shellStatus();
+        } finally {
+            Libc.close(child);
+        }
+    }
+
+    private static boolean sameNamespace(String name, int pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/ns", name))
+                    .equals(java.nio.file.Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", name)));
+        } catch (IOException e) {
+            return true; // a namespace type this kernel lacks: nothing to join
+        }
+    }
+
     private StateStore.Record load(String id) throws LifecycleException, IOException {
         try {
             return store.load(id);

@@ -101,6 +101,30 @@ public final class Planner {
     /** The byte record a parked init writes to its error pipe when it is set up: step -1, errno 0. */
     public static final byte[] READY = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
+    /**
+     * A process to run in an existing container (exec): the child joins the namespaces in
+     * {@code joinFlags} of the init whose pidfd is in slot TARGET with one setns(2) call (the pid
+     * namespace is the launcher's business: setns(CLONE_NEWPID) only moves children), then runs
+     * {@code process} like a container's own.
+     */
+    public static Program planExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags)
+            throws PlanException {
+        Config patched = new Config(container.ociVersion(), process, container.root(), container.hostname(), container.domainname(),
+                container.mounts(), container.hooks(), container.annotations(), container.linux());
+        Planner p = new Planner(patched, bundle, Host.LIVE, Options.DEFAULT);
+        if (process.terminal()) {
+            throw new PlanException("process.terminal", "exec with a terminal needs --console-socket, which isthmus does not take yet");
+        }
+        if (joinFlags != 0) {
+            p.steps.add(Step.of(Syscall.SETNS, "join the container's namespaces", new Arg.Slot(Program.TARGET),
+                    imm(joinFlags, cloneFlagNames(joinFlags))));
+        }
+        p.steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(0, "0")));
+        int processStart = p.steps.size();
+        p.processSteps();
+        return new Program(0, p.steps, "", "", false, false, processStart);
+    }
+
     public static Parked planParked(Config config, Path bundle, Host host, Options options, Path execFifo) throws PlanException {
         Planner p = new Planner(config, bundle, host, options);
         p.parkFifo = execFifo.toAbsolutePath().toString();

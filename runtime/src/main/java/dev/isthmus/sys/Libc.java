@@ -32,6 +32,7 @@ public final class Libc {
     private static final MethodHandle MKFIFO = Native.linkErrno(Native.symbol("mkfifo"),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle PIDFD_OPEN = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
+    private static final MethodHandle SETNS = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
     private static final MethodHandle GETPID = Native.link(Linux.getpid$address(), Linux.getpid$descriptor());
     /** prctl(2) is variadic in libc; the kernel takes five longs, so it is linked as such. */
     private static final MethodHandle PRCTL = Native.linkErrno(
@@ -290,6 +291,18 @@ public final class Libc {
             MemorySegment cap = Native.captureSegment(a);
             int fd = (int) PIDFD_OPEN.invokeExact(cap, pid, 0);
             return fd < 0 ? -Native.errno(cap) : fd;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** setns(2) of the calling thread. */
+    public static void setns(int fd, int nstype) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            if ((int) SETNS.invokeExact(cap, fd, nstype) < 0) {
+                throw new SysException("setns", Native.errno(cap));
+            }
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -148,6 +148,10 @@ public final class Spawner {
      * CLONE_INTO_CGROUP: no migration afterwards.
      */
     public static Launch launch(Program program, int consoleFd, int cgroupFd) {
+        return launch(program, consoleFd, cgroupFd, -1);
+    }
+
+    private static Launch launch(Program program, int consoleFd, int cgroupFd, int targetPidfd) {
         ProgramImage image = new ProgramImage(program);
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
@@ -160,6 +164,7 @@ public final class Spawner {
             try {
                 long[] slots = new long[Step.SLOTS];
                 slots[Program.CONSOLE] = consoleFd;
+                slots[Program.TARGET] = targetPidfd;
                 if (waits) {
                     sync = Libc.pipe2(Libc.O_CLOEXEC);
                     slots[Program.SYNC_READ] = sync[0];
@@ -190,6 +195,35 @@ public final class Spawner {
             throw new SysException("clone3", (int) -pid);
         }
         return new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1], false);
+    }
+
+    /**
+     * Clones a child that runs {@code program} inside an existing container (exec): the pidfd of
+     * its init goes into slot TARGET for the program's setns step and, when {@code joinPid}, the
+     * calling (platform) thread first moves its pid_ns_for_children into the init's pid
+     * namespace, so the child is born there, and moves back right after clone3.
+     */
+    public static Launch launchInto(Program program, int targetPidfd, boolean joinPid) {
+        if (Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException("exec must launch from a platform thread (setns is per thread)");
+        }
+        int ownPidns = joinPid ? Libc.open("/proc/self/ns/pid", Libc.O_RDONLY | Libc.O_CLOEXEC) : -1;
+        SPAWN_LOCK.lock();
+        try {
+            if (joinPid) {
+                Libc.setns(targetPidfd, (int) K.CLONE_NEWPID);
+            }
+            try {
+                return launch(program, -1, -1, targetPidfd);
+            } finally {
+                if (joinPid) {
+                    Libc.setns(ownPidns, (int) K.CLONE_NEWPID);
+                }
+            }
+        } finally {
+            SPAWN_LOCK.unlock();
+            Libc.close(ownPidns);
+        }
     }
 
     /**
