@@ -1,0 +1,132 @@
+package dev.isthmus.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.isthmus.testing.Bundles;
+import dev.isthmus.testing.Cli;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * podman and buildah driving isthmus through --runtime (root; podman and buildah from apt, which
+ * .ci/run installs). podman needs --ulimit nofile/nproc within this host's hard limits.
+ */
+class ClientsIntegrationTest {
+
+    private static final List<String> ULIMITS = List.of("--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024");
+
+    @TempDir
+    Path tmp;
+    private Path runtime;
+    private Path rootfs;
+    private final List<String> podmanContainers = new ArrayList<>();
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(Bundles.isRoot(), "needs root: podman and buildah run rootful containers here");
+        assumeTrue(Bundles.haveStaticBusybox(), "needs a static /bin/busybox (apt-get install busybox-static)");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        rootfs = Bundles.busyboxRootfs(tmp.resolve("image"));
+        // The runtime as a client sees it: an executable running this build's CLI.
+        StringBuilder sh = new StringBuilder("#!/bin/sh\nexport _JAVA_SR_SIGNUM=60\nexec");
+        for (String c : Cli.command()) {
+            sh.append(" '").append(c.replace("'", "'\\''")).append('\'');
+        }
+        sh.append(" \"$@\"\n");
+        runtime = Files.writeString(tmp.resolve("isthmus"), sh);
+        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (String name : podmanContainers) {
+            run(List.of("podman", "--runtime", runtime.toString(), "rm", "-f", "-t", "0", name));
+        }
+    }
+
+    private static Cli.Result run(List<String> cmd) throws Exception {
+        return Cli.run(new ProcessBuilder(cmd).redirectInput(new File("/dev/null")));
+    }
+
+    private List<String> podman(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("podman", "--runtime", runtime.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @Test
+    void podmanRunExecStopRm() throws Exception {
+        assumeTrue(onPath("podman"), "podman not installed (apt-get install podman)");
+        List<String> runCmd = podman("run", "--rm");
+        runCmd.addAll(ULIMITS);
+        runCmd.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "echo hello from podman; exit 3"));
+        Cli.Result r = run(runCmd);
+        assertEquals(3, r.status(), r::toString);
+        assertEquals("hello from podman\n", r.out(), r::toString);
+
+        String name = "isthmus-test-" + ProcessHandle.current().pid();
+        podmanContainers.add(name);
+        List<String> detached = podman("run", "-d", "--name", name);
+        detached.addAll(ULIMITS);
+        detached.addAll(List.of("--rootfs", rootfs.toString(), "sleep", "300"));
+        r = run(detached);
+        assertEquals(0, r.status(), r::toString);
+
+        r = run(podman("exec", name, "sh", "-c", "echo exec pid $$; cat /proc/1/cmdline; exit 5"));
+        assertEquals(5, r.status(), r::toString);
+        assertTrue(r.out().startsWith("exec pid "), r::toString);
+        assertTrue(r.out().contains("sleep"), "the exec'd process sees the container's pid 1: " + r);
+
+        r = run(podman("stop", "-t", "1", name));
+        assertEquals(0, r.status(), r::toString);
+        r = run(podman("inspect", "--format", "{{.State.Status}}", name));
+        assertEquals("exited", r.out().strip(), r::toString);
+        r = run(podman("rm", name));
+        assertEquals(0, r.status(), r::toString);
+        podmanContainers.remove(name);
+        r = run(podman("container", "exists", name));
+        assertEquals(1, r.status(), "the container is gone: " + r);
+    }
+
+    @Test
+    void buildahRunsARunStepInAScratchContainer() throws Exception {
+        assumeTrue(onPath("buildah"), "buildah not installed (apt-get install buildah)");
+        Cli.Result from = run(List.of("buildah", "from", "scratch"));
+        assertEquals(0, from.status(), from::toString);
+        String ctr = from.out().strip();
+        try {
+            Cli.Result mount = run(List.of("buildah", "mount", ctr));
+            assertEquals(0, mount.status(), mount::toString);
+            Path mnt = Path.of(mount.out().strip());
+            assertEquals(0, run(List.of("cp", "-a", rootfs + "/.", mnt.toString())).status());
+            Cli.Result r = run(List.of("buildah", "--runtime", runtime.toString(), "run", ctr, "--", "sh", "-c",
+                    "echo RUN step; echo built > /made-by-run"));
+            assertEquals(0, r.status(), r::toString);
+            assertTrue(r.out().contains("RUN step"), r::toString);
+            assertEquals("built\n", Files.readString(mnt.resolve("made-by-run")), "the RUN step wrote into the container's rootfs");
+            r = run(List.of("buildah", "--runtime", runtime.toString(), "run", ctr, "--", "sh", "-c", "exit 4"));
+            assertTrue(r.status() != 0 && r.err().contains("exit status 4"), r::toString);
+        } finally {
+            run(List.of("buildah", "rm", ctr));
+        }
+    }
+}
