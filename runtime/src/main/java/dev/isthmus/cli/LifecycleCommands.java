@@ -94,6 +94,9 @@ final class LifecycleCommands {
         @Parameters(index = "1", arity = "0..1", paramLabel = "SIGNAL", description = "A name (TERM, SIGTERM) or a number.")
         String signal = "SIGTERM";
 
+        @Option(names = {"-a", "--all"}, description = "Signal every process of the container, not only its init.")
+        boolean all;
+
         @Override
         public Integer call() throws Exception {
             int sig = Signals.parse(signal);
@@ -101,7 +104,14 @@ final class LifecycleCommands {
                 System.err.println("isthmus: unknown signal: " + signal);
                 return 1;
             }
-            return run(() -> new Lifecycle(main.store()).kill(id, sig));
+            Lifecycle lc = new Lifecycle(main.store());
+            return run(() -> {
+                if (all) {
+                    lc.killAll(id, sig);
+                } else {
+                    lc.kill(id, sig);
+                }
+            });
         }
     }
 
@@ -175,6 +185,72 @@ final class LifecycleCommands {
             e.addAll(env);
             return new dev.isthmus.spec.Process(false, null, u, args, null, e, cwd == null ? "/" : cwd, null, java.util.List.of(), false,
                     null, null, null, null, null, null);
+        }
+    }
+
+    @Command(name = "list", description = "List containers.")
+    static final class List implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Option(names = {"-f", "--format"}, description = "table or json (default: table).")
+        String format = "table";
+
+        @Option(names = {"-q", "--quiet"}, description = "Only IDs.")
+        boolean quiet;
+
+        @Override
+        public Integer call() throws Exception {
+            java.util.List<dev.isthmus.spec.State> states = new Lifecycle(main.store()).list();
+            if (format.equals("json")) {
+                System.out.print("[");
+                for (int i = 0; i < states.size(); i++) {
+                    System.out.print((i > 0 ? "," : "") + new String(dev.isthmus.spec.StateWriter.toBytes(states.get(i)),
+                            java.nio.charset.StandardCharsets.UTF_8).strip());
+                }
+                System.out.println("]");
+            } else if (quiet) {
+                states.forEach(s -> System.out.println(s.id()));
+            } else {
+                System.out.printf("%-20s %-8s %-10s %-40s %-30s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+                for (dev.isthmus.spec.State s : states) {
+                    System.out.printf("%-20s %-8d %-10s %-40s %-30s %s%n", s.id(), s.pid(), s.status(), s.bundle(), s.created(), s.owner());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ps", description = "List the processes of a container.")
+    static final class Ps implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Option(names = {"-f", "--format"}, description = "table or json (default: table).")
+        String format = "table";
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            return run(() -> {
+                java.util.List<Integer> pids = new Lifecycle(main.store()).processes(id);
+                if (format.equals("json")) {
+                    System.out.println(pids);
+                } else {
+                    System.out.println("PID      CMD");
+                    for (int pid : pids) {
+                        String cmd;
+                        try {
+                            cmd = java.nio.file.Files.readString(Path.of("/proc", Integer.toString(pid), "cmdline")).replace('\0', ' ').strip();
+                        } catch (java.io.IOException e) {
+                            cmd = "?";
+                        }
+                        System.out.printf("%-8d %s%n", pid, cmd);
+                    }
+                }
+            });
         }
     }
 

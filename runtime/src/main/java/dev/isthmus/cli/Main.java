@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "A stateless-capable OCI container runtime on Project Panama.",
         subcommands = {RunCommand.class, SpecCommand.class, BatchCommand.class, BenchCommand.class, LifecycleCommands.Create.class,
                 LifecycleCommands.Start.class, LifecycleCommands.State.class, LifecycleCommands.Kill.class,
-                LifecycleCommands.Delete.class, LifecycleCommands.Exec.class})
+                LifecycleCommands.Delete.class, LifecycleCommands.Exec.class, FeaturesCommand.class, LifecycleCommands.List.class,
+                LifecycleCommands.Ps.class})
 public final class Main implements Runnable {
 
     /** runc's convention: `isthmus --version` names the runtime and the spec version. */

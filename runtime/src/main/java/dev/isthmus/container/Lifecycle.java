@@ -76,9 +76,22 @@ public final class Lifecycle {
                 if (init == null) {
                     throw new LifecycleException("the container's init ended during create");
                 }
-                store.save(new StateStore.Record(id, init.pid(), init.startTime(), abs.toString(),
+                StateStore.Record record = new StateStore.Record(id, init.pid(), init.startTime(), abs.toString(),
                         abs.resolve(config.root().path()).normalize().toString(), Instant.now(), System.getProperty("user.name"),
-                        config.annotations()));
+                        config.annotations());
+                store.save(record);
+                // Spec order, in the runtime's namespaces then the container's: prestart
+                // (deprecated) and createRuntime, then createContainer, whose path resolves in
+                // the runtime's mount namespace (so that one is not joined). They run once the
+                // init is set up (after its pivot_root, unlike runc): the namespaces exist then.
+                dev.isthmus.spec.Hooks h = hooksOf(config);
+                try {
+                    hooks("prestart", h.prestart(), record, "creating", false, false);
+                    hooks("createRuntime", h.createRuntime(), record, "creating", false, false);
+                    hooks("createContainer", h.createContainer(), record, "creating", true, false);
+                } catch (HookRunner.HookException e) {
+                    throw new LifecycleException(e.getMessage());
+                }
                 if (pidFile != null) {
                     Run.writePidFile(pidFile, init.pid());
                 }
@@ -106,6 +119,12 @@ public final class Lifecycle {
         if (!status.equals("created")) {
             throw new LifecycleException("cannot start container " + id + ": it is " + status + ", not created");
         }
+        dev.isthmus.spec.Hooks h = hooksOf(bundleConfig(r));
+        try {
+            hooks("startContainer", h.startContainer(), r, "created", true, true);
+        } catch (HookRunner.HookException e) {
+            throw new LifecycleException(e.getMessage());
+        }
         String fifo = store.fifo(id).toString();
         int fd;
         try {
@@ -120,6 +139,11 @@ public final class Lifecycle {
             Libc.close(fd);
         }
         java.nio.file.Files.deleteIfExists(store.fifo(id));
+        try {
+            hooks("poststart", h.poststart(), r, "running", false, false);
+        } catch (HookRunner.HookException e) {
+            System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
+        }
     }
 
     public void state(String id, OutputStream out) throws LifecycleException, IOException {
@@ -127,6 +151,50 @@ public final class Lifecycle {
         String status = store.status(r);
         StateWriter.write(new State(DefaultConfigs.OCI_VERSION, r.id(), status, status.equals("stopped") ? 0 : r.pid(), r.bundle(),
                 r.rootfs(), r.created(), r.owner(), r.annotations()), out);
+    }
+
+    /** The containers under the root, with their current status. */
+    public java.util.List<State> list() throws IOException {
+        java.util.List<State> out = new java.util.ArrayList<>();
+        if (!java.nio.file.Files.isDirectory(store.root())) {
+            return out;
+        }
+        try (var dirs = java.nio.file.Files.list(store.root())) {
+            for (Path d : dirs.sorted().toList()) {
+                if (!java.nio.file.Files.exists(d.resolve("state.json"))) {
+                    continue; // being created, or not a container
+                }
+                StateStore.Record r = store.load(d.getFileName().toString());
+                String status = store.status(r);
+                out.add(new State(DefaultConfigs.OCI_VERSION, r.id(), status, status.equals("stopped") ? 0 : r.pid(), r.bundle(),
+                        r.rootfs(), r.created(), r.owner(), r.annotations()));
+            }
+        }
+        return out;
+    }
+
+    /** The pids of the container's processes (empty when it is stopped). */
+    public java.util.List<Integer> processes(String id) throws LifecycleException, IOException {
+        StateStore.Record r = load(id);
+        if (store.status(r).equals("stopped")) {
+            return java.util.List.of();
+        }
+        return dev.isthmus.proc.NamespaceScan.members(r.pid());
+    }
+
+    /** kill --all: {@code signal} to every process of the container found by the namespace scan. */
+    public void killAll(String id, int signal) throws LifecycleException, IOException {
+        StateStore.Record r = load(id);
+        if (store.status(r).equals("stopped")) {
+            throw new LifecycleException("cannot kill container " + id + ": it is stopped");
+        }
+        for (int pid : dev.isthmus.proc.NamespaceScan.members(r.pid())) {
+            int fd = Libc.pidfdOpen(pid);
+            if (fd >= 0) {
+                Libc.pidfdSendSignal(fd, signal); // ESRCH: it ended meanwhile
+                Libc.close(fd);
+            }
+        }
     }
 
     public void kill(String id, int signal) throws LifecycleException, IOException {
@@ -170,6 +238,14 @@ public final class Lifecycle {
                 }
             }
         }
+        Config config = bundleConfig(r);
+        if (config != null) {
+            try {
+                hooks("poststop", hooksOf(config).poststop(), r, "stopped", false, false);
+            } catch (HookRunner.HookException e) {
+                System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
+            }
+        }
         store.remove(id);
     }
 
@@ -194,12 +270,7 @@ public final class Lifecycle {
         } catch (ConfigException e) {
             throw new LifecycleException(e.getMessage());
         }
-        long join = 0;
-        for (int i = 0; i < NS_NAMES.length; i++) {
-            if (!sameNamespace(NS_NAMES[i], r.pid())) {
-                join |= NS_FLAGS[i];
-            }
-        }
+        long join = namespacesToJoin(r.pid(), true);
         boolean joinPid = !sameNamespace("pid", r.pid());
         dev.isthmus.plan.Program program;
         try {
@@ -237,6 +308,64 @@ public final class Lifecycle {
             return detach ? 0 : Libc.waitPidfd(child, false).shellStatus();
         } finally {
             Libc.close(child);
+        }
+    }
+
+    /** The CLONE_NEW* flags of {@code pid}'s namespaces that differ from the runtime's (mount only when asked). */
+    private static long namespacesToJoin(int pid, boolean mount) {
+        long join = 0;
+        for (int i = 0; i < NS_NAMES.length; i++) {
+            if ((mount || !NS_NAMES[i].equals("mnt")) && !sameNamespace(NS_NAMES[i], pid)) {
+                join |= NS_FLAGS[i];
+            }
+        }
+        return join;
+    }
+
+    private State stateOf(StateStore.Record r, String status) {
+        return new State(DefaultConfigs.OCI_VERSION, r.id(), status, status.equals("stopped") ? 0 : r.pid(), r.bundle(), r.rootfs(),
+                r.created(), r.owner(), r.annotations());
+    }
+
+    /**
+     * Runs one lifecycle point's hooks; in the container (through the init's pidfd) when
+     * {@code inContainer}, joining its mount namespace only when {@code withMount}.
+     */
+    private void hooks(String point, java.util.List<dev.isthmus.spec.Hook> hooks, StateStore.Record r, String status,
+            boolean inContainer, boolean withMount) throws HookRunner.HookException {
+        if (hooks.isEmpty()) {
+            return;
+        }
+        if (!inContainer) {
+            HookRunner.run(point, hooks, stateOf(r, status), -1, 0, false);
+            return;
+        }
+        int pidfd = openInit(r);
+        if (pidfd < 0) {
+            throw new HookRunner.HookException(point + " hooks: the container's init is gone");
+        }
+        try {
+            HookRunner.run(point, hooks, stateOf(r, status), pidfd, namespacesToJoin(r.pid(), withMount),
+                    !sameNamespace("pid", r.pid()));
+        } finally {
+            Libc.close(pidfd);
+        }
+    }
+
+    /** The config's hooks; none when the config or its hooks are absent. */
+    private static dev.isthmus.spec.Hooks hooksOf(Config config) {
+        return config != null && config.hooks() != null ? config.hooks()
+                : new dev.isthmus.spec.Hooks(java.util.List.of(), java.util.List.of(), java.util.List.of(), java.util.List.of(),
+                        java.util.List.of(), java.util.List.of());
+    }
+
+    /** The bundle's config, for hooks after create; null (with a warning) when it cannot be read any more. */
+    private static Config bundleConfig(StateStore.Record r) {
+        try {
+            return ConfigReader.read(Path.of(r.bundle()).resolve("config.json"));
+        } catch (ConfigException e) {
+            System.err.println("isthmus: warning: " + e.getMessage() + "; its hooks are not run");
+            return null;
         }
     }
 

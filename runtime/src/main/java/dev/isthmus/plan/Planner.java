@@ -125,6 +125,28 @@ public final class Planner {
         return new Program(0, p.steps, "", "", false, false, processStart);
     }
 
+    /**
+     * A hook (config.md "POSIX-platform Hooks"): stdin is the pipe in slot STDIN (the state
+     * JSON), the process joins {@code joinFlags} of the init in slot TARGET first when not 0, and
+     * execs {@code hook.path} with {@code hook.args} as argv (argv[0] included) and {@code hook.env}.
+     */
+    public static Program planHook(dev.isthmus.spec.Hook hook, long joinFlags) {
+        List<Step> steps = new ArrayList<>();
+        if (joinFlags != 0) {
+            steps.add(Step.of(Syscall.SETNS, "join the container's namespaces", new Arg.Slot(Program.TARGET),
+                    imm(joinFlags, cloneFlagNames(joinFlags))));
+        }
+        steps.add(Step.of(Syscall.DUP3, "make the state pipe stdin", new Arg.Slot(Program.STDIN), imm(0), imm(0)));
+        steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3), imm(0xffffffffL, "~0U"),
+                imm(K.CLOSE_RANGE_CLOEXEC, "CLOSE_RANGE_CLOEXEC")));
+        steps.add(Step.of(Syscall.RT_SIGPROCMASK, "unblock signals", imm(K.SIG_SETMASK, "SIG_SETMASK"),
+                new Arg.Bytes(new byte[8], "[]"), imm(0, "NULL"), imm(8)));
+        List<String> argv = hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
+        steps.add(Step.of(Syscall.EXECVE, "exec hook " + hook.path(), str(hook.path()), new Arg.StrArray(argv, false),
+                new Arg.StrArray(hook.env(), true)));
+        return new Program(0, steps, "", "", false, false);
+    }
+
     public static Parked planParked(Config config, Path bundle, Host host, Options options, Path execFifo) throws PlanException {
         Planner p = new Planner(config, bundle, host, options);
         p.parkFifo = execFifo.toAbsolutePath().toString();

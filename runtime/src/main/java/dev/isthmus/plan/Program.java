@@ -36,8 +36,10 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
     public static final int FIFO = 5;
     /** For exec: a pidfd of the container's init, whose namespaces the child joins. */
     public static final int TARGET = 6;
+    /** For hooks: the read end of the pipe carrying the state JSON, which becomes stdin. */
+    public static final int STDIN = 7;
     /** First slot free for steps. */
-    public static final int FIRST_FREE_SLOT = 7;
+    public static final int FIRST_FREE_SLOT = 8;
 
     /** A program with no process part of its own (all steps are the set-up's). */
     public Program(long cloneFlags, List<Step> steps, String uidMap, String gidMap, boolean denySetgroups, boolean waitsForParent) {

@@ -148,10 +148,16 @@ public final class Spawner {
      * CLONE_INTO_CGROUP: no migration afterwards.
      */
     public static Launch launch(Program program, int consoleFd, int cgroupFd) {
-        return launch(program, consoleFd, cgroupFd, -1);
+        long[] slots = new long[Step.SLOTS];
+        slots[Program.CONSOLE] = consoleFd;
+        return launch(program, slots, cgroupFd);
     }
 
-    private static Launch launch(Program program, int consoleFd, int cgroupFd, int targetPidfd) {
+    /**
+     * Clones a child that runs {@code program} with {@code presetSlots} as its initial slots (the
+     * sync pipe's slots are filled here), in cgroup {@code cgroupFd} or -1.
+     */
+    public static Launch launch(Program program, long[] presetSlots, int cgroupFd) {
         ProgramImage image = new ProgramImage(program);
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
@@ -162,9 +168,7 @@ public final class Spawner {
         try {
             err = Libc.pipe2(Libc.O_CLOEXEC);
             try {
-                long[] slots = new long[Step.SLOTS];
-                slots[Program.CONSOLE] = consoleFd;
-                slots[Program.TARGET] = targetPidfd;
+                long[] slots = presetSlots.clone();
                 if (waits) {
                     sync = Libc.pipe2(Libc.O_CLOEXEC);
                     slots[Program.SYNC_READ] = sync[0];
@@ -204,6 +208,13 @@ public final class Spawner {
      * namespace, so the child is born there, and moves back right after clone3.
      */
     public static Launch launchInto(Program program, int targetPidfd, boolean joinPid) {
+        long[] slots = new long[Step.SLOTS];
+        slots[Program.TARGET] = targetPidfd;
+        return launchInto(program, slots, targetPidfd, joinPid);
+    }
+
+    /** {@link #launchInto(Program, int, boolean)} with more preset slots (slot TARGET must hold the pidfd). */
+    public static Launch launchInto(Program program, long[] presetSlots, int targetPidfd, boolean joinPid) {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("exec must launch from a platform thread (setns is per thread)");
         }
@@ -214,7 +225,7 @@ public final class Spawner {
                 Libc.setns(targetPidfd, (int) K.CLONE_NEWPID);
             }
             try {
-                return launch(program, -1, -1, targetPidfd);
+                return launch(program, presetSlots, -1);
             } finally {
                 if (joinPid) {
                     Libc.setns(ownPidns, (int) K.CLONE_NEWPID);

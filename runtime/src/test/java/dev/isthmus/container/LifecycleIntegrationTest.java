@@ -129,4 +129,64 @@ class LifecycleIntegrationTest {
         assertFalse(Files.exists(tmp.resolve("state/c3")), "no state left");
         RunIntegrationTest.assertNothingLeft(b);
     }
+
+    @Test
+    void hooksRunInSpecOrderWithTheStateOnStdin() throws Exception {
+        Path b = bundle(List.of("sleep", "60"));
+        Path log = Files.createDirectories(tmp.resolve("hooklog"));
+        Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rwxrwxrwx"));
+        String hostLog = log.resolve("hooks").toString();
+        // runtime-namespace hooks see the host's hostname; container ones "lc"; startContainer
+        // resolves its path and its log in the container (the log dir is bind-mounted at /hooklog)
+        String hooks = """
+                , "hooks": {
+                  "prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "echo prestart $(hostname) $(cat) >> %1$s"]}],
+                  "createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "echo createRuntime $(hostname) >> %1$s"]}],
+                  "createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo createContainer $(hostname) >> %1$s"]}],
+                  "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo startContainer $(hostname) >> /hooklog/hooks"]}],
+                  "poststart": [{"path": "/bin/sh", "args": ["sh", "-c", "echo poststart $(hostname) >> %1$s"]}],
+                  "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "echo poststop $(cat) >> %1$s"], "timeout": 10}]
+                }""".formatted(hostLog);
+        String json = Bundles.config(List.of("sleep", "60"), "lc", true,
+                "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]",
+                ", {\"destination\": \"/hooklog\", \"type\": \"bind\", \"source\": \"" + log + "\", \"options\": [\"rbind\"]}", "");
+        json = json.substring(0, json.lastIndexOf('}')) + hooks + "}";
+        Bundles.write(b, json);
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        assertEquals(0, cli("create", "-b", b.toString(), "h1").status(), out("create"));
+        assertEquals(0, cli("start", "h1").status(), out("start"));
+        assertEquals(0, cli("delete", "-f", "h1").status(), out("delete"));
+        List<String> lines = Files.readAllLines(log.resolve("hooks"));
+        assertEquals(6, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("prestart " + host + " {"), lines.get(0));
+        assertTrue(lines.get(0).contains("\"id\": \"h1\"") || lines.get(0).contains("\"id\":\"h1\""), "state JSON on stdin: " + lines.get(0));
+        assertTrue(lines.get(0).contains("creating"), lines.get(0));
+        assertEquals("createRuntime " + host, lines.get(1));
+        assertEquals("createContainer lc", lines.get(2));
+        assertEquals("startContainer lc", lines.get(3));
+        assertEquals("poststart " + host, lines.get(4));
+        assertTrue(lines.get(5).startsWith("poststop {") && lines.get(5).contains("stopped"), lines.get(5));
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
+    void aFailingOrHangingCreateHookFailsCreateAndLeavesNothing() throws Exception {
+        Path b = bundle(List.of("true"));
+        String base = Bundles.config(List.of("true"), "lc", true, "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"uts\"}]", "", "");
+        String failing = base.substring(0, base.lastIndexOf('}'))
+                + ", \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"exit 3\"]}]}}";
+        Bundles.write(b, failing);
+        assertEquals(1, cli("create", "-b", b.toString(), "h2").status());
+        assertTrue(out("create").contains("createRuntime hook /bin/sh: exited with 3"), out("create"));
+        assertFalse(Files.exists(tmp.resolve("state/h2")));
+        RunIntegrationTest.assertNothingLeft(b);
+
+        String hanging = base.substring(0, base.lastIndexOf('}'))
+                + ", \"hooks\": {\"prestart\": [{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"60\"], \"timeout\": 1}]}}";
+        Bundles.write(b, hanging);
+        assertEquals(1, cli("create", "-b", b.toString(), "h3").status());
+        assertTrue(out("create").contains("prestart hook /bin/sleep: timed out after 1 s"), out("create"));
+        assertFalse(Files.exists(tmp.resolve("state/h3")));
+        RunIntegrationTest.assertNothingLeft(b);
+    }
 }

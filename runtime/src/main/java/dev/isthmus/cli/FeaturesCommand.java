@@ -1,0 +1,44 @@
+package dev.isthmus.cli;
+
+import dev.isthmus.spec.DefaultConfigs;
+import dev.isthmus.spec.Features;
+import dev.isthmus.spec.FeaturesWriter;
+import dev.isthmus.spec.NamespaceType;
+import dev.isthmus.sys.MountOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/**
+ * `isthmus features`: the runtime-spec features document (features.md). It lists what this
+ * runtime applies today, not what it merely parses: capabilities, seccomp, cgroups, AppArmor and
+ * SELinux are read from config.json but not yet applied, so they are reported as unsupported.
+ */
+@Command(name = "features", description = "Print the runtime-spec features document.")
+final class FeaturesCommand implements Callable<Integer> {
+
+    /** Hooks run by create/start/delete (spec order). */
+    static final List<String> HOOKS = List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> namespaces = new ArrayList<>();
+        for (NamespaceType t : NamespaceType.values()) {
+            namespaces.add(t.specName());
+        }
+        List<String> options = new ArrayList<>();
+        for (MountOption o : MountOption.values()) {
+            options.add(o.spelling());
+        }
+        Features.Linux linux = new Features.Linux(namespaces, List.of(), new Features.Cgroup(false, false, false, false, false),
+                new Features.Seccomp(false, List.of(), List.of(), List.of(), List.of(), List.of()), new Features.Enabled(false),
+                new Features.Enabled(false), null, null, null, null);
+        Features f = new Features("1.0.0", DefaultConfigs.OCI_VERSION, HOOKS, options, linux,
+                Map.of("dev.isthmus.state-modes", "spec", "dev.isthmus.launcher", "spawn-program+stub(x86_64)"), List.of());
+        FeaturesWriter.write(f, System.out);
+        System.out.println();
+        return 0;
+    }
+}
