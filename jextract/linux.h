@@ -31,6 +31,7 @@
 #include <sys/prctl.h>         /* prctl, PR_* (includes linux/prctl.h) */
 #include <sys/resource.h>      /* RLIMIT_*, prlimit, struct rlimit */
 #include <sys/socket.h>        /* AF_UNIX, SOCK_*, SCM_RIGHTS, msghdr, cmsghdr */
+#include <sys/un.h>            /* sockaddr_un: --console-socket */
 #include <sys/stat.h>          /* S_IF*, mknod, umask, fstatat, statx */
 #include <sys/syscall.h>       /* SYS_* (x86_64 numbers, from asm/unistd_64.h) */
 #include <sys/types.h>

@@ -17,6 +17,15 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int S_IFMT = (int)61440L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFMT 61440
+     * }
+     */
+    public static int S_IFMT() {
+        return S_IFMT;
+    }
     private static final int S_IFDIR = (int)16384L;
     /**
      * {@snippet lang=c :

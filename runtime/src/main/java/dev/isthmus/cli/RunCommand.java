@@ -23,11 +23,37 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the spawn program, one system call per line, and run nothing.")
     boolean dryRun;
 
+    @Option(names = {"-d", "--detach"}, description = "Create and start the container, then return (as create + start).")
+    boolean detach;
+
+    @Option(names = "--preserve-fds", description = "Pass this many fds after stderr (3, 4, ...) to the container.")
+    int preserveFds;
+
+    @Option(names = "--no-new-keyring", description = "Accepted: isthmus never gives a container a new session keyring.")
+    boolean noNewKeyring;
+
+    @Option(names = "--console-socket", description = "With --detach: a unix socket to receive the console pty's master.")
+    Path consoleSocket;
+
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @Parameters(index = "0", paramLabel = "ID", description = "The container ID.")
     String id;
 
     @Override
-    public Integer call() {
-        return new Run(id, bundle, pidFile, noPivot).execute(dryRun, System.out, System.err);
+    public Integer call() throws Exception {
+        if (detach) {
+            dev.isthmus.container.Lifecycle lc = new dev.isthmus.container.Lifecycle(main.store());
+            try {
+                lc.create(id, bundle, pidFile, consoleSocket, new dev.isthmus.plan.Planner.Options(noPivot, preserveFds));
+                lc.start(id);
+                return 0;
+            } catch (dev.isthmus.container.Lifecycle.LifecycleException e) {
+                System.err.println("isthmus: " + e.getMessage());
+                return 1;
+            }
+        }
+        return new Run(id, bundle, pidFile, new dev.isthmus.plan.Planner.Options(noPivot, preserveFds)).execute(dryRun, System.out, System.err);
     }
 }

@@ -40,19 +40,24 @@ public final class Lifecycle {
         }
     }
 
-    public void create(String id, Path bundle, Path pidFile, boolean noPivot) throws LifecycleException, IOException {
+    public void create(String id, Path bundle, Path pidFile, Path consoleSocket, Planner.Options options)
+            throws LifecycleException, IOException {
         Path abs = bundle.toAbsolutePath().normalize();
         Config config;
         Planner.Parked parked;
         try {
             ContainerId.check(id);
             config = ConfigReader.read(abs.resolve("config.json"));
-            parked = Planner.planParked(config, abs, Host.LIVE, new Planner.Options(noPivot), store.fifo(id));
+            parked = Planner.planParked(config, abs, Host.LIVE, options, store.fifo(id));
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         }
-        if (config.process().terminal()) {
-            throw new LifecycleException("process.terminal: create needs --console-socket for a terminal, which isthmus does not take yet");
+        boolean terminal = config.process().terminal();
+        if (terminal && consoleSocket == null) {
+            throw new LifecycleException("process.terminal: a container with a terminal needs --console-socket");
+        }
+        if (!terminal && consoleSocket != null) {
+            throw new LifecycleException("--console-socket: the container has no terminal (process.terminal is false)");
         }
         try {
             store.claim(id);
@@ -62,7 +67,27 @@ public final class Lifecycle {
         boolean ok = false;
         try {
             Libc.mkfifo(store.fifo(id).toString(), 0600);
-            Spawner.Launch launch = Spawner.launchParked(parked, -1);
+            dev.isthmus.sys.Pty pty = terminal ? dev.isthmus.sys.Pty.open() : null;
+            Spawner.Launch launch;
+            try {
+                int slave = pty == null ? -1 : pty.openSlave();
+                try {
+                    launch = Spawner.launchParked(parked, slave);
+                } finally {
+                    Libc.close(slave); // the child has its own copy
+                }
+                if (pty != null) {
+                    var size = config.process().consoleSize();
+                    if (size != null) {
+                        dev.isthmus.sys.Pty.setSize(pty.master(), (int) size.height(), (int) size.width());
+                    }
+                    dev.isthmus.sys.ConsoleSocket.send(consoleSocket, pty.master(), pty.slavePath());
+                }
+            } finally {
+                if (pty != null) {
+                    pty.close(); // the caller has the master now
+                }
+            }
             int pidfd = launch.pidfd();
             try {
                 launch.awaitExec();

@@ -32,13 +32,13 @@ public final class Run {
     private final String id;
     private final Path bundle;
     private final Path pidFile;
-    private final boolean noPivot;
+    private final Planner.Options options;
 
-    public Run(String id, Path bundle, Path pidFile, boolean noPivot) {
+    public Run(String id, Path bundle, Path pidFile, Planner.Options options) {
         this.id = id;
         this.bundle = bundle;
         this.pidFile = pidFile;
-        this.noPivot = noPivot;
+        this.options = options;
     }
 
     public int execute(boolean dryRun, PrintStream out, PrintStream err) {
@@ -47,7 +47,7 @@ public final class Run {
         try {
             ContainerId.check(id);
             config = ConfigReader.read(bundle.resolve("config.json"));
-            program = Planner.plan(config, bundle, Host.LIVE, new Planner.Options(noPivot));
+            program = Planner.plan(config, bundle, Host.LIVE, options);
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
             err.println("isthmus: " + e.getMessage());
             return 1;

@@ -34,8 +34,23 @@ import java.util.Set;
 public final class Planner {
 
     /** Options from the command line that change the plan. */
-    public record Options(boolean noPivot) {
-        public static final Options DEFAULT = new Options(false);
+    /**
+     * Options from the command line that change the plan.
+     *
+     * @param preserveFds how many fds after stderr (3, 4, ...) the process keeps (runc's --preserve-fds)
+     */
+    public record Options(boolean noPivot, int preserveFds) {
+        public static final Options DEFAULT = new Options(false, 0);
+
+        public Options(boolean noPivot) {
+            this(noPivot, 0);
+        }
+
+        public Options {
+            if (preserveFds < 0 || preserveFds > 1 << 20) {
+                throw new IllegalArgumentException("--preserve-fds: must be between 0 and 1048576");
+            }
+        }
     }
 
     /** Devices every container gets (runtime-spec config-linux.md, "Default Devices"). */
@@ -200,6 +215,10 @@ public final class Planner {
         if (parkFifo != null) {
             steps.add(Step.of(Syscall.FCNTL, "keep the error pipe open across the image's exec", new Arg.Slot(Program.ERR),
                     imm(K.F_SETFD, "F_SETFD"), imm(0)));
+            if (config.process().terminal()) {
+                steps.add(Step.of(Syscall.FCNTL, "keep the console open across the image's exec", new Arg.Slot(Program.CONSOLE),
+                        imm(K.F_SETFD, "F_SETFD"), imm(0)));
+            }
             steps.add(Step.of(Syscall.EXECVEAT, "exec the parked-init image", new Arg.Slot(Program.IMAGE), str(""),
                     new Arg.StrArray(List.of("isthmus-init"), false), new Arg.StrArray(List.of(), true),
                     imm(K.AT_EMPTY_PATH, "AT_EMPTY_PATH")));
@@ -526,7 +545,7 @@ public final class Planner {
         }
         // No JVM fd may reach the user program: every fd above stderr becomes close-on-exec,
         // which also closes the error pipe exactly when execve succeeds.
-        steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3), imm(0xffffffffL, "~0U"),
+        steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3 + options.preserveFds()), imm(0xffffffffL, "~0U"),
                 imm(K.CLOSE_RANGE_CLOEXEC, "CLOSE_RANGE_CLOEXEC")));
         steps.add(Step.of(Syscall.RT_SIGPROCMASK, "unblock signals", imm(K.SIG_SETMASK, "SIG_SETMASK"),
                 new Arg.Bytes(new byte[8], "[]"), imm(0, "NULL"), imm(8)));

@@ -83,6 +83,14 @@ class ClientsIntegrationTest {
         assertEquals(3, r.status(), r::toString);
         assertEquals("hello from podman\n", r.out(), r::toString);
 
+        // -t: conmon passes --console-socket; the pty master comes back over it with SCM_RIGHTS
+        List<String> tty = podman("run", "-t", "--rm");
+        tty.addAll(ULIMITS);
+        tty.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "test -t 0 && test -t 1 && echo has-a-tty; exit 2"));
+        r = run(tty);
+        assertEquals(2, r.status(), r::toString);
+        assertEquals("has-a-tty\r\n", r.out(), "output through the console pty (its line discipline adds \\r): " + r);
+
         String name = "isthmus-test-" + ProcessHandle.current().pid();
         podmanContainers.add(name);
         List<String> detached = podman("run", "-d", "--name", name);
