@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, SpecCommand.class, BatchCommand.class, BenchCommand.class, LifecycleCommands.Create.class,
                 LifecycleCommands.Start.class, LifecycleCommands.State.class, LifecycleCommands.Kill.class,
                 LifecycleCommands.Delete.class, LifecycleCommands.Exec.class, FeaturesCommand.class, LifecycleCommands.List.class,
-                LifecycleCommands.Ps.class})
+                LifecycleCommands.Ps.class, AotTrainingCommand.class})
 public final class Main implements Runnable {
 
     /** runc's convention: `isthmus --version` names the runtime and the spec version. */
