@@ -148,10 +148,10 @@ final class LifecycleCommands {
         @Option(names = {"-u", "--user"}, description = "uid[:gid].")
         String user;
 
-        @Option(names = {"-t", "--tty"}, description = "Allocate a terminal (needs --console-socket: not supported yet).")
+        @Option(names = {"-t", "--tty"}, description = "Give the process a terminal (with ARGS; needs --console-socket).")
         boolean tty;
 
-        @Option(names = "--console-socket", description = "Not supported yet.")
+        @Option(names = "--console-socket", description = "A unix socket to receive the terminal's pty master.")
         Path consoleSocket;
 
         @Parameters(index = "0", paramLabel = "ID")
@@ -163,14 +163,11 @@ final class LifecycleCommands {
         @Override
         public Integer call() throws Exception {
             int[] status = {0};
-            int rc = run(() -> status[0] = new Lifecycle(main.store()).exec(id, process(), pidFile, detach));
+            int rc = run(() -> status[0] = new Lifecycle(main.store()).exec(id, process(), pidFile, consoleSocket, detach));
             return rc != 0 ? rc : status[0];
         }
 
         private dev.isthmus.spec.Process process() throws Exception {
-            if (tty || consoleSocket != null) {
-                throw new Lifecycle.LifecycleException("exec: a terminal (-t, --console-socket) is not supported yet");
-            }
             if (process != null) {
                 // A process object is read as the process of a minimal config, so the config
                 // reader's validation applies to it unchanged.
@@ -193,7 +190,7 @@ final class LifecycleCommands {
             }
             java.util.List<String> e = new java.util.ArrayList<>(java.util.List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
             e.addAll(env);
-            return new dev.isthmus.spec.Process(false, null, u, args, null, e, cwd == null ? "/" : cwd, null, java.util.List.of(), false,
+            return new dev.isthmus.spec.Process(tty, null, u, args, null, e, cwd == null ? "/" : cwd, null, java.util.List.of(), false,
                     null, null, null, null, null, null);
         }
     }

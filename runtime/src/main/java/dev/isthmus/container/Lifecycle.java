@@ -283,7 +283,12 @@ public final class Lifecycle {
      * Runs {@code process} in running container {@code id}, in all of its namespaces. With
      * {@code detach}, returns 0 once the process has exec'd; otherwise waits and returns its status.
      */
-    public int exec(String id, dev.isthmus.spec.Process process, Path pidFile, boolean detach) throws LifecycleException, IOException {
+    public int exec(String id, dev.isthmus.spec.Process process, Path pidFile, Path consoleSocket, boolean detach)
+            throws LifecycleException, IOException {
+        if (process.terminal() != (consoleSocket != null)) {
+            throw new LifecycleException(process.terminal() ? "exec: a process with a terminal needs --console-socket"
+                    : "exec: --console-socket given for a process without a terminal");
+        }
         StateStore.Record r = load(id);
         String status = store.status(r);
         if (!status.equals("running")) {
@@ -308,12 +313,28 @@ public final class Lifecycle {
             throw new LifecycleException("cannot exec in container " + id + ": it stopped");
         }
         Spawner.Launch launch;
+        dev.isthmus.sys.Pty pty = null;
+        int slave = -1;
         try {
-            launch = Spawner.launchInto(program, pidfd, joinPid);
+            long[] slots = new long[dev.isthmus.plan.Step.SLOTS];
+            slots[dev.isthmus.plan.Program.TARGET] = pidfd;
+            if (consoleSocket != null) {
+                pty = dev.isthmus.sys.Pty.open();
+                slave = pty.openSlave();
+                slots[dev.isthmus.plan.Program.CONSOLE] = slave;
+            }
+            launch = Spawner.launchInto(program, slots, pidfd, joinPid);
+            if (pty != null) {
+                dev.isthmus.sys.ConsoleSocket.send(consoleSocket, pty.master(), pty.slavePath());
+            }
         } catch (SysException e) {
             throw new LifecycleException("exec in container " + id + ": " + e.getMessage());
         } finally {
             Libc.close(pidfd);
+            Libc.close(slave);
+            if (pty != null) {
+                pty.close(); // the caller has the master now
+            }
         }
         int child = launch.pidfd();
         try (dev.isthmus.sys.SignalForwarding forwarding = detach ? null : dev.isthmus.sys.SignalForwarding.install()) {

@@ -127,12 +127,12 @@ public final class Planner {
         Config patched = new Config(container.ociVersion(), process, container.root(), container.hostname(), container.domainname(),
                 container.mounts(), container.hooks(), container.annotations(), container.linux());
         Planner p = new Planner(patched, bundle, Host.LIVE, Options.DEFAULT);
-        if (process.terminal()) {
-            throw new PlanException("process.terminal", "exec with a terminal needs --console-socket, which isthmus does not take yet");
-        }
         if (joinFlags != 0) {
             p.steps.add(Step.of(Syscall.SETNS, "join the container's namespaces", new Arg.Slot(Program.TARGET),
                     imm(joinFlags, cloneFlagNames(joinFlags))));
+        }
+        if (process.terminal()) {
+            p.consoleSteps();
         }
         p.steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(0, "0")));
         int processStart = p.steps.size();

@@ -104,6 +104,10 @@ class ClientsIntegrationTest {
         assertTrue(r.out().startsWith("exec pid "), r::toString);
         assertTrue(r.out().contains("sleep"), "the exec'd process sees the container's pid 1: " + r);
 
+        r = run(podman("exec", "-t", name, "sh", "-c", "test -t 1 && echo exec-tty; exit 6"));
+        assertEquals(6, r.status(), r::toString);
+        assertEquals("exec-tty\r\n", r.out(), "exec -t: the process's stdout is a terminal: " + r);
+
         r = run(podman("stop", "-t", "1", name));
         assertEquals(0, r.status(), r::toString);
         r = run(podman("inspect", "--format", "{{.State.Status}}", name));
