@@ -35,6 +35,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--console-socket", description = "With --detach: a unix socket to receive the console pty's master.")
     Path consoleSocket;
 
+    @Option(names = "--keep", description = "Keep the container's state (stopped) after it exits.")
+    boolean keep;
+
     @picocli.CommandLine.ParentCommand
     Main main;
 
@@ -54,6 +57,7 @@ final class RunCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        return new Run(id, bundle, pidFile, new dev.isthmus.plan.Planner.Options(noPivot, preserveFds)).execute(dryRun, System.out, System.err);
+        return new Run(id, bundle, pidFile, new dev.isthmus.plan.Planner.Options(noPivot, preserveFds), dryRun ? null : main.store(), keep)
+                .execute(dryRun, System.out, System.err);
     }
 }

@@ -33,12 +33,20 @@ public final class Run {
     private final Path bundle;
     private final Path pidFile;
     private final Planner.Options options;
+    private final StateStore store;
+    private final boolean keep;
 
-    public Run(String id, Path bundle, Path pidFile, Planner.Options options) {
+    /**
+     * @param store where the running container is recorded (state and list see it), or null
+     * @param keep  leave the record (status stopped) when the container ends, as runc run --keep
+     */
+    public Run(String id, Path bundle, Path pidFile, Planner.Options options, StateStore store, boolean keep) {
         this.id = id;
         this.bundle = bundle;
         this.pidFile = pidFile;
         this.options = options;
+        this.store = store;
+        this.keep = keep;
     }
 
     public int execute(boolean dryRun, PrintStream out, PrintStream err) {
@@ -58,6 +66,28 @@ public final class Run {
             }
             return 0;
         }
+        if (store != null) {
+            try {
+                store.claim(id);
+            } catch (IllegalArgumentException | IOException e) {
+                err.println("isthmus: " + e.getMessage());
+                return 1;
+            }
+        }
+        try {
+            return launchAndFollow(program, config, err);
+        } finally {
+            if (store != null && !keep) {
+                try {
+                    store.remove(id);
+                } catch (IOException e) {
+                    err.println("isthmus: warning: removing the state of " + id + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private int launchAndFollow(Program program, Config config, PrintStream err) {
         int pidfd = -1;
         Pty pty = null;
         ConsoleRelay relay = null;
@@ -84,7 +114,7 @@ public final class Run {
                 var size = config.process().consoleSize();
                 relay = ConsoleRelay.start(pty, size == null ? null : (int) size.height(), size == null ? null : (int) size.width());
             }
-            return follow(launch, program, err);
+            return follow(launch, program, config, err);
         } finally {
             if (relay != null) {
                 relay.close();
@@ -96,7 +126,7 @@ public final class Run {
     }
 
     /** Follows a launch to exec and then to its end; returns the exit status. */
-    private int follow(Spawner.Launch launch, Program program, PrintStream err) {
+    private int follow(Spawner.Launch launch, Program program, Config config, PrintStream err) {
         int pidfd = launch.pidfd();
         try {
             launch.awaitExec();
@@ -105,6 +135,19 @@ public final class Run {
             return e.execFailed(program) ? EXEC_FAILED : 1;
         } finally {
             launch.close();
+        }
+        if (store != null) {
+            // Not reaped before waitid below, so even a container that already ended has an identity.
+            dev.isthmus.proc.ProcessIdentity init = dev.isthmus.proc.ProcessIdentity.ofUnreaped(launch.pid());
+            try {
+                if (init != null) {
+                    store.save(new StateStore.Record(id, init.pid(), init.startTime(), bundle.toAbsolutePath().normalize().toString(),
+                            bundle.toAbsolutePath().normalize().resolve(config.root().path()).normalize().toString(),
+                            java.time.Instant.now(), System.getProperty("user.name"), config.annotations()));
+                }
+            } catch (IOException e) {
+                err.println("isthmus: warning: recording the state of " + id + ": " + e.getMessage());
+            }
         }
         if (pidFile != null) {
             try {

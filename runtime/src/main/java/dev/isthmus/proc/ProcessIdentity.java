@@ -19,6 +19,15 @@ public record ProcessIdentity(int pid, long startTime) {
         return new ProcessIdentity(pid, Long.parseLong(f[19]));
     }
 
+    /**
+     * The identity of {@code pid} even when it has already ended but not been reaped (a zombie:
+     * its start time is still readable), or null. For the parent of a child that may end fast.
+     */
+    public static ProcessIdentity ofUnreaped(int pid) {
+        String[] f = stat(pid);
+        return f == null ? null : new ProcessIdentity(pid, Long.parseLong(f[19]));
+    }
+
     /** Whether this very process is still alive (same pid, same start time, not a zombie). */
     public boolean alive() {
         ProcessIdentity now = of(pid);

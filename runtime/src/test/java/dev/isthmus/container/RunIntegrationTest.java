@@ -163,6 +163,21 @@ class RunIntegrationTest {
     }
 
     @Test
+    void runRecordsItsStateAndKeepLeavesItStopped() throws Exception {
+        Path b = bundle(List.of("sh", "-c", "exit 4"), "box", false, DEFAULT_NAMESPACES, "", "");
+        String root = tmp.resolve("state").toString();
+        Cli.Result r = Cli.run("--root", root, "run", "--keep", "-b", b.toString(), "kept");
+        assertEquals(4, r.status(), r::toString);
+        r = Cli.run("--root", root, "state", "kept");
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().replace(" ", "").contains("\"status\":\"stopped\""), r::toString);
+        assertEquals(0, Cli.run("--root", root, "delete", "kept").status());
+        r = Cli.run("--root", root, "run", "-b", b.toString(), "not-kept");
+        assertEquals(4, r.status(), r::toString);
+        assertFalse(Files.exists(tmp.resolve("state/not-kept")), "without --keep the state goes with the container");
+    }
+
+    @Test
     void writesThePidFile() throws Exception {
         Path b = bundle(List.of("sh", "-c", "exit 0"), "box", false, DEFAULT_NAMESPACES, "", "");
         Path pidFile = tmp.resolve("run.pid");
