@@ -243,6 +243,10 @@ public final class Lifecycle {
     }
 
     public void delete(String id, boolean force) throws LifecycleException, IOException {
+        if (force && !java.nio.file.Files.exists(store.dir(id).resolve("state.json"))) {
+            store.remove(id); // as runc: forcing the delete of what is already gone (or half made) succeeds
+            return;
+        }
         StateStore.Record r = load(id);
         String status = store.status(r);
         if (status.equals("running") && !force) {
