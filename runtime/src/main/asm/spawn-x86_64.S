@@ -25,7 +25,9 @@
  *   32 steps pointer                        60 in2 argument index  61 in2 slot
  *   40 error fd                             62 tolerated errno (u16)
  *   48 index of the first step to run
- *   56 reserved (0)
+ *   56 message table, or 0: when a step fails with no parent to tell (exec mode), its entry
+ *      (pointer, length) is written to stderr, then entry (number of steps + errno) naming the
+ *      errno (errno above 133 uses the entry of errno 0)
  *   64 initial slots [16]
  * Flags: 0x01 CHECK (result in [-4095,-1] fails unless it is -tolerated), 0x02 STORE result in
  * a slot, 0x04 IN1 (argument in1 := slot value), 0x08 IN2 (same for in2), 0x10 IN1_ADDR
@@ -193,6 +195,28 @@ isthmus_spawn:
         lea     rsi, [rsp+48]
         mov     edx, 16
         syscall
+        mov     rbx, [r12+56]           /* message table */
+        test    rbx, rbx
+        jz      .Lexit127
+        mov     rax, r14                /* write(2, what the step did) */
+        shl     rax, 4
+        mov     rsi, [rbx+rax]
+        mov     rdx, [rbx+rax+8]
+        mov     edi, 2
+        mov     eax, 1
+        syscall
+        mov     rax, [rsp+56]           /* write(2, the errno's name) */
+        cmp     rax, 133
+        jbe     7f
+        xor     eax, eax
+7:      add     rax, r13
+        shl     rax, 4
+        mov     rsi, [rbx+rax]
+        mov     rdx, [rbx+rax+8]
+        mov     edi, 2
+        mov     eax, 1
+        syscall
+.Lexit127:
         mov     eax, 231                /* exit_group(127) */
         mov     edi, 127
         syscall

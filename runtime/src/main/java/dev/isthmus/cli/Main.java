@@ -35,13 +35,17 @@ public final class Main implements Runnable {
     @CommandLine.Option(names = "--log-format", description = "text or json (one object per line: level, msg, time).")
     String logFormat = "text";
 
+    @CommandLine.Option(names = "--state-mode", description = "spec (default, runc-compatible) or exec (the runtime becomes "
+            + "the container: no runtime process left, no pid namespace; run only). bundle is not implemented yet.")
+    String stateMode = "spec";
+
     @CommandLine.Option(names = "--debug", description = "Accepted for runc compatibility.")
     boolean debug;
 
     @CommandLine.Option(names = "--systemd-cgroup", description = "Accepted for runc compatibility; systemd cgroup paths are not supported yet.")
     boolean systemdCgroup;
 
-    @CommandLine.Option(names = "--rootless", arity = "0..1", description = "Accepted for runc compatibility (true, false or auto).")
+    @CommandLine.Option(names = "--rootless", description = "Accepted for runc compatibility (true, false or auto).")
     String rootless;
 
     /** Applies the global options that act before any command (the log). */
@@ -68,6 +72,8 @@ public final class Main implements Runnable {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         cl.setExecutionStrategy(main::executionStrategy);
+        // --state-mode=exec: "exec" is also a command's name; option values are never commands here.
+        cl.setAllowSubcommandsAsOptionParameters(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("isthmus: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             return 1;

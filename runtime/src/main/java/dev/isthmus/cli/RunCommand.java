@@ -38,6 +38,37 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the container's state (stopped) after it exits.")
     boolean keep;
 
+    /** --state-mode=exec: this process becomes the container; nothing of the runtime remains. */
+    private int execMode() throws Exception {
+        if (detach || keep || consoleSocket != null) {
+            System.err.println("isthmus: --state-mode=exec: run becomes the container: -d, --keep and --console-socket do not apply");
+            return 1;
+        }
+        dev.isthmus.plan.Program program;
+        try {
+            dev.isthmus.container.ContainerId.check(id);
+            dev.isthmus.spec.Config config = dev.isthmus.spec.ConfigReader.read(bundle.resolve("config.json"));
+            if (config.process().terminal()) {
+                System.err.println("isthmus: --state-mode=exec: process.terminal is not supported (the caller's terminal is inherited)");
+                return 1;
+            }
+            program = dev.isthmus.plan.Planner.planExecMode(config, bundle, dev.isthmus.plan.Host.LIVE,
+                    new dev.isthmus.plan.Planner.Options(noPivot, preserveFds));
+        } catch (dev.isthmus.spec.ConfigException | dev.isthmus.plan.PlanException | IllegalArgumentException e) {
+            System.err.println("isthmus: " + e.getMessage());
+            return 1;
+        }
+        if (dryRun) {
+            program.listing("(none: exec mode runs in this process)").forEach(System.out::println);
+            return 0;
+        }
+        if (pidFile != null) {
+            dev.isthmus.container.Run.writePidFile(pidFile, (int) ProcessHandle.current().pid()); // the container keeps this pid
+        }
+        dev.isthmus.sys.ExecMode.become(program);
+        return 1; // not reached: become() returns only by throwing
+    }
+
     @picocli.CommandLine.ParentCommand
     Main main;
 
@@ -46,6 +77,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        switch (main.stateMode) {
+            case "spec" -> { }
+            case "exec" -> {
+                return execMode();
+            }
+            default -> {
+                System.err.println("isthmus: --state-mode: " + main.stateMode + " is not implemented (spec and exec are)");
+                return 1;
+            }
+        }
         if (detach) {
             dev.isthmus.container.Lifecycle lc = new dev.isthmus.container.Lifecycle(main.store());
             try {

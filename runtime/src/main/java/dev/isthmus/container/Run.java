@@ -163,7 +163,7 @@ public final class Run {
     }
 
     /** Writes the pid to a temporary name beside {@code file} and renames it into place. */
-    static void writePidFile(Path file, int pid) throws IOException {
+    public static void writePidFile(Path file, int pid) throws IOException {
         Path abs = file.toAbsolutePath();
         Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp" + ProcessHandle.current().pid());
         Files.writeString(tmp, Integer.toString(pid));

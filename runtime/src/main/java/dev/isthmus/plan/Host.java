@@ -20,6 +20,12 @@ public interface Host {
     /** The current root is on rootfs/ramfs, where pivot_root(2) fails (see pivot_root(2), NOTES). */
     boolean rootIsRamfs();
 
+    /** The runtime's effective uid. */
+    long uid();
+
+    /** The runtime's effective gid. */
+    long gid();
+
     Host LIVE = new Host() {
         @Override
         public boolean isDirectory(Path p, boolean follow) {
@@ -33,6 +39,30 @@ public interface Host {
             } catch (SecurityException e) {
                 return false;
             }
+        }
+
+        @Override
+        public long uid() {
+            return statusId("Uid:");
+        }
+
+        @Override
+        public long gid() {
+            return statusId("Gid:");
+        }
+
+        /** The effective id (second field) of a /proc/self/status line. */
+        private long statusId(String key) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                    if (line.startsWith(key)) {
+                        return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[1]);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // fall through
+            }
+            return -1;
         }
 
         @Override

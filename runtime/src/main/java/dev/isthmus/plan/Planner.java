@@ -85,6 +85,8 @@ public final class Planner {
     /** For a parked init (create/start): the exec FIFO's path, else null. */
     private String parkFifo;
     private int imageStart = -1;
+    /** Exec mode: the program runs in the runtime's own process (no clone), so it unshares. */
+    private boolean execMode;
     /** Directories this plan already creates, so mkdir -p does not repeat itself. */
     private final Set<Path> made = new java.util.HashSet<>();
     private final Path rootfs;
@@ -162,6 +164,21 @@ public final class Planner {
         return new Program(0, steps, "", "", false, false);
     }
 
+    /**
+     * Exec mode (--state-mode=exec, as ch-run): the program runs in the process that ran isthmus,
+     * after that process exec'd the program's ELF image, so no runtime process is left. The new
+     * namespaces are unshared in place, the user namespace's maps written by the process itself
+     * (through /proc/self files opened before unshare, while it still holds CAP_SETUID in the
+     * parent namespace), and no pid namespace is made: that takes a fork, so the program is not
+     * pid 1, and proc mounts become recursive binds of the host's /proc (a fresh proc mount is
+     * refused outside a pid namespace one owns).
+     */
+    public static Program planExecMode(Config config, Path bundle, Host host, Options options) throws PlanException {
+        Planner p = new Planner(config, bundle, host, options);
+        p.execMode = true;
+        return p.build();
+    }
+
     public static Parked planParked(Config config, Path bundle, Host host, Options options, Path execFifo) throws PlanException {
         Planner p = new Planner(config, bundle, host, options);
         p.parkFifo = execFifo.toAbsolutePath().toString();
@@ -189,7 +206,11 @@ public final class Planner {
         long unshareFlags = 0;
         for (Map.Entry<NamespaceType, String> e : ns.entrySet()) {
             if (e.getValue() == null) {
-                if (joinedUser) {
+                if (execMode) {
+                    if (e.getKey() != NamespaceType.PID) {
+                        unshareFlags |= cloneFlag(e.getKey());
+                    }
+                } else if (joinedUser) {
                     if (e.getKey() == NamespaceType.PID) {
                         throw new PlanException("linux.namespaces", "a new pid namespace inside a joined user namespace is not supported");
                     }
@@ -199,7 +220,8 @@ public final class Planner {
                 }
             }
         }
-        boolean waits = newUserNs;
+        boolean waits = newUserNs && !execMode;
+        int mapSlot = SCRATCH_SLOT + 1;
         if (waits) {
             steps.add(Step.of(Syscall.CLOSE, "close the parent's end of the sync pipe", new Arg.Slot(Program.SYNC_WRITE)));
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.SYNC_READ), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
@@ -230,6 +252,16 @@ public final class Planner {
         if (unshareFlags != 0) {
             steps.add(Step.of(Syscall.UNSHARE, "unshare the new namespaces", imm(unshareFlags, cloneFlagNames(unshareFlags))));
         }
+        if (execMode && newUserNs) {
+            // No parent is left to write the maps, and a process holds no capability in the
+            // namespace it left (user_namespaces(7)): it may map only its own ids, one each,
+            // after denying setgroups.
+            IdMapping uid = ownIdMapping(config.linux().uidMappings(), host.uid(), "linux.uidMappings");
+            IdMapping gid = ownIdMapping(config.linux().gidMappings(), host.gid(), "linux.gidMappings");
+            selfWrite("/proc/self/setgroups", "deny", mapSlot);
+            selfWrite("/proc/self/uid_map", uid.containerID() + " " + uid.hostID() + " 1\n", mapSlot);
+            selfWrite("/proc/self/gid_map", gid.containerID() + " " + gid.hostID() + " 1\n", mapSlot);
+        }
         if (config.process().terminal()) {
             consoleSteps();
         }
@@ -244,8 +276,8 @@ public final class Planner {
         setHostnames(ns);
         int processStart = steps.size();
         processSteps();
-        String uidMap = newUserNs ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
-        String gidMap = newUserNs ? idMap(config.linux().gidMappings(), "linux.gidMappings") : "";
+        String uidMap = newUserNs && !execMode ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
+        String gidMap = newUserNs && !execMode ? idMap(config.linux().gidMappings(), "linux.gidMappings") : "";
         return new Program(cloneFlags, steps, uidMap, gidMap, false, waits, processStart);
     }
 
@@ -384,6 +416,11 @@ public final class Planner {
                 steps.add(mount("bind /sys on " + m.destination(), "/sys", target, null, K.MS_BIND | K.MS_REC, null));
                 steps.add(setattr("make " + m.destination() + " read-only", target, K.MOUNT_ATTR_RDONLY | K.MOUNT_ATTR_NOSUID
                         | K.MOUNT_ATTR_NODEV | K.MOUNT_ATTR_NOEXEC));
+            } else if (execMode && type.equals("proc")) {
+                // No pid namespace of its own in exec mode: a new proc instance is refused, the
+                // host's can be bound (recursively, with what is mounted below it).
+                mountPoint(target, true);
+                steps.add(mount("bind /proc on " + m.destination(), "/proc", target, null, K.MS_BIND | K.MS_REC, null));
             } else {
                 mountPoint(target, true);
                 steps.add(mount("mount " + type + " on " + m.destination(), source == null ? type : source, target, type,
@@ -585,6 +622,27 @@ public final class Planner {
                 steps.add(Step.of(Syscall.EXECVE, "exec " + file + " (searched $PATH " + path + ")", str(c), argv, envp));
             }
         }
+    }
+
+    private static IdMapping ownIdMapping(List<IdMapping> maps, long own, String field) throws PlanException {
+        if (maps.size() != 1 || maps.getFirst().size() != 1 || maps.getFirst().hostID() != own) {
+            throw new PlanException(field, "--state-mode=exec maps only the caller's own id (one mapping, hostID " + own
+                    + ", size 1): the process writes its own maps; use the spec mode for ranges");
+        }
+        return maps.getFirst();
+    }
+
+    /** open, write and close a /proc/self file (exec mode's own id maps). */
+    private void selfWrite(String path, String text, int slot) {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        steps.add(Step.storing(slot, Syscall.OPENAT, "open " + path, imm(K.AT_FDCWD, "AT_FDCWD"), str(path),
+                imm(K.O_WRONLY | K.O_CLOEXEC, "O_WRONLY|O_CLOEXEC"), imm(0)));
+        steps.add(Step.of(Syscall.WRITE, "write " + path, new Arg.Slot(slot), new Arg.Bytes(b, quoteForListing(text)), imm(b.length)));
+        steps.add(Step.of(Syscall.CLOSE, "close " + path, new Arg.Slot(slot)));
+    }
+
+    private static String quoteForListing(String text) {
+        return "\"" + text.replace("\n", "\\n") + "\"";
     }
 
     private static boolean mapsRoot(List<IdMapping> maps) {

@@ -38,11 +38,19 @@ public final class ElfImage {
      * initial slots fixed at build time (they are part of the read-only image).
      */
     public static byte[] build(Program program, int firstStep, int errFd, long[] initialSlots) {
+        return build(ProgramLayout.of(program), firstStep, errFd, initialSlots);
+    }
+
+    /** The image of {@code program} for exec mode: from step 0, no error pipe, failures told on stderr. */
+    public static byte[] forExecMode(Program program) {
+        return build(ProgramLayout.withMessages(program), 0, -1, new long[0]);
+    }
+
+    private static byte[] build(ProgramLayout layout, int firstStep, int errFd, long[] initialSlots) {
         byte[] code = Stub.code();
         if (code.length % 16 != 0) {
             throw new IllegalStateException("stub length " + code.length + " is not 16-byte aligned");
         }
-        ProgramLayout layout = ProgramLayout.of(program);
         layout.setErrFd(errFd);
         layout.setFirstStep(firstStep);
         for (int i = 0; i < initialSlots.length; i++) {

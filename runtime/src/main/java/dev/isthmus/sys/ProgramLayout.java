@@ -31,6 +31,9 @@ final class ProgramLayout {
     static final int STEP_SIZE = 64;
     static final int ERRFD_OFFSET = 40;
     static final int FIRST_STEP_OFFSET = 48;
+    static final int MESSAGES_OFFSET = 56;
+    /** The stub's message table has an entry per errno 0..133 after the steps' entries. */
+    static final int MAX_ERRNO = 133;
     static final int SLOTS_OFFSET = 64;
 
     private static final int IN1 = 0x04;
@@ -43,6 +46,33 @@ final class ProgramLayout {
     private final Map<String, Integer> strings = new HashMap<>();
 
     private ProgramLayout() {}
+
+    /**
+     * Lays out {@code program} with a message table (see the header's field 56 in the stub's
+     * source): for a process with no parent to report to, each step's "isthmus: what: " and
+     * each errno's name, which the stub writes to stderr when a step fails.
+     */
+    static ProgramLayout withMessages(Program program) {
+        ProgramLayout l = of(program);
+        List<Step> steps = program.steps();
+        int table = l.alloc(16 * (steps.size() + MAX_ERRNO + 1), 8);
+        for (int i = 0; i < steps.size(); i++) {
+            l.message(table + 16 * i, "isthmus: " + steps.get(i).what() + ": ");
+        }
+        for (int e = 0; e <= MAX_ERRNO; e++) {
+            l.message(table + 16 * (steps.size() + e), (e == 0 ? "unexpected end of input" : Errno.describe(e)) + "\n");
+        }
+        l.pointer(MESSAGES_OFFSET, table);
+        return l;
+    }
+
+    private void message(int entry, String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        int off = alloc(b.length, 1);
+        buf.put(off, b);
+        pointer(entry, off);
+        buf.putLong(entry + 8, b.length);
+    }
 
     /** Lays out {@code program}; the error fd and slots are left for {@link #setErrFd}/{@link #setSlot}. */
     static ProgramLayout of(Program program) {

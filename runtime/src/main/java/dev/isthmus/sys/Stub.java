@@ -23,9 +23,9 @@ public final class Stub {
     /** Offset of isthmus_spawn, the function the JVM calls. */
     static final int SPAWN_OFFSET = 16;
     /** Offset of isthmus_forward_signal, a native signal handler (see {@link SignalForwarding}). */
-    static final int FORWARD_SIGNAL_OFFSET = 0x210;
+    static final int FORWARD_SIGNAL_OFFSET = 0x260;
     /** Offset of isthmus_signal_to_pipe, a native signal handler writing to a self-pipe. */
-    static final int SIGNAL_TO_PIPE_OFFSET = 0x240;
+    static final int SIGNAL_TO_PIPE_OFFSET = 0x290;
     private static final long PAGE = 4096;
 
     private static volatile MethodHandle spawn;

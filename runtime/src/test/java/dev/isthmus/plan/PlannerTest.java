@@ -38,6 +38,16 @@ class PlannerTest {
         public boolean rootIsRamfs() {
             return false;
         }
+
+        @Override
+        public long uid() {
+            return 1000;
+        }
+
+        @Override
+        public long gid() {
+            return 1000;
+        }
     };
 
     private static Config config(String namespaces, String mounts, String linux, List<String> args) throws Exception {
