@@ -45,9 +45,10 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         dev.isthmus.plan.Program program;
+        dev.isthmus.spec.Config config;
         try {
             dev.isthmus.container.ContainerId.check(id);
-            dev.isthmus.spec.Config config = dev.isthmus.spec.ConfigReader.read(bundle.resolve("config.json"));
+            config = dev.isthmus.spec.ConfigReader.read(bundle.resolve("config.json"));
             if (config.process().terminal()) {
                 System.err.println("isthmus: --state-mode=exec: process.terminal is not supported (the caller's terminal is inherited)");
                 return 1;
@@ -62,11 +63,27 @@ final class RunCommand implements Callable<Integer> {
             program.listing("(none: exec mode runs in this process)").forEach(System.out::println);
             return 0;
         }
-        if (pidFile != null) {
-            dev.isthmus.container.Run.writePidFile(pidFile, (int) ProcessHandle.current().pid()); // the container keeps this pid
+        int self = (int) ProcessHandle.current().pid(); // the container keeps this pid and its start time
+        // Recorded before this process becomes the container, so state, kill and delete (what
+        // Slurm's oci.conf calls beside RunTimeRun) find it; nothing is left to remove the
+        // record when it ends: delete does.
+        dev.isthmus.container.StateStore store = main.store();
+        try {
+            store.claim(id);
+            dev.isthmus.proc.ProcessIdentity me = dev.isthmus.proc.ProcessIdentity.of(self);
+            java.nio.file.Path abs = bundle.toAbsolutePath().normalize();
+            store.save(new dev.isthmus.container.StateStore.Record(id, self, me.startTime(), abs.toString(),
+                    abs.resolve(config.root().path()).normalize().toString(), java.time.Instant.now(), System.getProperty("user.name"),
+                    config.annotations()));
+            if (pidFile != null) {
+                dev.isthmus.container.Run.writePidFile(pidFile, self);
+            }
+            dev.isthmus.sys.ExecMode.become(program);
+        } catch (IllegalArgumentException | java.io.IOException | dev.isthmus.sys.SysException e) {
+            System.err.println("isthmus: " + e.getMessage());
         }
-        dev.isthmus.sys.ExecMode.become(program);
-        return 1; // not reached: become() returns only by throwing
+        store.remove(id); // only reached when this process did not become the container
+        return 1;
     }
 
     @picocli.CommandLine.ParentCommand
@@ -98,7 +115,8 @@ final class RunCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        return new Run(id, bundle, pidFile, new dev.isthmus.plan.Planner.Options(noPivot, preserveFds), dryRun ? null : main.store(), keep)
+        // In the foreground this runtime supervises the container: if it is killed, so is the container.
+        return new Run(id, bundle, pidFile, new dev.isthmus.plan.Planner.Options(noPivot, preserveFds, true), dryRun ? null : main.store(), keep)
                 .execute(dryRun, System.out, System.err);
     }
 }

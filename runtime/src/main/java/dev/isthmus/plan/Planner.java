@@ -37,13 +37,19 @@ public final class Planner {
     /**
      * Options from the command line that change the plan.
      *
-     * @param preserveFds how many fds after stderr (3, 4, ...) the process keeps (runc's --preserve-fds)
+     * @param preserveFds    how many fds after stderr (3, 4, ...) the process keeps (runc's --preserve-fds)
+     * @param dieWithRuntime the init gets PR_SET_PDEATHSIG(SIGKILL): a foreground run's container
+     *                       does not outlive a runtime that was killed (Slurm cancels so)
      */
-    public record Options(boolean noPivot, int preserveFds) {
-        public static final Options DEFAULT = new Options(false, 0);
+    public record Options(boolean noPivot, int preserveFds, boolean dieWithRuntime) {
+        public static final Options DEFAULT = new Options(false, 0, false);
 
         public Options(boolean noPivot) {
-            this(noPivot, 0);
+            this(noPivot, 0, false);
+        }
+
+        public Options(boolean noPivot, int preserveFds) {
+            this(noPivot, preserveFds, false);
         }
 
         public Options {
@@ -219,6 +225,10 @@ public final class Planner {
                     cloneFlags |= cloneFlag(e.getKey());
                 }
             }
+        }
+        if (options.dieWithRuntime() && !execMode) {
+            steps.add(Step.of(Syscall.PRCTL, "die with the runtime", imm(K.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG"),
+                    imm(K.SIGKILL, "SIGKILL"), imm(0), imm(0), imm(0)));
         }
         boolean waits = newUserNs && !execMode;
         int mapSlot = SCRATCH_SLOT + 1;

@@ -65,6 +65,8 @@ public final class K {
     public static final long CLOSE_RANGE_CLOEXEC = Linux.CLOSE_RANGE_CLOEXEC();
     public static final long SIG_SETMASK = Linux.SIG_SETMASK();
     public static final long PR_SET_NO_NEW_PRIVS = Linux.PR_SET_NO_NEW_PRIVS();
+    public static final long PR_SET_PDEATHSIG = Linux.PR_SET_PDEATHSIG();
+    public static final long SIGKILL = Linux.SIGKILL();
     public static final long SIGCHLD = Linux.SIGCHLD();
     public static final long TIOCSCTTY = Linux.TIOCSCTTY();
     public static final long F_SETFD = Linux.F_SETFD();

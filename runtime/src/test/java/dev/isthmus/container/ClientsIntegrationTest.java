@@ -46,14 +46,7 @@ class ClientsIntegrationTest {
         assumeTrue(Bundles.haveStaticBusybox(), "needs a static /bin/busybox (apt-get install busybox-static)");
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         rootfs = Bundles.busyboxRootfs(tmp.resolve("image"));
-        // The runtime as a client sees it: an executable running this build's CLI.
-        StringBuilder sh = new StringBuilder("#!/bin/sh\nexport _JAVA_SR_SIGNUM=60\nexec");
-        for (String c : Cli.command()) {
-            sh.append(" '").append(c.replace("'", "'\\''")).append('\'');
-        }
-        sh.append(" \"$@\"\n");
-        runtime = Files.writeString(tmp.resolve("isthmus"), sh);
-        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwxr-xr-x"));
+        runtime = Cli.runtimeScript(tmp); // the runtime as a client sees it
     }
 
     @AfterEach

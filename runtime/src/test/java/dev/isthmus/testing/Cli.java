@@ -33,6 +33,22 @@ public final class Cli {
         return cmd;
     }
 
+    /**
+     * An executable script in {@code dir} that runs this build's CLI, for clients that take a
+     * runtime path (podman, buildah, containerd, Slurm's oci.conf). It execs the JVM, so the
+     * client's process is the runtime's.
+     */
+    public static Path runtimeScript(Path dir) throws IOException {
+        StringBuilder sh = new StringBuilder("#!/bin/sh\nexport _JAVA_SR_SIGNUM=60\nexec");
+        for (String c : command()) {
+            sh.append(" '").append(c.replace("'", "'\\''")).append('\'');
+        }
+        sh.append(" \"$@\"\n");
+        Path script = java.nio.file.Files.writeString(dir.resolve("isthmus"), sh);
+        java.nio.file.Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
+    }
+
     public static ProcessBuilder builder(String... args) {
         ProcessBuilder pb = new ProcessBuilder(command(args));
         pb.environment().put("_JAVA_SR_SIGNUM", "60");
