@@ -35,21 +35,7 @@ public record TaskResult(String id, int pid, int exitCode, int signal, String er
 
     private static void quote(StringBuilder sb, String s) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
+        tools.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s, sb);
         sb.append('"');
     }
 }

@@ -34,31 +34,16 @@ final class LifecycleCommands {
         @ParentCommand
         Main main;
 
-        @Option(names = {"-b", "--bundle"}, description = "Path to the bundle (default: the current directory).")
-        Path bundle = Path.of(".");
-
-        @Option(names = "--pid-file", description = "Write the init's host pid to this file.")
-        Path pidFile;
-
-        @Option(names = "--no-pivot", description = "Use MS_MOVE and chroot instead of pivot_root.")
-        boolean noPivot;
-
-        @Option(names = "--preserve-fds", description = "Pass this many fds after stderr (3, 4, ...) to the container.")
-        int preserveFds;
-
-        @Option(names = "--no-new-keyring", description = "Accepted: isthmus never gives a container a new session keyring.")
-        boolean noNewKeyring;
-
-        @Option(names = "--console-socket", description = "A unix socket to receive the console pty's master (process.terminal).")
-        Path consoleSocket;
+        @picocli.CommandLine.Mixin
+        CreateOptions opts;
 
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() throws Exception {
-            return run(() -> new Lifecycle(main.store()).create(id, bundle, pidFile, consoleSocket,
-                    new dev.isthmus.plan.Planner.Options(noPivot, preserveFds)));
+            return run(() -> new Lifecycle(main.store()).create(id, opts.bundle, opts.pidFile, opts.consoleSocket,
+                    opts.planOptions(false)));
         }
     }
 

@@ -65,20 +65,8 @@ final class Log {
     }
 
     static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        tools.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s, sb);
         return sb.append('"').toString();
     }
 }

@@ -11,14 +11,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", description = "Create and run a container, wait for it, and exit with its status.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"-b", "--bundle"}, description = "Path to the bundle (default: the current directory).")
-    Path bundle = Path.of(".");
-
-    @Option(names = "--pid-file", description = "Write the container's host pid to this file.")
-    Path pidFile;
-
-    @Option(names = "--no-pivot", description = "Use MS_MOVE and chroot instead of pivot_root.")
-    boolean noPivot;
+    @picocli.CommandLine.Mixin
+    CreateOptions opts;
 
     @Option(names = "--dry-run", description = "Print the spawn program, one system call per line, and run nothing.")
     boolean dryRun;
@@ -26,21 +20,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-d", "--detach"}, description = "Create and start the container, then return (as create + start).")
     boolean detach;
 
-    @Option(names = "--preserve-fds", description = "Pass this many fds after stderr (3, 4, ...) to the container.")
-    int preserveFds;
-
-    @Option(names = "--no-new-keyring", description = "Accepted: isthmus never gives a container a new session keyring.")
-    boolean noNewKeyring;
-
-    @Option(names = "--console-socket", description = "With --detach: a unix socket to receive the console pty's master.")
-    Path consoleSocket;
-
     @Option(names = "--keep", description = "Keep the container's state (stopped) after it exits.")
     boolean keep;
 
     /** --state-mode=exec: this process becomes the container; nothing of the runtime remains. */
     private int execMode() throws Exception {
-        if (detach || keep || consoleSocket != null) {
+        if (detach || keep || opts.consoleSocket != null) {
             System.err.println("isthmus: --state-mode=exec: run becomes the container: -d, --keep and --console-socket do not apply");
             return 1;
         }
@@ -48,13 +33,13 @@ final class RunCommand implements Callable<Integer> {
         dev.isthmus.spec.Config config;
         try {
             dev.isthmus.container.ContainerId.check(id);
-            config = dev.isthmus.spec.ConfigReader.read(bundle.resolve("config.json"));
+            config = dev.isthmus.spec.ConfigReader.read(opts.bundle.resolve("config.json"));
             if (config.process().terminal()) {
                 System.err.println("isthmus: --state-mode=exec: process.terminal is not supported (the caller's terminal is inherited)");
                 return 1;
             }
-            program = dev.isthmus.plan.Planner.planExecMode(config, bundle, dev.isthmus.plan.Host.LIVE,
-                    new dev.isthmus.plan.Planner.Options(noPivot, preserveFds));
+            program = dev.isthmus.plan.Planner.planExecMode(config, opts.bundle, dev.isthmus.plan.Host.LIVE,
+                    opts.planOptions(false));
         } catch (dev.isthmus.spec.ConfigException | dev.isthmus.plan.PlanException | IllegalArgumentException e) {
             System.err.println("isthmus: " + e.getMessage());
             return 1;
@@ -71,12 +56,12 @@ final class RunCommand implements Callable<Integer> {
         try {
             store.claim(id);
             dev.isthmus.proc.ProcessIdentity me = dev.isthmus.proc.ProcessIdentity.of(self);
-            java.nio.file.Path abs = bundle.toAbsolutePath().normalize();
+            java.nio.file.Path abs = opts.bundle.toAbsolutePath().normalize();
             store.save(new dev.isthmus.container.StateStore.Record(id, self, me.startTime(), abs.toString(),
                     abs.resolve(config.root().path()).normalize().toString(), java.time.Instant.now(), System.getProperty("user.name"),
                     config.annotations()));
-            if (pidFile != null) {
-                dev.isthmus.container.Run.writePidFile(pidFile, self);
+            if (opts.pidFile != null) {
+                dev.isthmus.container.Run.writePidFile(opts.pidFile, self);
             }
             dev.isthmus.sys.ExecMode.become(program);
         } catch (IllegalArgumentException | java.io.IOException | dev.isthmus.sys.SysException e) {
@@ -107,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
         if (detach) {
             dev.isthmus.container.Lifecycle lc = new dev.isthmus.container.Lifecycle(main.store());
             try {
-                lc.create(id, bundle, pidFile, consoleSocket, new dev.isthmus.plan.Planner.Options(noPivot, preserveFds));
+                lc.create(id, opts.bundle, opts.pidFile, opts.consoleSocket, opts.planOptions(false));
                 lc.start(id);
                 return 0;
             } catch (dev.isthmus.container.Lifecycle.LifecycleException e) {
@@ -116,7 +101,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         // In the foreground this runtime supervises the container: if it is killed, so is the container.
-        return new Run(id, bundle, pidFile, new dev.isthmus.plan.Planner.Options(noPivot, preserveFds, true), dryRun ? null : main.store(), keep)
+        return new Run(id, opts.bundle, opts.pidFile, opts.planOptions(true), dryRun ? null : main.store(), keep)
                 .execute(dryRun, System.out, System.err);
     }
 }
