@@ -32,6 +32,10 @@ class ExecModeIntegrationTest {
         assumeTrue(Bundles.haveStaticBusybox(), "needs a static /bin/busybox (apt-get install busybox-static)");
     }
 
+    private String root() {
+        return tmp.resolve("state").toString();
+    }
+
     private Path bundle(List<String> args, String namespaces, String linux) throws Exception {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path b = tmp.resolve("bundle");
@@ -44,7 +48,7 @@ class ExecModeIntegrationTest {
     @Test
     void runBecomesTheProgramAndLeavesNoRuntimeProcess() throws Exception {
         Path b = bundle(List.of("sh", "-c", "echo $$; hostname; exec sleep 2"), NAMESPACES, "");
-        Process p = Cli.builder("--state-mode=exec", "run", "-b", b.toString(), "em1").redirectInput(new File("/dev/null"))
+        Process p = Cli.builder("--root", root(), "--state-mode=exec", "run", "-b", b.toString(), "em1").redirectInput(new File("/dev/null"))
                 .redirectError(tmp.resolve("err").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
         assertEquals(Long.toString(p.pid()), out.readLine(), "the program runs under the pid of the process that ran isthmus");
@@ -56,6 +60,11 @@ class ExecModeIntegrationTest {
         assertEquals(0, p.children().count(), "no helper process either");
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("err")));
+        // No runtime is left to remove the record: delete does (Slurm's RunTimeDelete)
+        Cli.Result st = Cli.run("--root", root(), "state", "em1");
+        assertTrue(st.out().replace(" ", "").contains("\"status\":\"stopped\""), st::toString);
+        assertEquals(0, Cli.run("--root", root(), "delete", "em1").status());
+        assertTrue(Files.list(tmp.resolve("state")).findAny().isEmpty(), "no state left");
         RunIntegrationTest.assertNothingLeft(b);
     }
 
@@ -67,8 +76,9 @@ class ExecModeIntegrationTest {
                 , "uidMappings": [{"containerID": 0, "hostID": 0, "size": 1}],
                   "gidMappings": [{"containerID": 0, "hostID": 0, "size": 1}]""";
         Path b = bundle(List.of("sh", "-c", "cat /proc/self/uid_map; cat /proc/self/setgroups; exit 3"), ns, linux);
-        Cli.Result r = Cli.run("--state-mode", "exec", "run", "-b", b.toString(), "em2");
+        Cli.Result r = Cli.run("--root", root(), "--state-mode", "exec", "run", "-b", b.toString(), "em2");
         assertEquals(3, r.status(), r::toString);
+        assertEquals(0, Cli.run("--root", root(), "delete", "em2").status());
         List<String> lines = r.out().lines().map(String::strip).toList();
         assertEquals(List.of("0", "0", "1"), List.of(lines.get(0).split("\\s+")), r::toString);
         assertEquals("deny", lines.get(1), r::toString);
@@ -77,16 +87,18 @@ class ExecModeIntegrationTest {
         Bundles.write(b, Bundles.config(List.of("true"), "exec-mode", true, ns, "", """
                 , "uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],
                   "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]"""));
-        r = Cli.run("--state-mode", "exec", "run", "-b", b.toString(), "em2");
+        r = Cli.run("--root", root(), "--state-mode", "exec", "run", "-b", b.toString(), "em2");
         assertEquals(1, r.status(), r::toString);
+        assertTrue(Files.list(tmp.resolve("state")).findAny().isEmpty(), "a refused config records nothing");
         assertTrue(r.err().contains("linux.uidMappings: --state-mode=exec maps only the caller's own id"), r::toString);
     }
 
     @Test
     void aFailingStepIsToldOnStderrByTheImageWithStatus127() throws Exception {
         Path b = bundle(List.of("/bin/no-such-program"), NAMESPACES, "");
-        Cli.Result r = Cli.run("--state-mode=exec", "run", "-b", b.toString(), "em3");
+        Cli.Result r = Cli.run("--root", root(), "--state-mode=exec", "run", "-b", b.toString(), "em3");
         assertEquals(127, r.status(), r::toString);
+        assertEquals(0, Cli.run("--root", root(), "delete", "em3").status(), "delete clears what the failed container left");
         assertTrue(r.err().contains("isthmus: exec /bin/no-such-program: ENOENT (No such file or directory)"), r::toString);
         RunIntegrationTest.assertNothingLeft(b);
     }
