@@ -36,7 +36,7 @@ final class FeaturesCommand implements Callable<Integer> {
                 new Features.Seccomp(false, List.of(), List.of(), List.of(), List.of(), List.of()), new Features.Enabled(false),
                 new Features.Enabled(false), null, null, null, null);
         Features f = new Features("1.0.0", DefaultConfigs.OCI_VERSION, HOOKS, options, linux,
-                Map.of("dev.isthmus.state-modes", "spec", "dev.isthmus.launcher", "spawn-program+stub(x86_64)"), List.of());
+                Map.of("dev.isthmus.state-modes", "spec,bundle,exec", "dev.isthmus.launcher", "spawn-program+stub(x86_64)"), List.of());
         FeaturesWriter.write(f, System.out);
         System.out.println();
         return 0;

@@ -35,8 +35,9 @@ public final class Main implements Runnable {
     @CommandLine.Option(names = "--log-format", description = "text or json (one object per line: level, msg, time).")
     String logFormat = "text";
 
-    @CommandLine.Option(names = "--state-mode", description = "spec (default, runc-compatible) or exec (the runtime becomes "
-            + "the container: no runtime process left, no pid namespace; run only). bundle is not implemented yet.")
+    @CommandLine.Option(names = "--state-mode", description = "spec (default, runc-compatible), bundle (state in "
+            + "BUNDLE/.isthmus, linked from the root) or exec (the runtime becomes the container: no runtime process left, "
+            + "no pid namespace; run only).")
     String stateMode = "spec";
 
     @CommandLine.Option(names = "--debug", description = "Accepted for runc compatibility.")
@@ -55,7 +56,11 @@ public final class Main implements Runnable {
     }
 
     dev.isthmus.container.StateStore store() {
-        return new dev.isthmus.container.StateStore(root != null ? root : dev.isthmus.container.StateStore.defaultRoot());
+        if (!java.util.Set.of("spec", "bundle", "exec").contains(stateMode)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--state-mode: must be spec, bundle or exec");
+        }
+        return new dev.isthmus.container.StateStore(root != null ? root : dev.isthmus.container.StateStore.defaultRoot(),
+                stateMode.equals("bundle"));
     }
 
     @Override

@@ -54,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
         // record when it ends: delete does.
         dev.isthmus.container.StateStore store = main.store();
         try {
-            store.claim(id);
+            store.claim(id, opts.bundle);
             dev.isthmus.proc.ProcessIdentity me = dev.isthmus.proc.ProcessIdentity.of(self);
             java.nio.file.Path abs = opts.bundle.toAbsolutePath().normalize();
             store.save(new dev.isthmus.container.StateStore.Record(id, self, me.startTime(), abs.toString(),
@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         switch (main.stateMode) {
-            case "spec" -> { }
+            case "spec", "bundle" -> { }
             case "exec" -> {
                 return execMode();
             }

@@ -60,12 +60,14 @@ public final class Lifecycle {
             throw new LifecycleException("--console-socket: the container has no terminal (process.terminal is false)");
         }
         try {
-            store.claim(id);
+            store.claim(id, abs);
         } catch (IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         }
         boolean ok = false;
         try {
+            // The config as created: later hooks and exec read this snapshot, not a bundle that may have changed.
+            java.nio.file.Files.copy(abs.resolve("config.json"), store.dir(id).resolve("config.json"));
             Libc.mkfifo(store.fifo(id).toString(), 0600);
             dev.isthmus.sys.Pty pty = terminal ? dev.isthmus.sys.Pty.open() : null;
             Spawner.Launch launch;
@@ -298,11 +300,9 @@ public final class Lifecycle {
         if (!status.equals("running")) {
             throw new LifecycleException("cannot exec in container " + id + ": it is " + status + ", not running");
         }
-        Config config;
-        try {
-            config = ConfigReader.read(Path.of(r.bundle()).resolve("config.json"));
-        } catch (ConfigException e) {
-            throw new LifecycleException(e.getMessage());
+        Config config = bundleConfig(r);
+        if (config == null) {
+            throw new LifecycleException("cannot exec in container " + id + ": its config cannot be read");
         }
         long join = namespacesToJoin(r.pid(), true);
         boolean joinPid = !sameNamespace("pid", r.pid());
@@ -409,10 +409,14 @@ public final class Lifecycle {
                         java.util.List.of(), java.util.List.of());
     }
 
-    /** The bundle's config, for hooks after create; null (with a warning) when it cannot be read any more. */
-    private static Config bundleConfig(StateStore.Record r) {
+    /**
+     * The container's config after create: the snapshot taken at create (a container from `run`
+     * has none: its bundle's); null, with a warning, when it cannot be read any more.
+     */
+    private Config bundleConfig(StateStore.Record r) {
+        Path snapshot = store.dir(r.id()).resolve("config.json");
         try {
-            return ConfigReader.read(Path.of(r.bundle()).resolve("config.json"));
+            return ConfigReader.read(java.nio.file.Files.exists(snapshot) ? snapshot : Path.of(r.bundle()).resolve("config.json"));
         } catch (ConfigException e) {
             System.err.println("isthmus: warning: " + e.getMessage() + "; its hooks are not run");
             return null;

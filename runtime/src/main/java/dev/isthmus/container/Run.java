@@ -68,7 +68,7 @@ public final class Run {
         }
         if (store != null) {
             try {
-                store.claim(id);
+                store.claim(id, bundle);
             } catch (IllegalArgumentException | IOException e) {
                 err.println("isthmus: " + e.getMessage());
                 return 1;

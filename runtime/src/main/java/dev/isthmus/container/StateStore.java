@@ -35,9 +35,21 @@ public final class StateStore {
     }
 
     private final Path root;
+    private final boolean bundleMode;
 
     public StateStore(Path root) {
+        this(root, false);
+    }
+
+    /**
+     * @param bundleMode --state-mode=bundle: a container's state lives in its bundle, in
+     *                   {@code BUNDLE/.isthmus}, and {@code ROOT/ID} is a symlink to it, made
+     *                   atomically (EEXIST keeps IDs unique); a bundle that cannot be written
+     *                   falls back to a directory under the root, as in spec mode
+     */
+    public StateStore(Path root, boolean bundleMode) {
         this.root = root;
+        this.bundleMode = bundleMode;
     }
 
     /** The default root: /run/isthmus for root, else $XDG_RUNTIME_DIR/isthmus. */
@@ -58,9 +70,36 @@ public final class StateStore {
 
     /** Claims {@code id}: creates its directory, failing when it exists. */
     public Path claim(String id) throws IOException {
+        return claim(id, null);
+    }
+
+    /** Claims {@code id} for the container of {@code bundle} (where bundle mode keeps its state). */
+    public Path claim(String id, Path bundle) throws IOException {
         Files.createDirectories(root);
+        Path dir = dir(id);
+        if (bundleMode && bundle != null) {
+            Path inBundle = bundle.toAbsolutePath().normalize().resolve(".isthmus");
+            boolean made;
+            try {
+                Files.createDirectory(inBundle);
+                made = true;
+            } catch (FileAlreadyExistsException e) {
+                throw new IllegalArgumentException("bundle " + bundle + " already holds a container's state (.isthmus exists)");
+            } catch (java.nio.file.FileSystemException e) {
+                made = false; // a read-only bundle: the state stays under the root
+            }
+            if (made) {
+                try {
+                    Files.createSymbolicLink(dir, inBundle);
+                    return dir;
+                } catch (FileAlreadyExistsException e) {
+                    Files.deleteIfExists(inBundle);
+                    throw new IllegalArgumentException("container " + id + " already exists");
+                }
+            }
+        }
         try {
-            return Files.createDirectory(dir(id));
+            return Files.createDirectory(dir);
         } catch (FileAlreadyExistsException e) {
             throw new IllegalArgumentException("container " + id + " already exists");
         }
@@ -132,17 +171,18 @@ public final class StateStore {
         return Files.exists(fifo(r.id())) ? "created" : "running";
     }
 
-    /** Removes the container's directory and everything in it. */
+    /** Removes the container's directory and everything in it (in bundle mode, the link and its target). */
     public void remove(String id) throws IOException {
         Path dir = dir(id);
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        Path target = Files.isSymbolicLink(dir) ? Files.readSymbolicLink(dir) : dir;
+        if (Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (var s = Files.walk(target)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
+        Files.deleteIfExists(dir);
     }
 
     public Path root() {

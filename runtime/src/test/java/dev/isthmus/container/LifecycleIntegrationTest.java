@@ -36,16 +36,22 @@ class LifecycleIntegrationTest {
     private Path bundle(List<String> args) throws Exception {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path b = tmp.resolve("bundle");
-        Bundles.busyboxRootfs(b);
+        if (!Files.exists(b.resolve("rootfs"))) {
+            Bundles.busyboxRootfs(b);
+        }
         return Bundles.write(b, Bundles.config(args, "lc", true,
                 "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]", "", ""));
     }
 
+    /** --state-mode for the CLI calls of a test (spec unless a test says otherwise). */
+    private String mode = "spec";
+
     private Cli.Result cli(String... args) throws Exception {
-        String[] all = new String[args.length + 2];
+        String[] all = new String[args.length + 3];
         all[0] = "--root";
         all[1] = tmp.resolve("state").toString();
-        System.arraycopy(args, 0, all, 2, args.length);
+        all[2] = "--state-mode=" + mode;
+        System.arraycopy(args, 0, all, 3, args.length);
         // The parked init keeps create's stdio: give it files, not the pipes Cli reads to EOF.
         return Cli.run(Cli.builder(all).redirectInput(new File("/dev/null"))
                 .redirectOutput(tmp.resolve("out-" + args[0]).toFile()).redirectError(tmp.resolve("err-" + args[0]).toFile()));
@@ -64,6 +70,44 @@ class LifecycleIntegrationTest {
 
     @Test
     void fullLifecycleAndTheStatusTable() throws Exception {
+        lifecycleAndStatusTable();
+    }
+
+    @Test
+    void bundleModePassesTheSameLifecycleWithItsStateInTheBundle() throws Exception {
+        mode = "bundle";
+        Path b = bundle(List.of("sleep", "60"));
+        assertEquals(0, cli("create", "-b", b.toString(), "bm").status(), out("create"));
+        assertTrue(Files.isSymbolicLink(tmp.resolve("state/bm")), "the root holds a link");
+        assertTrue(Files.exists(b.resolve(".isthmus/state.json")) && Files.exists(b.resolve(".isthmus/config.json")),
+                "state and config snapshot in the bundle");
+        assertEquals(1, cli("create", "-b", b.toString(), "bm2").status(), "one container per bundle");
+        assertEquals(0, cli("delete", "bm").status(), out("delete"));
+        assertFalse(Files.exists(b.resolve(".isthmus")));
+        lifecycleAndStatusTable();
+    }
+
+    @Test
+    void bundleModeFallsBackToTheRootForAReadOnlyBundle() throws Exception {
+        mode = "bundle";
+        Path b = bundle(List.of("true"));
+        // a read-only bind mount of the bundle on itself, in this test JVM's mount namespace
+        assertEquals(0, new ProcessBuilder("mount", "--bind", b.toString(), b.toString()).start().waitFor());
+        try {
+            assertEquals(0, new ProcessBuilder("mount", "-o", "remount,bind,ro", b.toString()).start().waitFor());
+            assertEquals(0, cli("create", "-b", b.toString(), "ro").status(), out("create"));
+            assertFalse(Files.isSymbolicLink(tmp.resolve("state/ro")), "state under the root");
+            assertTrue(Files.exists(tmp.resolve("state/ro/state.json")));
+            assertEquals("created", status("ro"));
+            assertEquals(0, cli("delete", "ro").status(), out("delete"));
+            assertFalse(Files.exists(tmp.resolve("state/ro")));
+        } finally {
+            new ProcessBuilder("umount", b.toString()).start().waitFor();
+        }
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    private void lifecycleAndStatusTable() throws Exception {
         Path b = bundle(List.of("sleep", "60"));
         Path pidFile = tmp.resolve("init.pid");
         assertEquals(0, cli("create", "-b", b.toString(), "--pid-file", pidFile.toString(), "c1").status(), out("create"));
