@@ -88,6 +88,46 @@ class LifecycleIntegrationTest {
     }
 
     @Test
+    void killAllFindsADoubleForkedDaemonReparentedAwayFromInit() throws Exception {
+        // no pid namespace: the daemon's parent is not the init, and pid 1 of the host adopts it
+        Path b = tmp.resolve("bundle");
+        if (!Files.exists(b.resolve("rootfs"))) {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Bundles.busyboxRootfs(b);
+        }
+        Bundles.write(b, Bundles.config(List.of("sh", "-c", "(sh -c 'sleep 300 &' &); exec sleep 300"), "lc", true,
+                "[{\"type\": \"mount\"}, {\"type\": \"uts\"}]", "", ""));
+        assertEquals(0, cli("create", "-b", b.toString(), "df").status(), out("create"));
+        assertEquals(0, cli("start", "df").status(), out("start"));
+        waitForCount(2);
+        assertEquals(0, cli("ps", "-f", "json", "df").status(), out("ps"));
+        List<String> pids = List.of(out("ps").strip().replaceAll("[\\[\\] ]", "").split(","));
+        assertEquals(2, pids.size(), "ps finds the init and the daemon: " + out("ps"));
+        long daemon = Long.parseLong(pids.get(0).equals(statePid()) ? pids.get(1) : pids.get(0));
+        long parent = ProcessHandle.of(daemon).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
+        assertTrue(parent != Long.parseLong(statePid()), "the daemon is not a child of the init");
+        assertEquals(0, cli("kill", "-a", "df", "KILL").status(), out("kill"));
+        waitForCount(0);
+        assertEquals(0, cli("delete", "-f", "df").status(), out("delete"));
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    private String statePid() throws Exception {
+        assertEquals(0, cli("state", "df").status());
+        Matcher m = PID.matcher(out("state"));
+        assertTrue(m.find());
+        return m.group(1);
+    }
+
+    private static void waitForCount(int n) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Bundles.processesWithEnv("SECRET_TOKEN=hunter2").size() != n && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(n, Bundles.processesWithEnv("SECRET_TOKEN=hunter2").size(), "container processes");
+    }
+
+    @Test
     void bundleModeFallsBackToTheRootForAReadOnlyBundle() throws Exception {
         mode = "bundle";
         Path b = bundle(List.of("true"));
