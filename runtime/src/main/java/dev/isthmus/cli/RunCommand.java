@@ -56,10 +56,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             store.claim(id, opts.bundle);
             dev.isthmus.proc.ProcessIdentity me = dev.isthmus.proc.ProcessIdentity.of(self);
-            java.nio.file.Path abs = opts.bundle.toAbsolutePath().normalize();
-            store.save(new dev.isthmus.container.StateStore.Record(id, self, me.startTime(), abs.toString(),
-                    abs.resolve(config.root().path()).normalize().toString(), java.time.Instant.now(), System.getProperty("user.name"),
-                    config.annotations()));
+            store.save(dev.isthmus.container.StateStore.Record.of(id, me, opts.bundle, config));
             if (opts.pidFile != null) {
                 dev.isthmus.container.Run.writePidFile(opts.pidFile, self);
             }

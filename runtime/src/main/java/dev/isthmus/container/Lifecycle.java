@@ -17,7 +17,6 @@ import dev.isthmus.sys.SysException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.time.Instant;
 
 /**
  * The OCI lifecycle in spec mode (runtime.md "Lifecycle" and "Operations"): create leaves a
@@ -103,9 +102,7 @@ public final class Lifecycle {
                 if (init == null) {
                     throw new LifecycleException("the container's init ended during create");
                 }
-                StateStore.Record record = new StateStore.Record(id, init.pid(), init.startTime(), abs.toString(),
-                        abs.resolve(config.root().path()).normalize().toString(), Instant.now(), System.getProperty("user.name"),
-                        config.annotations());
+                StateStore.Record record = StateStore.Record.of(id, init, abs, config);
                 store.save(record);
                 // Spec order, in the runtime's namespaces then the container's: prestart
                 // (deprecated) and createRuntime, then createContainer, whose path resolves in
@@ -176,8 +173,7 @@ public final class Lifecycle {
     public void state(String id, OutputStream out) throws LifecycleException, IOException {
         StateStore.Record r = load(id);
         String status = store.status(r);
-        StateWriter.write(new State(DefaultConfigs.OCI_VERSION, r.id(), status, status.equals("stopped") ? 0 : r.pid(), r.bundle(),
-                r.rootfs(), r.created(), r.owner(), r.annotations()), out);
+        StateWriter.write(stateOf(r, status), out);
     }
 
     /** The containers under the root, with their current status. */
@@ -193,8 +189,7 @@ public final class Lifecycle {
                 }
                 StateStore.Record r = store.load(d.getFileName().toString());
                 String status = store.status(r);
-                out.add(new State(DefaultConfigs.OCI_VERSION, r.id(), status, status.equals("stopped") ? 0 : r.pid(), r.bundle(),
-                        r.rootfs(), r.created(), r.owner(), r.annotations()));
+                out.add(stateOf(r, status));
             }
         }
         return out;

@@ -141,9 +141,7 @@ public final class Run {
             dev.isthmus.proc.ProcessIdentity init = dev.isthmus.proc.ProcessIdentity.ofUnreaped(launch.pid());
             try {
                 if (init != null) {
-                    store.save(new StateStore.Record(id, init.pid(), init.startTime(), bundle.toAbsolutePath().normalize().toString(),
-                            bundle.toAbsolutePath().normalize().resolve(config.root().path()).normalize().toString(),
-                            java.time.Instant.now(), System.getProperty("user.name"), config.annotations()));
+                    store.save(StateStore.Record.of(id, init, bundle, config));
                 }
             } catch (IOException e) {
                 err.println("isthmus: warning: recording the state of " + id + ": " + e.getMessage());

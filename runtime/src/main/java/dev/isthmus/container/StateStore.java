@@ -32,6 +32,13 @@ public final class StateStore {
         public ProcessIdentity init() {
             return new ProcessIdentity(pid, startTime);
         }
+
+        /** The record of a container just made from {@code config} in {@code bundle}, its init {@code init}. */
+        public static Record of(String id, ProcessIdentity init, Path bundle, dev.isthmus.spec.Config config) {
+            Path abs = bundle.toAbsolutePath().normalize();
+            return new Record(id, init.pid(), init.startTime(), abs.toString(), abs.resolve(config.root().path()).normalize().toString(),
+                    Instant.now(), System.getProperty("user.name"), config.annotations());
+        }
     }
 
     private final Path root;

@@ -158,36 +158,56 @@ public final class Spawner {
      * sync pipe's slots are filled here), in cgroup {@code cgroupFd} or -1.
      */
     public static Launch launch(Program program, long[] presetSlots, int cgroupFd) {
+        return clone(program, presetSlots, cgroupFd, null);
+    }
+
+    /**
+     * The one clone path: pipes, initial slots, for a parked init also the memfd image (its
+     * error pipe kept across the image's exec through slot ERR), then clone3 through the stub.
+     * The child gets its own copies of the fds (fd tables are copied at clone), so the parent
+     * closes its child-side ends at once; on failure it closes its own ends too.
+     */
+    private static Launch clone(Program program, long[] presetSlots, int cgroupFd, dev.isthmus.plan.Planner.Parked parked) {
         ProgramImage image = new ProgramImage(program);
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
-        int[] err;
+        int[] err = null;
         int[] sync = null;
+        int memfd = -1;
         long pid;
         SPAWN_LOCK.lock();
         try {
             err = Libc.pipe2(Libc.O_CLOEXEC);
-            try {
-                long[] slots = presetSlots.clone();
-                if (waits) {
-                    sync = Libc.pipe2(Libc.O_CLOEXEC);
-                    slots[Program.SYNC_READ] = sync[0];
-                    slots[Program.SYNC_WRITE] = sync[1];
-                }
-                image.prepare(flags, err[1], slots, cgroupFd);
-                pid = Stub.spawn(image.header());
-            } finally {
-                if (err != null) {
-                    Libc.close(err[1]);
-                }
-                if (sync != null) {
-                    Libc.close(sync[0]);
-                }
+            long[] slots = presetSlots.clone();
+            if (waits) {
+                sync = Libc.pipe2(Libc.O_CLOEXEC);
+                slots[Program.SYNC_READ] = sync[0];
+                slots[Program.SYNC_WRITE] = sync[1];
             }
+            if (parked != null) {
+                slots[Program.ERR] = err[1];
+                memfd = Memfd.sealedExecutable("isthmus-init", ElfImage.build(program, parked.imageStart(), err[1], slots));
+                slots[Program.IMAGE] = memfd;
+            }
+            image.prepare(flags, err[1], slots, cgroupFd);
+            pid = Stub.spawn(image.header());
         } catch (RuntimeException e) {
+            if (err != null) {
+                Libc.close(err[0]);
+            }
+            if (sync != null) {
+                Libc.close(sync[1]);
+            }
             image.close();
             throw e;
         } finally {
+            if (err != null) {
+                Libc.close(err[1]);
+            }
+            if (sync != null) {
+                Libc.close(sync[0]);
+            }
+            Libc.close(memfd);
             SPAWN_LOCK.unlock();
         }
         if (pid < 0) {
@@ -198,7 +218,7 @@ public final class Spawner {
             image.close();
             throw new SysException("clone3", (int) -pid);
         }
-        return new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1], false);
+        return new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1], parked != null);
     }
 
     /**
@@ -245,57 +265,8 @@ public final class Spawner {
      * the init reports READY.
      */
     public static Launch launchParked(dev.isthmus.plan.Planner.Parked parked, int consoleFd) {
-        Program program = parked.program();
-        ProgramImage image = new ProgramImage(program);
-        boolean waits = program.waitsForParent();
-        long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
-        int[] err = null;
-        int[] sync = null;
-        int memfd = -1;
-        long pid;
-        SPAWN_LOCK.lock();
-        try {
-            err = Libc.pipe2(Libc.O_CLOEXEC);
-            long[] slots = new long[Step.SLOTS];
-            slots[Program.CONSOLE] = consoleFd;
-            slots[Program.ERR] = err[1];
-            if (waits) {
-                sync = Libc.pipe2(Libc.O_CLOEXEC);
-                slots[Program.SYNC_READ] = sync[0];
-                slots[Program.SYNC_WRITE] = sync[1];
-            }
-            memfd = Memfd.sealedExecutable("isthmus-init", ElfImage.build(program, parked.imageStart(), err[1], slots));
-            slots[Program.IMAGE] = memfd;
-            image.prepare(flags, err[1], slots, -1);
-            pid = Stub.spawn(image.header());
-        } catch (RuntimeException e) {
-            if (err != null) {
-                Libc.close(err[0]);
-            }
-            if (sync != null) {
-                Libc.close(sync[1]);
-            }
-            image.close();
-            throw e;
-        } finally {
-            // The child has its own copies (fd tables are copied at clone).
-            if (err != null) {
-                Libc.close(err[1]);
-            }
-            if (sync != null) {
-                Libc.close(sync[0]);
-            }
-            Libc.close(memfd);
-            SPAWN_LOCK.unlock();
-        }
-        if (pid < 0) {
-            Libc.close(err[0]);
-            if (sync != null) {
-                Libc.close(sync[1]);
-            }
-            image.close();
-            throw new SysException("clone3", (int) -pid);
-        }
-        return new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1], true);
+        long[] slots = new long[Step.SLOTS];
+        slots[Program.CONSOLE] = consoleFd;
+        return clone(parked.program(), slots, -1, parked);
     }
 }
