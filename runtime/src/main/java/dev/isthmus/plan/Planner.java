@@ -235,7 +235,7 @@ public final class Planner {
         if (waits) {
             steps.add(Step.of(Syscall.CLOSE, "close the parent's end of the sync pipe", new Arg.Slot(Program.SYNC_WRITE)));
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.SYNC_READ), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
-                    Step.CHECK | Step.NONZERO, 0, 0, "wait for the parent to write the id maps").nonZero());
+                    Step.CHECK | Step.NONZERO, 0, 0, "wait for the parent to write the id maps"));
             steps.add(Step.of(Syscall.CLOSE, "close the sync pipe", new Arg.Slot(Program.SYNC_READ)));
             if (mapsRoot(config.linux().uidMappings()) && mapsRoot(config.linux().gidMappings())) {
                 // Until now the child still has the parent's (unmapped) ids: files it creates in

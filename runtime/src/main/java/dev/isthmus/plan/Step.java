@@ -86,11 +86,6 @@ public record Step(Syscall call, List<Arg> args, int flags, int storeSlot, int t
         return new Step(call, List.of(args), 0, 0, 0, what);
     }
 
-    /** This step with {@link #NONZERO} added. */
-    public Step nonZero() {
-        return new Step(call, args, flags | CHECK | NONZERO, storeSlot, tolerate, what);
-    }
-
     /** strace-like rendering: {@code mount("proc", "/proc", "proc", MS_NOSUID, NULL)}. */
     public String render() {
         List<String> parts = new ArrayList<>(args.size());

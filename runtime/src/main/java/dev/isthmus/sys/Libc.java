@@ -33,12 +33,6 @@ public final class Libc {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle PIDFD_OPEN = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
     private static final MethodHandle SETNS = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
-    private static final MethodHandle GETPID = Native.link(Linux.getpid$address(), Linux.getpid$descriptor());
-    /** prctl(2) is variadic in libc; the kernel takes five longs, so it is linked as such. */
-    private static final MethodHandle PRCTL = Native.linkErrno(
-            Native.symbol("prctl"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
 
     public static final int O_CLOEXEC = Linux.O_CLOEXEC();
     public static final int O_NONBLOCK = Linux.O_NONBLOCK();
@@ -51,7 +45,6 @@ public final class Libc {
     public static final int WEXITED = Linux.WEXITED();
     public static final int WNOHANG = Linux.WNOHANG();
     public static final int CLD_EXITED = Linux.CLD_EXITED();
-    public static final int PR_SET_CHILD_SUBREAPER = Linux.PR_SET_CHILD_SUBREAPER();
 
     /** pipe2(flags): {read end, write end}. */
     public static int[] pipe2(int flags) {
@@ -206,18 +199,6 @@ public final class Libc {
         }
     }
 
-    public static void prctl(int option, long a2, long a3, long a4, long a5) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int r = (int) PRCTL.invokeExact(cap, option, a2, a3, a4, a5);
-            if (r < 0) {
-                throw new SysException("prctl(" + option + ")", Native.errno(cap));
-            }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
-
     /**
      * poll(2) for input on {@code fds} (a pidfd is readable once its process has exited); returns
      * the indexes of the ready ones (empty on timeout), retrying EINTR.
@@ -308,11 +289,4 @@ public final class Libc {
         }
     }
 
-    public static int getpid() {
-        try {
-            return (int) GETPID.invokeExact();
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
 }

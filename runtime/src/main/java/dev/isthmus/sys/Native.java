@@ -6,7 +6,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
@@ -51,9 +50,6 @@ final class Native {
     static MemorySegment at(long address, long size) {
         return MemorySegment.ofAddress(address).reinterpret(size);
     }
-
-    static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
-    static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
 
     /**
      * Rethrows what a downcall's invokeExact threw: unchecked as is, anything else (nothing a
