@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE            /* clone flags, setns, unshare, pipe2, dup3, ptsname_r, statx... */
 
+#include <dirent.h>            /* getdents64: the /proc scan */
 #include <errno.h>
 #include <fcntl.h>             /* O_*, AT_*, F_*, openat, fcntl; struct statx via bits/statx.h */
 #include <grp.h>               /* setgroups */

@@ -17,6 +17,42 @@ public class Linux extends Linux_1 {
     Linux() {
         // Should not be called directly
     }
+    private static final int F_GETSIG = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETSIG 11
+     * }
+     */
+    public static int F_GETSIG() {
+        return F_GETSIG;
+    }
+    private static final int F_SETOWN_EX = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETOWN_EX 15
+     * }
+     */
+    public static int F_SETOWN_EX() {
+        return F_SETOWN_EX;
+    }
+    private static final int F_GETOWN_EX = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETOWN_EX 16
+     * }
+     */
+    public static int F_GETOWN_EX() {
+        return F_GETOWN_EX;
+    }
+    private static final int AT_FDCWD = (int)-100L;
+    /**
+     * {@snippet lang=c :
+     * #define AT_FDCWD -100
+     * }
+     */
+    public static int AT_FDCWD() {
+        return AT_FDCWD;
+    }
     private static final int S_IFMT = (int)61440L;
     /**
      * {@snippet lang=c :

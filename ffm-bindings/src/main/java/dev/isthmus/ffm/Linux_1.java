@@ -1751,6 +1751,15 @@ class Linux_1 extends Linux$shared {
     public static int F_OK() {
         return F_OK;
     }
+    private static final int SEEK_SET = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SEEK_SET 0
+     * }
+     */
+    public static int SEEK_SET() {
+        return SEEK_SET;
+    }
     private static final int F_ULOCK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -6818,6 +6827,68 @@ class Linux_1 extends Linux$shared {
     public static int SECURE_NO_CAP_AMBIENT_RAISE_LOCKED() {
         return SECURE_NO_CAP_AMBIENT_RAISE_LOCKED;
     }
+
+    private static class getdents64 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_LONG,
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("getdents64");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern __ssize_t getdents64(int __fd, void *__buffer, size_t __length)
+     * }
+     */
+    public static FunctionDescriptor getdents64$descriptor() {
+        return getdents64.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern __ssize_t getdents64(int __fd, void *__buffer, size_t __length)
+     * }
+     */
+    public static MethodHandle getdents64$handle() {
+        return getdents64.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern __ssize_t getdents64(int __fd, void *__buffer, size_t __length)
+     * }
+     */
+    public static MemorySegment getdents64$address() {
+        return getdents64.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern __ssize_t getdents64(int __fd, void *__buffer, size_t __length)
+     * }
+     */
+    public static long getdents64(int __fd, MemorySegment __buffer, long __length) {
+        var mh$ = getdents64.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getdents64", __fd, __buffer, __length);
+            }
+            return (long)mh$.invokeExact(__fd, __buffer, __length);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int F_OWNER_TID = (int)0L;
     /**
      * {@snippet lang=c :
@@ -7940,6 +8011,68 @@ class Linux_1 extends Linux$shared {
                 traceDowncall("execveat", __fd, __path, __argv, __envp, __flags);
             }
             return (int)mh$.invokeExact(__fd, __path, __argv, __envp, __flags);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class lseek {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_LONG,
+            Linux.C_INT,
+            Linux.C_LONG,
+            Linux.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("lseek");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern __off_t lseek(int __fd, __off_t __offset, int __whence)
+     * }
+     */
+    public static FunctionDescriptor lseek$descriptor() {
+        return lseek.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern __off_t lseek(int __fd, __off_t __offset, int __whence)
+     * }
+     */
+    public static MethodHandle lseek$handle() {
+        return lseek.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern __off_t lseek(int __fd, __off_t __offset, int __whence)
+     * }
+     */
+    public static MemorySegment lseek$address() {
+        return lseek.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern __off_t lseek(int __fd, __off_t __offset, int __whence)
+     * }
+     */
+    public static long lseek(int __fd, long __offset, int __whence) {
+        var mh$ = lseek.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("lseek", __fd, __offset, __whence);
+            }
+            return (long)mh$.invokeExact(__fd, __offset, __whence);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -9268,6 +9401,69 @@ class Linux_1 extends Linux$shared {
                 traceDowncall("symlinkat", __from, __tofd, __to);
             }
             return (int)mh$.invokeExact(__from, __tofd, __to);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class readlinkat {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Linux.C_LONG,
+            Linux.C_INT,
+            Linux.C_POINTER,
+            Linux.C_POINTER,
+            Linux.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("readlinkat");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern ssize_t readlinkat(int __fd, const char *restrict __path, char *restrict __buf, size_t __len)
+     * }
+     */
+    public static FunctionDescriptor readlinkat$descriptor() {
+        return readlinkat.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern ssize_t readlinkat(int __fd, const char *restrict __path, char *restrict __buf, size_t __len)
+     * }
+     */
+    public static MethodHandle readlinkat$handle() {
+        return readlinkat.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern ssize_t readlinkat(int __fd, const char *restrict __path, char *restrict __buf, size_t __len)
+     * }
+     */
+    public static MemorySegment readlinkat$address() {
+        return readlinkat.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern ssize_t readlinkat(int __fd, const char *restrict __path, char *restrict __buf, size_t __len)
+     * }
+     */
+    public static long readlinkat(int __fd, MemorySegment __path, MemorySegment __buf, long __len) {
+        var mh$ = readlinkat.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("readlinkat", __fd, __path, __buf, __len);
+            }
+            return (long)mh$.invokeExact(__fd, __path, __buf, __len);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -13868,42 +14064,6 @@ class Linux_1 extends Linux$shared {
      */
     public static int F_SETSIG() {
         return F_SETSIG;
-    }
-    private static final int F_GETSIG = (int)11L;
-    /**
-     * {@snippet lang=c :
-     * #define F_GETSIG 11
-     * }
-     */
-    public static int F_GETSIG() {
-        return F_GETSIG;
-    }
-    private static final int F_SETOWN_EX = (int)15L;
-    /**
-     * {@snippet lang=c :
-     * #define F_SETOWN_EX 15
-     * }
-     */
-    public static int F_SETOWN_EX() {
-        return F_SETOWN_EX;
-    }
-    private static final int F_GETOWN_EX = (int)16L;
-    /**
-     * {@snippet lang=c :
-     * #define F_GETOWN_EX 16
-     * }
-     */
-    public static int F_GETOWN_EX() {
-        return F_GETOWN_EX;
-    }
-    private static final int AT_FDCWD = (int)-100L;
-    /**
-     * {@snippet lang=c :
-     * #define AT_FDCWD -100
-     * }
-     */
-    public static int AT_FDCWD() {
-        return AT_FDCWD;
     }
 }
 

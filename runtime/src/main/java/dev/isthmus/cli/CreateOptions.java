@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** The options create and run share (runc's), as one picocli mixin. */
 final class CreateOptions {
     @Option(names = {"-b", "--bundle"}, description = "Path to the bundle (default: the current directory).")
-    Path bundle = Path.of(".");
+    Path bundle;
 
     @Option(names = "--pid-file", description = "Write the container's host pid to this file.")
     Path pidFile;

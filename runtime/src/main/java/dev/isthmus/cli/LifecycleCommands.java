@@ -42,6 +42,12 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws Exception {
+            opts.bundle = main.bundle(id, opts.bundle);
+            id = main.id(id);
+            if (main.stateMode.equals("exec")) {
+                return run(() -> new Lifecycle(main.store()).createExecMode(id, opts.bundle, opts.pidFile, opts.consoleSocket,
+                        opts.planOptions(false)));
+            }
             return run(() -> new Lifecycle(main.store()).create(id, opts.bundle, opts.pidFile, opts.consoleSocket,
                     opts.planOptions(false)));
         }
@@ -57,6 +63,11 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws Exception {
+            id = main.id(id);
+            if (main.stateMode.equals("exec")) {
+                // Returns only when this process could not become the container.
+                return run(() -> new Lifecycle(main.store()).startExecMode(id));
+            }
             return run(() -> new Lifecycle(main.store()).start(id));
         }
     }
@@ -66,13 +77,18 @@ final class LifecycleCommands {
         @ParentCommand
         Main main;
 
+        @Option(names = "--allow-unknown-status", description = "Report status unknown when liveness cannot be decided "
+                + "(a container without its own pid namespace whose init has ended, when /proc cannot be read in full).")
+        boolean allowUnknown;
+
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
         public Integer call() throws Exception {
+            id = main.id(id);
             return run(() -> {
-                new Lifecycle(main.store()).state(id, System.out);
+                new Lifecycle(main.store()).state(id, System.out, allowUnknown);
                 System.out.println();
             });
         }
@@ -94,6 +110,7 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws Exception {
+            id = main.id(id);
             int sig = Signals.parse(signal);
             if (sig < 1) {
                 System.err.println("isthmus: unknown signal: " + signal);
@@ -147,6 +164,7 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws Exception {
+            id = main.id(id);
             int[] status = {0};
             int rc = run(() -> status[0] = new Lifecycle(main.store()).exec(id, process(), pidFile, consoleSocket, detach));
             return rc != 0 ? rc : status[0];
@@ -226,6 +244,7 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws Exception {
+            id = main.id(id);
             return run(() -> {
                 java.util.List<Integer> pids = new Lifecycle(main.store()).processes(id);
                 if (format.equals("json")) {
@@ -259,6 +278,7 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws Exception {
+            id = main.id(id);
             return run(() -> new Lifecycle(main.store()).delete(id, force));
         }
     }

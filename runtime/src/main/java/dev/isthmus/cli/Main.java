@@ -37,8 +37,33 @@ public final class Main implements Runnable {
 
     @CommandLine.Option(names = "--state-mode", description = "spec (default, runc-compatible), bundle (state in "
             + "BUNDLE/.isthmus, linked from the root) or exec (the runtime becomes the container: no runtime process left, "
-            + "no pid namespace; run only).")
+            + "no pid namespace of its own; create records, start becomes the container).")
     String stateMode = "spec";
+
+    @CommandLine.Option(names = "--id-from-bundle", description = "The ID argument of every command is the bundle's path; "
+            + "the container's ID is derived from it (its directory name and a hash of its absolute path).")
+    boolean idFromBundle;
+
+    /** The container ID a command's ID argument names: itself, or with --id-from-bundle the ID of the bundle it is. */
+    String id(String arg) {
+        return idFromBundle ? dev.isthmus.container.ContainerId.fromBundle(java.nio.file.Path.of(arg)) : arg;
+    }
+
+    /**
+     * The bundle of create and run: -b's, or with --id-from-bundle the ID argument (which -b, when
+     * given too, must name as well).
+     */
+    java.nio.file.Path bundle(String arg, java.nio.file.Path given) {
+        if (!idFromBundle) {
+            return given != null ? given : java.nio.file.Path.of(".");
+        }
+        java.nio.file.Path fromArg = java.nio.file.Path.of(arg);
+        if (given != null && !given.toAbsolutePath().normalize().equals(fromArg.toAbsolutePath().normalize())) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--id-from-bundle: the ID argument " + arg
+                    + " is the bundle, and --bundle names another (" + given + ")");
+        }
+        return fromArg;
+    }
 
     @CommandLine.Option(names = "--debug", description = "Accepted for runc compatibility.")
     boolean debug;

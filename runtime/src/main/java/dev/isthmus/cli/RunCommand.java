@@ -23,48 +23,43 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the container's state (stopped) after it exits.")
     boolean keep;
 
-    /** --state-mode=exec: this process becomes the container; nothing of the runtime remains. */
+    /**
+     * --state-mode=exec: exec-mode create then start in this process, which becomes the
+     * container; nothing of the runtime remains.
+     */
     private int execMode() throws Exception {
         if (detach || keep || opts.consoleSocket != null) {
             System.err.println("isthmus: --state-mode=exec: run becomes the container: -d, --keep and --console-socket do not apply");
             return 1;
         }
-        dev.isthmus.plan.Program program;
-        dev.isthmus.spec.Config config;
-        try {
-            dev.isthmus.container.ContainerId.check(id);
-            config = dev.isthmus.spec.ConfigReader.read(opts.bundle.resolve("config.json"));
-            if (config.process().terminal()) {
-                System.err.println("isthmus: --state-mode=exec: process.terminal is not supported (the caller's terminal is inherited)");
+        if (dryRun) {
+            try {
+                dev.isthmus.container.ContainerId.check(id);
+                dev.isthmus.spec.Config config = dev.isthmus.spec.ConfigReader.read(opts.bundle.resolve("config.json"));
+                dev.isthmus.plan.Planner.planExecMode(config, opts.bundle, dev.isthmus.plan.Host.LIVE, opts.planOptions(false))
+                        .listing("(none: exec mode runs in this process)").forEach(System.out::println);
+                return 0;
+            } catch (dev.isthmus.spec.ConfigException | dev.isthmus.plan.PlanException | IllegalArgumentException e) {
+                System.err.println("isthmus: " + e.getMessage());
                 return 1;
             }
-            program = dev.isthmus.plan.Planner.planExecMode(config, opts.bundle, dev.isthmus.plan.Host.LIVE,
-                    opts.planOptions(false));
-        } catch (dev.isthmus.spec.ConfigException | dev.isthmus.plan.PlanException | IllegalArgumentException e) {
+        }
+        dev.isthmus.container.Lifecycle lc = new dev.isthmus.container.Lifecycle(main.store());
+        try {
+            lc.createExecMode(id, opts.bundle, opts.pidFile, null, opts.planOptions(false));
+        } catch (dev.isthmus.container.Lifecycle.LifecycleException e) {
             System.err.println("isthmus: " + e.getMessage());
             return 1;
         }
-        if (dryRun) {
-            program.listing("(none: exec mode runs in this process)").forEach(System.out::println);
-            return 0;
-        }
-        int self = (int) ProcessHandle.current().pid(); // the container keeps this pid and its start time
-        // Recorded before this process becomes the container, so state, kill and delete (what
-        // Slurm's oci.conf calls beside RunTimeRun) find it; nothing is left to remove the
-        // record when it ends: delete does.
-        dev.isthmus.container.StateStore store = main.store();
         try {
-            store.claim(id, opts.bundle);
-            dev.isthmus.proc.ProcessIdentity me = dev.isthmus.proc.ProcessIdentity.of(self);
-            store.save(dev.isthmus.container.StateStore.Record.of(id, me, opts.bundle, config));
-            if (opts.pidFile != null) {
-                dev.isthmus.container.Run.writePidFile(opts.pidFile, self);
-            }
-            dev.isthmus.sys.ExecMode.become(program);
-        } catch (IllegalArgumentException | java.io.IOException | dev.isthmus.sys.SysException e) {
+            // Recorded before this process becomes the container, so state, kill and delete (what
+            // Slurm's oci.conf calls beside RunTimeRun) find it; nothing is left to remove the
+            // record when it ends: delete does.
+            lc.startExecMode(id);
+        } catch (dev.isthmus.container.Lifecycle.LifecycleException e) {
             System.err.println("isthmus: " + e.getMessage());
         }
-        store.remove(id); // only reached when this process did not become the container
+        main.store().remove(id); // only reached when this process did not become the container
         return 1;
     }
 
@@ -76,6 +71,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        opts.bundle = main.bundle(id, opts.bundle);
+        id = main.id(id);
         switch (main.stateMode) {
             case "spec", "bundle" -> { }
             case "exec" -> {

@@ -137,6 +137,107 @@ public final class Lifecycle {
         // The init now belongs to whoever reaps orphans once this process exits (a subreaper or pid 1).
     }
 
+    /** Where exec-mode create leaves what start needs besides the config snapshot: the --pid-file and plan options. */
+    private static final String EXEC_OPTIONS = "exec-options";
+
+    /**
+     * --state-mode=exec create: validates the config, plans the container (so that start cannot
+     * fail on the config), snapshots config.json and records a container with no process (pid 0,
+     * status created). Its create hooks run at start, when a process exists to describe.
+     */
+    public void createExecMode(String id, Path bundle, Path pidFile, Path consoleSocket, Planner.Options options)
+            throws LifecycleException, IOException {
+        Path abs = bundle.toAbsolutePath().normalize();
+        Config config = execModePlan(id, abs.resolve("config.json"), abs, consoleSocket, options).config();
+        try {
+            store.claim(id, abs);
+        } catch (IllegalArgumentException e) {
+            throw new LifecycleException(e.getMessage());
+        }
+        boolean ok = false;
+        try {
+            java.nio.file.Files.copy(abs.resolve("config.json"), store.dir(id).resolve("config.json"));
+            java.nio.file.Files.writeString(store.dir(id).resolve(EXEC_OPTIONS), "pid-file=" + (pidFile == null ? "" : pidFile.toAbsolutePath())
+                    + "\nno-pivot=" + options.noPivot() + "\npreserve-fds=" + options.preserveFds() + "\n");
+            store.save(StateStore.Record.of(id, null, abs, config));
+            ok = true;
+        } finally {
+            if (!ok) {
+                store.remove(id);
+            }
+        }
+    }
+
+    /**
+     * --state-mode=exec start: records this process as the container's init, runs the prestart,
+     * createRuntime, createContainer and startContainer hooks (in this process's namespaces: the
+     * container's are made after this point, by the image), then this process becomes the
+     * container. Returns only when it could not; the container is then left created again.
+     */
+    public void startExecMode(String id) throws LifecycleException, IOException {
+        StateStore.Record r = load(id);
+        String status = store.status(r);
+        if (r.pid() != 0 || !status.equals("created")) {
+            throw new LifecycleException("cannot start container " + id + ": it is " + status + ", not created"
+                    + (r.pid() != 0 ? " in exec mode" : ""));
+        }
+        java.util.Map<String, String> opts = new java.util.HashMap<>();
+        for (String line : java.nio.file.Files.readAllLines(store.dir(id).resolve(EXEC_OPTIONS))) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                opts.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        Planner.Options options = new Planner.Options(Boolean.parseBoolean(opts.get("no-pivot")),
+                Integer.parseInt(opts.getOrDefault("preserve-fds", "0")), false);
+        String pidFile = opts.getOrDefault("pid-file", "");
+        ExecModePlan plan = execModePlan(id, store.dir(id).resolve("config.json"), Path.of(r.bundle()), null, options);
+        Config config = plan.config();
+        ProcessIdentity self = ProcessIdentity.of((int) ProcessHandle.current().pid());
+        StateStore.Record running = new StateStore.Record(r.id(), self.pid(), self.startTime(), r.bundle(), r.rootfs(), r.created(),
+                r.owner(), r.annotations(), "");
+        store.save(running);
+        try {
+            dev.isthmus.spec.Hooks h = hooksOf(config);
+            hooks("prestart", h.prestart(), running, "creating", false, false);
+            hooks("createRuntime", h.createRuntime(), running, "creating", false, false);
+            hooks("createContainer", h.createContainer(), running, "creating", false, false);
+            hooks("startContainer", h.startContainer(), running, "created", false, false);
+            if (!pidFile.isEmpty()) {
+                Run.writePidFile(Path.of(pidFile), self.pid());
+            }
+            java.nio.file.Files.deleteIfExists(store.dir(id).resolve(EXEC_OPTIONS));
+            dev.isthmus.sys.ExecMode.become(plan.program());
+        } catch (HookRunner.HookException | SysException e) {
+            store.save(r); // created again: it can be started or deleted
+            throw new LifecycleException(e.getMessage());
+        }
+    }
+
+    private record ExecModePlan(Config config, dev.isthmus.plan.Program program) {}
+
+    /** An exec-mode container's config and program, refused with a clear message when exec mode cannot honour it. */
+    private static ExecModePlan execModePlan(String id, Path file, Path bundle, Path consoleSocket, Planner.Options options)
+            throws LifecycleException {
+        try {
+            ContainerId.check(id);
+            Config config = ConfigReader.read(file);
+            if (config.process() != null && config.process().terminal()) {
+                throw new LifecycleException("process.terminal: not supported in --state-mode=exec (the container keeps the caller's terminal)");
+            }
+            if (consoleSocket != null) {
+                throw new LifecycleException("--console-socket: not supported in --state-mode=exec (the container keeps the caller's terminal)");
+            }
+            if (config.hooks() != null && !config.hooks().poststart().isEmpty()) {
+                throw new LifecycleException("hooks.poststart: cannot run in --state-mode=exec: no runtime process remains once the "
+                        + "container's program has started");
+            }
+            return new ExecModePlan(config, Planner.planExecMode(config, bundle, Host.LIVE, options));
+        } catch (ConfigException | PlanException | IllegalArgumentException e) {
+            throw new LifecycleException(e.getMessage());
+        }
+    }
+
     public void start(String id) throws LifecycleException, IOException {
         StateStore.Record r = load(id);
         String status = store.status(r);
@@ -171,8 +272,13 @@ public final class Lifecycle {
     }
 
     public void state(String id, OutputStream out) throws LifecycleException, IOException {
+        state(id, out, false);
+    }
+
+    /** The state; with {@code allowUnknown}, status unknown when liveness cannot be decided (see StateStore.status). */
+    public void state(String id, OutputStream out, boolean allowUnknown) throws LifecycleException, IOException {
         StateStore.Record r = load(id);
-        String status = store.status(r);
+        String status = store.status(r, allowUnknown);
         StateWriter.write(stateOf(r, status), out);
     }
 
@@ -198,10 +304,29 @@ public final class Lifecycle {
     /** The pids of the container's processes (empty when it is stopped). */
     public java.util.List<Integer> processes(String id) throws LifecycleException, IOException {
         StateStore.Record r = load(id);
-        if (store.status(r).equals("stopped")) {
+        String status = store.status(r);
+        if (status.equals("stopped") || r.pid() == 0) {
             return java.util.List.of();
         }
-        return dev.isthmus.proc.NamespaceScan.members(r.pid());
+        return members(r);
+    }
+
+    /**
+     * The container's processes: by a scan for its recorded namespace (which finds them after
+     * its init has ended, when it has no pid namespace of its own), else for its init's.
+     */
+    private static java.util.List<Integer> members(StateStore.Record r) throws IOException {
+        if (!r.namespace().isEmpty()) {
+            return dev.isthmus.proc.NamespaceScan.scan(Path.of("/proc"), r.namespace()).pids();
+        }
+        if (!r.init().alive()) {
+            return java.util.List.of();
+        }
+        try {
+            return dev.isthmus.proc.NamespaceScan.members(r.pid());
+        } catch (IOException e) {
+            return java.util.List.of(r.pid()); // it shares every namespace with the runtime: only its init is known
+        }
     }
 
     /** kill --all: {@code signal} to every process of the container found by the namespace scan. */
@@ -210,7 +335,14 @@ public final class Lifecycle {
         if (store.status(r).equals("stopped")) {
             throw new LifecycleException("cannot kill container " + id + ": it is stopped");
         }
-        for (int pid : dev.isthmus.proc.NamespaceScan.members(r.pid())) {
+        if (r.pid() == 0) {
+            throw new LifecycleException("cannot kill container " + id + ": it has no process until start (created in exec mode)");
+        }
+        signalAll(r, signal);
+    }
+
+    private static void signalAll(StateStore.Record r, int signal) throws IOException {
+        for (int pid : members(r)) {
             int fd = Libc.pidfdOpen(pid);
             if (fd >= 0) {
                 Libc.pidfdSendSignal(fd, signal); // ESRCH: it ended meanwhile
@@ -225,9 +357,13 @@ public final class Lifecycle {
         if (status.equals("stopped")) {
             throw new LifecycleException("cannot kill container " + id + ": it is stopped");
         }
+        if (r.pid() == 0) {
+            throw new LifecycleException("cannot kill container " + id + ": it has no process until start (created in exec mode)");
+        }
         int pidfd = openInit(r);
         if (pidfd < 0) {
-            throw new LifecycleException("cannot kill container " + id + ": it is stopped");
+            throw new LifecycleException("cannot kill container " + id + ": its init has ended but processes of its mount namespace "
+                    + "remain; signal them with kill --all");
         }
         try {
             int e = Libc.pidfdSendSignal(pidfd, signal);
@@ -261,6 +397,23 @@ public final class Lifecycle {
                     }
                 } finally {
                     Libc.close(pidfd);
+                }
+            }
+            if (r.namespace().startsWith("mnt:")) {
+                // No pid namespace of its own: the kernel does not end the rest with the init.
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!store.status(r).equals("stopped")) {
+                    if (System.nanoTime() > deadline) {
+                        throw new LifecycleException("cannot delete container " + id + ": processes of its mount namespace "
+                                + "survive SIGKILL: " + members(r));
+                    }
+                    signalAll(r, SIGKILL);
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new LifecycleException("delete of " + id + " interrupted");
+                    }
                 }
             }
         }
@@ -428,11 +581,23 @@ public final class Lifecycle {
     }
 
     private StateStore.Record load(String id) throws LifecycleException, IOException {
+        StateStore.Record r;
         try {
-            return store.load(id);
+            r = store.load(id);
         } catch (IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         }
+        // An exec-mode container unshares after it was recorded: learn its namespace while it lives,
+        // so that its processes can still be found once it has ended.
+        StateStore.Record learnt = r.withNamespaceLearnt();
+        if (learnt != r) {
+            try {
+                store.save(learnt);
+            } catch (IOException e) {
+                // a read-only state directory: the next call learns it again
+            }
+        }
+        return learnt;
     }
 
     /** A pidfd of the container's init, checked against its start time after opening; -1 when it is gone. */

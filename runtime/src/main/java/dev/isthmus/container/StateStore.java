@@ -1,5 +1,6 @@
 package dev.isthmus.container;
 
+import dev.isthmus.proc.NamespaceScan;
 import dev.isthmus.proc.ProcessIdentity;
 import dev.isthmus.spec.ConfigReader;
 import java.io.ByteArrayOutputStream;
@@ -26,9 +27,15 @@ import tools.jackson.core.ObjectWriteContext;
  */
 public final class StateStore {
 
-    /** What is recorded of a container. */
+    /**
+     * What is recorded of a container. {@code pid} 0 is an exec-mode container that is created
+     * but has no process yet. {@code namespace} is the link text of the namespace that tells the
+     * container's processes apart ({@link NamespaceScan#identity}): "pid:[...]" when it has its
+     * own pid namespace, "mnt:[...]" when only its mount namespace is its own, "" when it has
+     * neither or it is not known yet (an exec-mode container before it unshares).
+     */
     public record Record(String id, int pid, long startTime, String bundle, String rootfs, Instant created, String owner,
-            Map<String, String> annotations) {
+            Map<String, String> annotations, String namespace) {
         public ProcessIdentity init() {
             return new ProcessIdentity(pid, startTime);
         }
@@ -36,8 +43,26 @@ public final class StateStore {
         /** The record of a container just made from {@code config} in {@code bundle}, its init {@code init}. */
         public static Record of(String id, ProcessIdentity init, Path bundle, dev.isthmus.spec.Config config) {
             Path abs = bundle.toAbsolutePath().normalize();
-            return new Record(id, init.pid(), init.startTime(), abs.toString(), abs.resolve(config.root().path()).normalize().toString(),
-                    Instant.now(), System.getProperty("user.name"), config.annotations());
+            return new Record(id, init == null ? 0 : init.pid(), init == null ? 0 : init.startTime(), abs.toString(),
+                    abs.resolve(config.root().path()).normalize().toString(), Instant.now(), System.getProperty("user.name"),
+                    config.annotations(), init == null ? "" : namespaceOf(init.pid()));
+        }
+
+        /** This record with its namespace learnt now from its live init, or this record when there is nothing new. */
+        public Record withNamespaceLearnt() {
+            if (!namespace.isEmpty() || pid == 0 || !init().alive()) {
+                return this;
+            }
+            String ns = namespaceOf(pid);
+            return ns.isEmpty() ? this : new Record(id, pid, startTime, bundle, rootfs, created, owner, annotations, ns);
+        }
+
+        private static String namespaceOf(int pid) {
+            try {
+                return NamespaceScan.identity(pid);
+            } catch (IOException e) {
+                return ""; // it ended already
+            }
         }
     }
 
@@ -129,6 +154,7 @@ public final class StateStore {
                 g.writeStringProperty(e.getKey(), e.getValue());
             }
             g.writeEndObject();
+            g.writeStringProperty("namespace", r.namespace());
             g.writeEndObject();
         }
         Path dir = dir(r.id());
@@ -167,15 +193,39 @@ public final class StateStore {
             }
         }
         return new Record(s.get("id"), Integer.parseInt(s.get("pid")), Long.parseLong(s.get("startTime")), s.get("bundle"),
-                s.get("rootfs"), Instant.parse(s.get("created")), s.get("owner"), annotations);
+                s.get("rootfs"), Instant.parse(s.get("created")), s.get("owner"), annotations, s.getOrDefault("namespace", ""));
     }
 
-    /** created (init alive, exec FIFO still there), running (alive, FIFO gone) or stopped. */
+    /** {@link #status(Record, boolean)} without unknown. */
     public String status(Record r) {
-        if (!r.init().alive()) {
-            return "stopped";
+        return status(r, false);
+    }
+
+    /**
+     * created (init alive, exec FIFO still there; or an exec-mode container not started yet),
+     * running (alive, FIFO gone), or stopped. A container without its own pid namespace lives on
+     * while any process of its mount namespace does (a daemon its init forked), so once its init
+     * has ended it is stopped only when a scan of /proc finds none; when the scan finds none but
+     * could not read every entry, that is undecided: unknown if {@code allowUnknown}, else stopped
+     * (what runc, which looks at the init alone, would say).
+     */
+    public String status(Record r, boolean allowUnknown) {
+        if (r.pid() == 0) {
+            return "created";
         }
-        return Files.exists(fifo(r.id())) ? "created" : "running";
+        if (r.init().alive()) {
+            return Files.exists(fifo(r.id())) ? "created" : "running";
+        }
+        if (r.namespace().startsWith("mnt:")) {
+            NamespaceScan.Result left = NamespaceScan.scan(Path.of("/proc"), r.namespace());
+            if (!left.pids().isEmpty()) {
+                return "running";
+            }
+            if (left.unreadable() > 0 && allowUnknown) {
+                return "unknown";
+            }
+        }
+        return "stopped";
     }
 
     /** Removes the container's directory and everything in it (in bundle mode, the link and its target). */

@@ -1,24 +1,30 @@
 package dev.isthmus.proc;
 
+import dev.isthmus.sys.ProcNsScanner;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The processes of a container, found by scanning /proc for those whose namespace (the pid
- * namespace when the container has its own, else its mount namespace) is the init's. Processes
- * fork during a scan, so it repeats until two passes agree; processes that vanish are skipped,
- * and entries that cannot be read (on this host at least /proc/1) are counted.
+ * namespace when the container has its own, else its mount namespace) is the container's, named
+ * by its link text ("mnt:[4026532449]", the inode of /proc/PID/ns/mnt). Processes fork during a
+ * scan, so it repeats until two passes agree; processes that vanish are skipped, and entries that
+ * cannot be read (on this host at least /proc/1) are counted.
  */
 public final class NamespaceScan {
     private NamespaceScan() {}
 
     /** One scan's outcome: the member pids, sorted, and how many entries could not be read. */
-    public record Result(List<Integer> pids, int unreadable) {}
+    public record Result(List<Integer> pids, int unreadable) {
+        /** Whether no member was found while every entry could be read. */
+        public boolean provablyEmpty() {
+            return pids.isEmpty() && unreadable == 0;
+        }
+    }
 
     private static final int MAX_PASSES = 10;
 
@@ -29,45 +35,77 @@ public final class NamespaceScan {
 
     /** The scan of {@code init}'s namespace, repeated until two passes agree (at most 10 passes). */
     public static Result scan(int init) throws IOException {
-        String type = same("pid", init) ? "mnt" : "pid";
-        Path target = Files.readSymbolicLink(Path.of("/proc", Integer.toString(init), "ns", type));
-        Result previous = pass(type, target);
-        for (int i = 1; i < MAX_PASSES; i++) {
-            Result next = pass(type, target);
-            if (next.pids().equals(previous.pids())) {
-                return next;
-            }
-            previous = next;
+        String identity = identity(init);
+        if (identity.isEmpty()) {
+            throw new IOException("process " + init + " shares its pid and mount namespaces with the runtime: no namespace to scan");
         }
-        return previous;
+        return scan(Path.of("/proc"), identity);
     }
 
-    private static Result pass(String type, Path target) throws IOException {
-        List<Integer> out = new ArrayList<>();
-        int unreadable = 0;
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"))) {
-            for (Path p : procs) {
-                String name = p.getFileName().toString();
-                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-                    continue;
-                }
-                try {
-                    if (Files.readSymbolicLink(p.resolve("ns").resolve(type)).equals(target)) {
-                        out.add(Integer.parseInt(name));
-                    }
-                } catch (NoSuchFileException e) {
-                    // ended since the listing
-                } catch (IOException e) {
-                    unreadable++; // e.g. EACCES on /proc/1/ns here
-                }
+    /**
+     * The namespace that tells {@code pid}'s container apart from the runtime, as its link text:
+     * its pid namespace when that is not the runtime's, else its mount namespace when that is
+     * not, else "" (nothing to tell it apart by).
+     */
+    public static String identity(int pid) throws IOException {
+        for (String type : new String[] {"pid", "mnt"}) {
+            String own = Files.readSymbolicLink(Path.of("/proc/self/ns", type)).toString();
+            String its = Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", type)).toString();
+            if (!own.equals(its)) {
+                return its;
             }
         }
-        out.sort(null);
-        return new Result(List.copyOf(out), unreadable);
+        return "";
     }
 
-    private static boolean same(String type, int pid) throws IOException {
-        return Files.readSymbolicLink(Path.of("/proc/self/ns", type))
-                .equals(Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", type)));
+    /**
+     * The processes under {@code procDir} (/proc or a tree laid out like it) in the namespace
+     * {@code identity} ("TYPE:[INODE]"), repeated until two passes agree.
+     */
+    public static Result scan(Path procDir, String identity) {
+        int colon = identity.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("not a namespace link: " + identity);
+        }
+        String type = identity.substring(0, colon);
+        byte[] target = identity.getBytes(StandardCharsets.US_ASCII);
+        try (ProcNsScanner scanner = ProcNsScanner.open(procDir.toString())) {
+            Pass previous = new Pass();
+            previous.run(scanner, type, target);
+            for (int i = 1; i < MAX_PASSES; i++) {
+                Pass next = new Pass();
+                next.run(scanner, type, target);
+                if (next.samePids(previous)) {
+                    return next.result();
+                }
+                previous = next;
+            }
+            return previous.result();
+        }
+    }
+
+    /** One pass's members, kept as ints (no boxing during the pass). */
+    private static final class Pass {
+        private int[] pids = new int[16];
+        private int count;
+        private int unreadable;
+
+        void run(ProcNsScanner scanner, String type, byte[] target) {
+            unreadable = scanner.pass(type, target, pid -> {
+                if (count == pids.length) {
+                    pids = Arrays.copyOf(pids, count * 2);
+                }
+                pids[count++] = pid;
+            });
+            Arrays.sort(pids, 0, count);
+        }
+
+        boolean samePids(Pass other) {
+            return Arrays.equals(pids, 0, count, other.pids, 0, other.count);
+        }
+
+        Result result() {
+            return new Result(Arrays.stream(pids, 0, count).boxed().toList(), unreadable);
+        }
     }
 }
