@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates ffm-bindings/src/main/java/dev/isthmus/ffm from linux.h and symbols.txt.
+# Regenerates ffm-bindings/src/main/java/dev/isthmus/ffm from linux.h and symbols.txt, and its
+# subpackage seccomp from libseccomp.h and seccomp-symbols.txt.
 #
 # Needs a JDK >= 25 (found as bin/isthmus finds it) and jextract on libclang 13: $JEXTRACT (a
 # command), else `jextract` on PATH.
-# The output depends only on linux.h, symbols.txt, the system headers, the jextract commit
+# The output depends only on the two headers, the two allow-lists, the system headers, the jextract commit
 # and the libclang version; the same inputs give the same bytes. See README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,19 +35,31 @@ pkg=ffm-bindings/src/main/java/dev/isthmus/ffm
 start=$(date +%s)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# One jextract run per header: NAME PACKAGE HEADER-CLASS ALLOW-LIST [jextract options...].
 # Relative paths and a fixed locale: nothing of this machine leaks into the output.
-if ! (cd "$here" && LC_ALL=C.UTF-8 "$jextract" \
-      --target-package dev.isthmus.ffm \
-      --header-class-name Linux \
-      --output "$tmp/out" \
-      @symbols.txt \
-      linux.h) > "$tmp/log" 2>&1; then
+generate() {
+  local header=$1 package=$2 class=$3 symbols=$4
+  shift 4
+  if ! (cd "$here" && LC_ALL=C.UTF-8 "$jextract" \
+        --target-package "$package" \
+        --header-class-name "$class" \
+        --output "$tmp/out" \
+        "$@" \
+        @"$symbols" \
+        "$header") > "$tmp/log" 2>&1; then
+    cat "$tmp/log" >&2
+    echo "regenerate: jextract failed on $header; $pkg is unchanged" >&2
+    exit 1
+  fi
   cat "$tmp/log" >&2
-  echo "regenerate: jextract failed; $pkg is unchanged" >&2
-  exit 1
-fi
-cat "$tmp/log" >&2
-[ -f "$tmp/out/dev/isthmus/ffm/Linux.java" ] || { echo "regenerate: jextract produced no Linux.java" >&2; exit 1; }
+  local out="$tmp/out/$(echo "$package" | tr . /)/$class.java"
+  [ -f "$out" ] || { echo "regenerate: jextract produced no $class.java" >&2; exit 1; }
+}
+generate linux.h dev.isthmus.ffm Linux symbols.txt
+# libseccomp (seccomp.h, from libseccomp-dev): loaded by its soname, which Debian's libseccomp2
+# provides at run time without the -dev package (":" makes jextract take it as a path for dlopen).
+[ -f /usr/include/seccomp.h ] || { echo "regenerate: no /usr/include/seccomp.h (apt-get install libseccomp-dev)" >&2; exit 1; }
+generate libseccomp.h dev.isthmus.ffm.seccomp Seccomp seccomp-symbols.txt --library :libseccomp.so.2
 
 rm -rf "${top:?}/$pkg"
 mkdir -p "$(dirname "$top/$pkg")"

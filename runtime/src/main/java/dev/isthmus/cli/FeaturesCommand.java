@@ -33,12 +33,18 @@ final class FeaturesCommand implements Callable<Integer> {
             options.add(o.spelling());
         }
         Features.Linux linux = new Features.Linux(namespaces, List.of(), new Features.Cgroup(false, false, false, false, false),
-                new Features.Seccomp(false, List.of(), List.of(), List.of(), List.of(), List.of()), new Features.Enabled(false),
+                seccompFeatures(), new Features.Enabled(false),
                 new Features.Enabled(false), null, null, null, null);
         Features f = new Features("1.0.0", DefaultConfigs.OCI_VERSION, HOOKS, options, linux,
                 Map.of("dev.isthmus.state-modes", "spec,bundle,exec", "dev.isthmus.launcher", "spawn-program+stub(x86_64)"), List.of());
         FeaturesWriter.write(f, System.out);
         System.out.println();
         return 0;
+    }
+
+    /** libseccomp compiles the filters: enabled when it loads; flags as this kernel takes them. */
+    static Features.Seccomp seccompFeatures() {
+        dev.isthmus.sys.Seccomp.Support s = dev.isthmus.sys.Seccomp.support();
+        return new Features.Seccomp(s.enabled(), s.actions(), s.operators(), s.archs(), s.knownFlags(), s.supportedFlags());
     }
 }

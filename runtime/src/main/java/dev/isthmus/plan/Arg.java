@@ -32,6 +32,25 @@ public sealed interface Arg {
     }
 
     /**
+     * A {@code struct sock_fprog} (linux/filter.h): {@code len} = program.length / 8 and a pointer
+     * to {@code program}, the classic BPF instructions (8 bytes each), both laid out with the
+     * program. For seccomp(2)'s SECCOMP_SET_MODE_FILTER; {@code symbol} is its listing.
+     */
+    record SockFprog(byte[] program, String symbol) implements Arg {
+        public SockFprog {
+            if (program.length == 0 || program.length % 8 != 0 || program.length / 8 > 0xffff) {
+                throw new IllegalArgumentException("a BPF program is 1 to 65535 instructions of 8 bytes: " + program.length + " bytes");
+            }
+            program = program.clone();
+        }
+
+        @Override
+        public byte[] program() {
+            return program.clone();
+        }
+    }
+
+    /**
      * A NULL-terminated array of string pointers (argv, envp). With {@code redact}, listings show
      * only what precedes the first '=' of each entry: environment values may be secrets.
      */

@@ -42,6 +42,7 @@ public final class Interpreter {
                     case Arg.Imm imm -> args.add(imm.value());
                     case Arg.Str s -> args.add(s.value());
                     case Arg.Bytes b -> args.add(b.value());
+                    case Arg.SockFprog f -> args.add(new Kernel.Fprog(f.program()));
                     case Arg.StrArray v -> args.add(v.values());
                     case Arg.Slot s -> args.add(slots[s.slot()]);
                     case Arg.SlotAddr s -> {

@@ -566,6 +566,12 @@ public final class Planner {
         if (p.noNewPrivileges()) {
             steps.add(Step.of(Syscall.PRCTL, "set no_new_privs", imm(K.PR_SET_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS"), imm(1), imm(0), imm(0), imm(0)));
         }
+        // seccomp: before the credential steps without no_new_privs, else just before execve (SeccompSteps).
+        Step seccomp = SeccompSteps.install(config);
+        int seccompAt = seccomp != null && !p.noNewPrivileges() ? steps.size() : -1;
+        if (seccompAt >= 0) {
+            steps.add(seccomp);
+        }
         var user = p.user();
         long uid = user == null ? 0 : user.uid();
         long gid = user == null ? 0 : user.gid();
@@ -596,7 +602,14 @@ public final class Planner {
                 imm(K.CLOSE_RANGE_CLOEXEC, "CLOSE_RANGE_CLOEXEC")));
         steps.add(Step.of(Syscall.RT_SIGPROCMASK, "unblock signals", imm(K.SIG_SETMASK, "SIG_SETMASK"),
                 new Arg.Bytes(new byte[8], "[]"), imm(0, "NULL"), imm(8)));
+        if (seccomp != null && seccompAt < 0) {
+            seccompAt = steps.size();
+            steps.add(seccomp);
+        }
         execSteps(p.args(), p.env());
+        if (seccomp != null) {
+            SeccompSteps.checkAfter(steps, seccompAt, !p.noNewPrivileges());
+        }
     }
 
     /** execve, with execvp(3)'s PATH search spelled out as candidate steps. */

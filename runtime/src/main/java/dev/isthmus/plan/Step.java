@@ -112,6 +112,7 @@ public record Step(Syscall call, List<Arg> args, int flags, int storeSlot, int t
             case Arg.Imm i -> i.symbol() != null ? i.symbol() : Long.toString(i.value());
             case Arg.Str s -> s.value() == null ? "NULL" : quote(s.value());
             case Arg.Bytes b -> b.symbol() != null ? b.symbol() : "<" + b.value().length + " bytes>";
+            case Arg.SockFprog f -> f.symbol() != null ? f.symbol() : "{len=" + f.program().length / 8 + ", filter=...}";
             case Arg.StrArray v -> {
                 List<String> q = new ArrayList<>(v.values().size());
                 for (String s : v.values()) {

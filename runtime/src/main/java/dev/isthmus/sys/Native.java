@@ -28,6 +28,12 @@ final class Native {
         return LINKER.downcallHandle(address, descriptor, Linker.Option.captureCallState("errno"));
     }
 
+    /** Links a variadic function: arguments from {@code firstVariadic} on are the variadic ones. */
+    static MethodHandle linkVariadicErrno(MemorySegment address, FunctionDescriptor descriptor, int firstVariadic) {
+        return LINKER.downcallHandle(address, descriptor, Linker.Option.firstVariadicArg(firstVariadic),
+                Linker.Option.captureCallState("errno"));
+    }
+
     /** A libc symbol, for the variadic functions jextract binds only through invokers. */
     static MemorySegment symbol(String name) {
         return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));

@@ -171,6 +171,16 @@ final class ProgramLayout {
                     buf.put(off, bytes);
                     pointer(field, off);
                 }
+                case Arg.SockFprog f -> {
+                    // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+                    byte[] program = f.program();
+                    int code = alloc(program.length, 8);
+                    buf.put(code, program);
+                    int fprog = alloc(16, 8);
+                    buf.putShort(fprog, (short) (program.length / 8));
+                    pointer(fprog + 8, code);
+                    pointer(field, fprog);
+                }
                 case Arg.StrArray arr -> {
                     List<String> values = arr.values();
                     int[] strs = new int[values.size()];

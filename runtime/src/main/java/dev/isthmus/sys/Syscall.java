@@ -47,7 +47,8 @@ public enum Syscall {
     OPENAT2(Linux.SYS_openat2()),
     MOUNT_SETATTR(Linux.SYS_mount_setattr()),
     OPEN_TREE(Linux.SYS_open_tree()),
-    MOVE_MOUNT(Linux.SYS_move_mount());
+    MOVE_MOUNT(Linux.SYS_move_mount()),
+    SECCOMP(Linux.SYS_seccomp());
 
     private final int number;
 
