@@ -104,6 +104,8 @@ public final class Main implements Runnable {
         cl.setExecutionStrategy(main::executionStrategy);
         // --state-mode=exec: "exec" is also a command's name; option values are never commands here.
         cl.setAllowSubcommandsAsOptionParameters(true);
+        // As runc: `exec ID sh -c CMD`: what follows the first argument is the command's own.
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("isthmus: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             return 1;

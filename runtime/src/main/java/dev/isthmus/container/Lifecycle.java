@@ -452,6 +452,7 @@ public final class Lifecycle {
         if (config == null) {
             throw new LifecycleException("cannot exec in container " + id + ": its config cannot be read");
         }
+        process = withContainerDefaults(process, config.process());
         long join = namespacesToJoin(r.pid(), true);
         boolean joinPid = !sameNamespace("pid", r.pid());
         dev.isthmus.plan.Program program;
@@ -507,6 +508,21 @@ public final class Lifecycle {
         } finally {
             Libc.close(child);
         }
+    }
+
+    /**
+     * An exec'd process gets what the container's process has where its own process object says
+     * nothing (as runc exec): its capabilities and no_new_privs, so `exec` never gives more
+     * privilege than the container's init has.
+     */
+    private static dev.isthmus.spec.Process withContainerDefaults(dev.isthmus.spec.Process p, dev.isthmus.spec.Process init) {
+        if (init == null) {
+            return p;
+        }
+        return new dev.isthmus.spec.Process(p.terminal(), p.consoleSize(), p.user(), p.args(), p.commandLine(), p.env(), p.cwd(),
+                p.capabilities() != null ? p.capabilities() : init.capabilities(), p.rlimits(),
+                p.noNewPrivileges() || init.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(), p.selinuxLabel(),
+                p.ioPriority(), p.scheduler(), p.execCPUAffinity());
     }
 
     /** The CLONE_NEW* flags of {@code pid}'s namespaces that differ from the runtime's (mount only when asked). */

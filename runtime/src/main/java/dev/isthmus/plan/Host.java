@@ -26,6 +26,11 @@ public interface Host {
     /** The runtime's effective gid. */
     long gid();
 
+    /** The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap). */
+    default int lastCap() {
+        return dev.isthmus.spec.CapabilityNames.LAST;
+    }
+
     Host LIVE = new Host() {
         @Override
         public boolean isDirectory(Path p, boolean follow) {
@@ -63,6 +68,16 @@ public interface Host {
                 // fall through
             }
             return -1;
+        }
+
+        @Override
+        public int lastCap() {
+            try {
+                // Not Files.readString: on this sysctl it returns only the first digit ("4" for 40).
+                return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().strip());
+            } catch (IOException | RuntimeException e) {
+                return dev.isthmus.spec.CapabilityNames.LAST;
+            }
         }
 
         @Override

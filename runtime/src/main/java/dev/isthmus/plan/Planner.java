@@ -230,6 +230,7 @@ public final class Planner {
             steps.add(Step.of(Syscall.PRCTL, "die with the runtime", imm(K.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG"),
                     imm(K.SIGKILL, "SIGKILL"), imm(0), imm(0), imm(0)));
         }
+        SecuritySteps.oomScoreAdj(steps, config.process().oomScoreAdj(), FD_SLOT);
         boolean waits = newUserNs && !execMode;
         int mapSlot = SCRATCH_SLOT + 1;
         if (waits) {
@@ -258,6 +259,9 @@ public final class Planner {
             steps.add(Step.storing(Program.FIFO, Syscall.OPENAT, "open the exec FIFO " + parkFifo, imm(K.AT_FDCWD, "AT_FDCWD"),
                     str(parkFifo), imm(K.O_RDWR | K.O_CLOEXEC, "O_RDWR|O_CLOEXEC"), imm(0)));
         }
+        if (!execMode) {
+            steps.add(SecuritySteps.nonDumpable()); // before joining namespaces others are in
+        }
         joinNamespaces(ns);
         if (unshareFlags != 0) {
             steps.add(Step.of(Syscall.UNSHARE, "unshare the new namespaces", imm(unshareFlags, cloneFlagNames(unshareFlags))));
@@ -272,6 +276,12 @@ public final class Planner {
             selfWrite("/proc/self/uid_map", uid.containerID() + " " + uid.hostID() + " 1\n", mapSlot);
             selfWrite("/proc/self/gid_map", gid.containerID() + " " + gid.hostID() + " 1\n", mapSlot);
         }
+        if (execMode) {
+            steps.add(SecuritySteps.nonDumpable()); // after its own maps: /proc/self files are root's once non-dumpable
+        }
+        // In the new namespaces, before the mounts: /proc/sys shows the writer's ipc, uts and net
+        // namespaces whichever proc it is, and the container's /proc/sys is read-only once mounted.
+        SecuritySteps.sysctl(steps, config, ns.keySet(), FD_SLOT);
         if (config.process().terminal()) {
             consoleSteps();
         }
@@ -284,6 +294,7 @@ public final class Planner {
             throw new PlanException("linux.namespaces", "mounts need a mount namespace");
         }
         setHostnames(ns);
+        SecuritySteps.personality(steps, config.linux() == null ? null : config.linux().personality());
         int processStart = steps.size();
         processSteps();
         String uidMap = newUserNs && !execMode ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
@@ -572,6 +583,7 @@ public final class Planner {
         if (seccompAt >= 0) {
             steps.add(seccomp);
         }
+        SecuritySteps.beforeUserSwitch(steps, p.capabilities(), host.lastCap());
         var user = p.user();
         long uid = user == null ? 0 : user.uid();
         long gid = user == null ? 0 : user.gid();
@@ -587,6 +599,7 @@ public final class Planner {
         }
         steps.add(Step.of(Syscall.SETRESGID, "set gid " + gid, imm(gid), imm(gid), imm(gid)));
         steps.add(Step.of(Syscall.SETRESUID, "set uid " + uid, imm(uid), imm(uid), imm(uid)));
+        SecuritySteps.afterUserSwitch(steps, p.capabilities(), host.lastCap());
         int umask = user != null && user.umask() != null ? user.umask() : 022;
         steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(umask, "0" + Integer.toOctalString(umask))));
         String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
