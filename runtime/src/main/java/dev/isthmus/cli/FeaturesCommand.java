@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
 
 /**
  * `isthmus features`: the runtime-spec features document (features.md). It lists what this
- * runtime applies today, not what it merely parses: capabilities, seccomp, cgroups, AppArmor and
- * SELinux are read from config.json but not yet applied, so they are reported as unsupported.
+ * runtime applies today, not what it merely parses: the capabilities this kernel has, seccomp when
+ * libseccomp loads; AppArmor and SELinux labels are not applied, so they are reported as disabled.
  */
 @Command(name = "features", description = "Print the runtime-spec features document.")
 final class FeaturesCommand implements Callable<Integer> {
@@ -32,7 +32,9 @@ final class FeaturesCommand implements Callable<Integer> {
         for (MountOption o : MountOption.values()) {
             options.add(o.spelling());
         }
-        Features.Linux linux = new Features.Linux(namespaces, List.of(), new Features.Cgroup(false, false, false, false, false),
+        int lastCap = dev.isthmus.plan.Host.LIVE.lastCap();
+        List<String> caps = dev.isthmus.spec.CapabilityNames.all().subList(0, Math.min(lastCap, dev.isthmus.spec.CapabilityNames.LAST) + 1);
+        Features.Linux linux = new Features.Linux(namespaces, caps, new Features.Cgroup(false, false, false, false, false),
                 seccompFeatures(), new Features.Enabled(false),
                 new Features.Enabled(false), null, null, null, null);
         Features f = new Features("1.0.0", DefaultConfigs.OCI_VERSION, HOOKS, options, linux,
