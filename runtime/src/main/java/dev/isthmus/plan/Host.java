@@ -26,6 +26,16 @@ public interface Host {
     /** The runtime's effective gid. */
     long gid();
 
+    /** AppArmor is enabled on this host (/sys/module/apparmor/parameters/enabled is Y). */
+    default boolean appArmor() {
+        return false;
+    }
+
+    /** SELinux is enabled on this host (selinuxfs mounted at /sys/fs/selinux). */
+    default boolean seLinux() {
+        return false;
+    }
+
     /** The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap). */
     default int lastCap() {
         return dev.isthmus.spec.CapabilityNames.LAST;
@@ -68,6 +78,20 @@ public interface Host {
                 // fall through
             }
             return -1;
+        }
+
+        @Override
+        public boolean appArmor() {
+            try {
+                return Files.readAllLines(Path.of("/sys/module/apparmor/parameters/enabled")).getFirst().strip().equals("Y");
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public boolean seLinux() {
+            return Files.exists(Path.of("/sys/fs/selinux/enforce"));
         }
 
         @Override

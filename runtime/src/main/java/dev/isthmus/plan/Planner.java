@@ -609,6 +609,7 @@ public final class Planner {
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.FIFO), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
                     Step.CHECK | Step.NONZERO, 0, 0, "wait for start on the exec FIFO"));
         }
+        SecuritySteps.labels(steps, config, host, FD_SLOT);
         // No JVM fd may reach the user program: every fd above stderr becomes close-on-exec,
         // which also closes the error pipe exactly when execve succeeds.
         steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3 + options.preserveFds()), imm(0xffffffffL, "~0U"),

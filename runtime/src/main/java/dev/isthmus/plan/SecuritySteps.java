@@ -115,6 +115,35 @@ final class SecuritySteps {
     }
 
     /**
+     * The LSM labels: process.apparmorProfile ("exec PROFILE" to /proc/self/attr/apparmor/exec)
+     * and process.selinuxLabel (to /proc/self/attr/exec), which the kernel applies at execve; they
+     * need the container's /proc. linux.mountLabel needs SELinux and is not applied by isthmus.
+     * Each is refused, naming the field, on a host without that LSM rather than silently dropped.
+     */
+    static void labels(List<Step> steps, Config config, Host host, int slot) throws PlanException {
+        var p = config.process();
+        if (p.apparmorProfile() != null && !p.apparmorProfile().isEmpty()) {
+            if (!host.appArmor()) {
+                throw new PlanException("process.apparmorProfile", "this host has no AppArmor enabled "
+                        + "(/sys/module/apparmor/parameters/enabled is not Y): the profile cannot be applied");
+            }
+            writeFile(steps, "/proc/self/attr/apparmor/exec", "exec " + p.apparmorProfile(),
+                    "set the AppArmor profile " + p.apparmorProfile() + " for exec (needs /proc in the container)", slot);
+        }
+        if (p.selinuxLabel() != null && !p.selinuxLabel().isEmpty()) {
+            if (!host.seLinux()) {
+                throw new PlanException("process.selinuxLabel", "this host has no SELinux (no /sys/fs/selinux): the label cannot be applied");
+            }
+            writeFile(steps, "/proc/self/attr/exec", p.selinuxLabel(),
+                    "set the SELinux label " + p.selinuxLabel() + " for exec (needs /proc in the container)", slot);
+        }
+        if (config.linux() != null && config.linux().mountLabel() != null && !config.linux().mountLabel().isEmpty()) {
+            throw new PlanException("linux.mountLabel", host.seLinux() ? "SELinux mount labels are not supported by isthmus yet"
+                    : "this host has no SELinux (no /sys/fs/selinux): the label cannot be applied");
+        }
+    }
+
+    /**
      * Before the uid switch: keep the permitted set across it and drop from the bounding set
      * every capability up to {@code lastCap} that the config does not list.
      */
