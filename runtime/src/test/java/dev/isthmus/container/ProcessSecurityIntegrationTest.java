@@ -178,4 +178,22 @@ class ProcessSecurityIntegrationTest {
             assertEquals(0, cli("delete", "--force", "nd").status());
         }
     }
+
+    @Test
+    void noNewPrivsRlimitsUmaskDevicesMaskedAndReadonlyPathsAndPropagationAreSeenInside() throws Exception {
+        String script = String.join("; ", "grep NoNewPrivs /proc/self/status", "ulimit -n", "umask",
+                "stat -c '%F %t:%T %a' /dev/mynull", "echo x > /dev/mynull && echo dev-writes",
+                "cat /proc/kcore | wc -c", "echo 1 > /proc/sys/kernel/domainname 2>/dev/null || echo sys-readonly",
+                "grep ' / / ' /proc/self/mountinfo | grep -c shared:");
+        String linux = """
+                , "devices": [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 432, "uid": 0, "gid": 0}],
+                  "maskedPaths": ["/proc/kcore"], "readonlyPaths": ["/proc/sys"], "rootfsPropagation": "private"
+                """;
+        Path b = bundle(List.of("sh", "-c", script), 0, "", linux);
+        Files.writeString(b.resolve("config.json"), Files.readString(b.resolve("config.json"))
+                .replace("\"soft\": 1024", "\"soft\": 321").replace("\"user\": {\"uid\": 0, \"gid\": 0}", "\"user\": {\"uid\": 0, \"gid\": 0, \"umask\": 63}"));
+        Cli.Result r = cli("run", "-b", b.toString(), "fields");
+        assertEquals(List.of("NoNewPrivs:\t1", "321", "0077", "character special file 1:3 660", "dev-writes", "0", "sys-readonly", "0"),
+                r.out().lines().toList(), r::toString);
+    }
 }
