@@ -186,7 +186,9 @@ final class SecuritySteps {
         steps.add(Step.of(Syscall.PRCTL, "clear the ambient capabilities", imm(PR_CAP_AMBIENT, "PR_CAP_AMBIENT"),
                 imm(PR_CAP_AMBIENT_CLEAR_ALL, "PR_CAP_AMBIENT_CLEAR_ALL"), imm(0), imm(0), imm(0)));
         for (String name : caps.ambient()) {
-            if (CapabilityNames.parse(name) > lastCap) {
+            // The kernel raises only what is both permitted and inheritable; runc skips the rest
+            // with a warning, and clients (buildah) send such sets: skipped here too.
+            if (CapabilityNames.parse(name) > lastCap || (p & bit(name)) == 0 || (i & bit(name)) == 0) {
                 continue;
             }
             steps.add(Step.of(Syscall.PRCTL, "raise " + name + " in the ambient set", imm(PR_CAP_AMBIENT, "PR_CAP_AMBIENT"),
@@ -194,18 +196,13 @@ final class SecuritySteps {
         }
     }
 
-    /** What the kernel would refuse without saying which capability: said here, naming the field. */
+    /** What the kernel would refuse (capset's EPERM) without saying which capability: said here, naming the field. */
     private static void check(Capabilities caps) throws PlanException {
         long p = mask(caps.permitted());
         long i = mask(caps.inheritable());
         for (String name : caps.effective()) {
             if ((p & bit(name)) == 0) {
                 throw new PlanException("process.capabilities.effective", name + " is not in the permitted set");
-            }
-        }
-        for (String name : caps.ambient()) {
-            if ((p & bit(name)) == 0 || (i & bit(name)) == 0) {
-                throw new PlanException("process.capabilities.ambient", name + " must be in both the permitted and the inheritable set");
             }
         }
     }
