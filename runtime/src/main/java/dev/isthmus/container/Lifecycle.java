@@ -206,7 +206,6 @@ public final class Lifecycle {
             if (!pidFile.isEmpty()) {
                 Run.writePidFile(Path.of(pidFile), self.pid());
             }
-            java.nio.file.Files.deleteIfExists(store.dir(id).resolve(EXEC_OPTIONS));
             dev.isthmus.sys.ExecMode.become(plan.program());
         } catch (HookRunner.HookException | SysException e) {
             store.save(r); // created again: it can be started or deleted
