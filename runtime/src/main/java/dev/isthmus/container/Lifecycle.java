@@ -44,10 +44,13 @@ public final class Lifecycle {
         Path abs = bundle.toAbsolutePath().normalize();
         Config config;
         Planner.Parked parked;
+        dev.isthmus.cgroup.ContainerCgroup cgroup;
         try {
             ContainerId.check(id);
             config = ConfigReader.read(abs.resolve("config.json"));
             parked = Planner.planParked(config, abs, Host.LIVE, options, store.fifo(id));
+            cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
+            parked = dev.isthmus.plan.ParentSync.of(parked); // the init enters its cgroups before its first step
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         }
@@ -67,6 +70,7 @@ public final class Lifecycle {
         try {
             // The config as created: later hooks and exec read this snapshot, not a bundle that may have changed.
             java.nio.file.Files.copy(abs.resolve("config.json"), store.dir(id).resolve("config.json"));
+            dev.isthmus.cgroup.Cgroup cg = cgroup.make(store.dir(id));
             Libc.mkfifo(store.fifo(id).toString(), 0600);
             dev.isthmus.sys.Pty pty = terminal ? dev.isthmus.sys.Pty.open() : null;
             Spawner.Launch launch;
@@ -91,7 +95,7 @@ public final class Lifecycle {
             }
             int pidfd = launch.pidfd();
             try {
-                launch.awaitExec();
+                launch.awaitExec(cg::add);
             } catch (SpawnException e) {
                 throw new LifecycleException(e.getMessage());
             } finally {
@@ -127,10 +131,11 @@ public final class Lifecycle {
                 }
                 Libc.close(pidfd);
             }
-        } catch (SysException e) {
+        } catch (SysException | IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         } finally {
             if (!ok) {
+                dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
                 store.remove(id);
             }
         }
@@ -246,7 +251,7 @@ public final class Lifecycle {
         }
         StateStore.Record r = load(id);
         String status = store.status(r);
-        if (status.equals("running") && !force) {
+        if ((status.equals("running") || status.equals("paused")) && !force) {
             throw new LifecycleException("cannot delete container " + id + ": it is running (stop it first, or use --force)");
         }
         if (!status.equals("stopped")) {
@@ -255,6 +260,7 @@ public final class Lifecycle {
             if (pidfd >= 0) {
                 try {
                     Libc.pidfdSendSignal(pidfd, SIGKILL);
+                    dev.isthmus.cgroup.ContainerCgroup.thaw(store.dir(id)); // a frozen init dies only once thawed
                     long deadline = System.nanoTime() + 10_000_000_000L;
                     while (Libc.pollIn(new int[] {pidfd}, 100).length == 0 && System.nanoTime() < deadline) {
                         // a pidfd becomes readable when its process exits
@@ -272,6 +278,7 @@ public final class Lifecycle {
                 System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
             }
         }
+        dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
         store.remove(id);
     }
 

@@ -170,12 +170,15 @@ public final class StateStore {
                 s.get("rootfs"), Instant.parse(s.get("created")), s.get("owner"), annotations);
     }
 
-    /** created (init alive, exec FIFO still there), running (alive, FIFO gone) or stopped. */
+    /** created (init alive, exec FIFO still there), running (alive, FIFO gone), paused (its cgroup frozen) or stopped. */
     public String status(Record r) {
         if (!r.init().alive()) {
             return "stopped";
         }
-        return Files.exists(fifo(r.id())) ? "created" : "running";
+        if (Files.exists(fifo(r.id()))) {
+            return "created";
+        }
+        return dev.isthmus.cgroup.ContainerCgroup.frozen(dir(r.id())) ? "paused" : "running";
     }
 
     /** Removes the container's directory and everything in it (in bundle mode, the link and its target). */
