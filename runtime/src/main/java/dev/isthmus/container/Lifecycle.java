@@ -314,6 +314,11 @@ public final class Lifecycle {
         } catch (PlanException e) {
             throw new LifecycleException(e.getMessage());
         }
+        // The process joins the container's cgroups before its first step, as the init did.
+        dev.isthmus.cgroup.Cgroup cg = dev.isthmus.cgroup.ContainerCgroup.recorded(store.dir(id));
+        if (cg != null) {
+            program = dev.isthmus.plan.ParentSync.of(program);
+        }
         int pidfd = openInit(r);
         if (pidfd < 0) {
             throw new LifecycleException("cannot exec in container " + id + ": it stopped");
@@ -348,7 +353,7 @@ public final class Lifecycle {
                 forwarding.target(child);
             }
             try {
-                launch.awaitExec();
+                launch.awaitExec(cg == null ? null : cg::add);
             } catch (SpawnException e) {
                 throw new LifecycleException(e.getMessage());
             } finally {

@@ -260,6 +260,10 @@ class CgroupIntegrationTest {
         assertFalse(existing(path).isEmpty(), "create made the cgroup");
         try {
             assertEquals(0, cli("start", "life").status());
+            Cli.Result ex = cli("exec", "life", "cat", "/proc/self/cgroup");
+            assertEquals(0, ex.status(), ex.err());
+            assertTrue(ex.out().lines().filter(l -> !l.contains("name=")).allMatch(l -> l.endsWith(":" + path)),
+                    "an exec'd process joins the container's cgroups: " + ex.out());
             assertEquals(0, cli("pause", "life").status(), Files.readString(tmp.resolve("err-pause")));
             assertTrue(cli("state", "life").out().contains("\"paused\""), Files.readString(tmp.resolve("out-state")));
             assertNotEquals(0, cli("pause", "life").status(), "pausing a paused container is refused");
