@@ -202,6 +202,15 @@ public final class Cgroup {
         return false;
     }
 
+    /** The cgroup.procs file of every directory. */
+    public List<String> procsFiles() {
+        List<String> out = new ArrayList<>();
+        for (Dir d : dirs) {
+            out.add(d.path().resolve("cgroup.procs").toString());
+        }
+        return out;
+    }
+
     /** Moves {@code pid} (its whole thread group) into every directory. */
     public void add(long pid) throws IOException {
         for (Dir d : dirs) {

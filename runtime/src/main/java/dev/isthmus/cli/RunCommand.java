@@ -31,6 +31,7 @@ final class RunCommand implements Callable<Integer> {
         }
         dev.isthmus.plan.Program program;
         dev.isthmus.spec.Config config;
+        dev.isthmus.cgroup.ContainerCgroup cgroup;
         try {
             dev.isthmus.container.ContainerId.check(id);
             config = dev.isthmus.spec.ConfigReader.read(opts.bundle.resolve("config.json"));
@@ -40,6 +41,7 @@ final class RunCommand implements Callable<Integer> {
             }
             program = dev.isthmus.plan.Planner.planExecMode(config, opts.bundle, dev.isthmus.plan.Host.LIVE,
                     opts.planOptions(false));
+            cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
         } catch (dev.isthmus.spec.ConfigException | dev.isthmus.plan.PlanException | IllegalArgumentException e) {
             System.err.println("isthmus: " + e.getMessage());
             return 1;
@@ -57,6 +59,8 @@ final class RunCommand implements Callable<Integer> {
             store.claim(id, opts.bundle);
             dev.isthmus.proc.ProcessIdentity me = dev.isthmus.proc.ProcessIdentity.of(self);
             store.save(dev.isthmus.container.StateStore.Record.of(id, me, opts.bundle, config));
+            // made and recorded now; the process enters it as its image's first steps (not as the JVM)
+            program = dev.isthmus.plan.ParentSync.selfPlaced(program, cgroup.make(store.dir(id)).procsFiles());
             if (opts.pidFile != null) {
                 dev.isthmus.container.Run.writePidFile(opts.pidFile, self);
             }
@@ -64,6 +68,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | java.io.IOException | dev.isthmus.sys.SysException e) {
             System.err.println("isthmus: " + e.getMessage());
         }
+        dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
         store.remove(id); // only reached when this process did not become the container
         return 1;
     }

@@ -49,6 +49,26 @@ public final class ParentSync {
         return new Planner.Parked(synced, parked.imageStart() + shift);
     }
 
+    /**
+     * For exec mode, where no parent remains: the program's own first steps write "0" (the
+     * writer itself, cgroups(7)) into each of {@code procsFiles}, so the process enters its
+     * cgroups once it runs as the small ELF image, not while it is still the JVM (whose threads
+     * and memory would count against the limits), and before its namespaces are unshared.
+     */
+    public static Program selfPlaced(Program p, List<String> procsFiles) {
+        List<Step> steps = new ArrayList<>();
+        int slot = Program.FIRST_FREE_SLOT + 1;
+        for (String f : procsFiles) {
+            steps.add(Step.storing(slot, Syscall.OPENAT, "open " + f, Arg.imm(K.AT_FDCWD, "AT_FDCWD"), Arg.str(f),
+                    Arg.imm(K.O_WRONLY | K.O_CLOEXEC, "O_WRONLY|O_CLOEXEC"), Arg.imm(0)));
+            steps.add(Step.of(Syscall.WRITE, "enter cgroup " + f, new Arg.Slot(slot), new Arg.Bytes(new byte[] {'0'}, "\"0\""), Arg.imm(1)));
+            steps.add(Step.of(Syscall.CLOSE, "close " + f, new Arg.Slot(slot)));
+        }
+        int n = steps.size();
+        steps.addAll(p.steps());
+        return new Program(p.cloneFlags(), steps, p.uidMap(), p.gidMap(), p.denySetgroups(), p.waitsForParent(), p.processStart() + n);
+    }
+
     private static int waitStep(List<Step> steps) {
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);

@@ -109,6 +109,22 @@ class CgroupIntegrationTest {
     }
 
     @Test
+    void execModeEntersItsCgroupsAsItsImageAndDeleteRemovesThem() throws Exception {
+        assumeTrue(h.has("cpuset"), "no cpuset controller on this host");
+        String path = "/" + base + "/exec";
+        Path b = bundle(List.of("sh", "-c", "cat /proc/self/cgroup; grep Cpus_allowed_list /proc/self/status"), NS.replace("{\"type\": \"pid\"}, ", ""),
+                "", ", \"cgroupsPath\": \"" + path + "\", \"resources\": {\"cpu\": {\"cpus\": \"0\"}}");
+        Cli.Result r = Cli.run("--root", tmp.resolve("state").toString(), "--state-mode=exec", "run", "-b", b.toString(), "exm");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().lines().filter(l -> l.contains(":/")).filter(l -> !l.contains("name=")).allMatch(l -> l.endsWith(":" + path)),
+                r.out());
+        assertTrue(r.out().contains("Cpus_allowed_list:\t0"), r.out());
+        assertFalse(existing(path).isEmpty(), "nothing is left to remove it but delete");
+        assertEquals(0, cli("delete", "exm").status());
+        assertEquals(List.of(), existing("/" + base));
+    }
+
+    @Test
     void aCgroupNamespaceIsRootedAtTheContainersCgroup() throws Exception {
         String ns = NS.replace("]", ", {\"type\": \"cgroup\"}]");
         Path b = bundle(List.of("cat", "/proc/self/cgroup"), ns, "", ", \"cgroupsPath\": \"/" + base + "/ns\"");
