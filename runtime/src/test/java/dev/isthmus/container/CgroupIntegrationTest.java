@@ -318,6 +318,27 @@ class CgroupIntegrationTest {
     }
 
     @Test
+    void eventsStreamsStatsAndReportsAnOomKillUntilTheContainerStops() throws Exception {
+        assumeTrue(h.has("memory"), "no memory controller on this host");
+        String path = "/" + base + "/events";
+        Path b = bundle(List.of("sh", "-c", "sleep 1; dd if=/dev/zero of=/tmp/fill bs=1M count=128 2>/dev/null; sleep 1"), NS, TMPFS,
+                ", \"cgroupsPath\": \"" + path + "\", \"resources\": {\"memory\": {\"limit\": 33554432}}");
+        assertEquals(0, cli("create", "-b", b.toString(), "ev").status(), Files.readString(tmp.resolve("err-create")));
+        try {
+            assertEquals(0, cli("start", "ev").status());
+            Cli.Result ev = cli("events", "--interval", "300ms", "ev");
+            assertEquals(0, ev.status(), ev.err());
+            List<String> lines = ev.out().lines().toList();
+            assertTrue(lines.stream().filter(l -> l.startsWith("{\"type\":\"stats\",\"id\":\"ev\"")).count() >= 3,
+                    "a stats object every 300 ms for about 2 s: " + ev.out());
+            assertTrue(lines.contains("{\"type\":\"oom\",\"id\":\"ev\"}"), "the OOM kill of dd is reported: " + ev.out());
+        } finally {
+            assertEquals(0, cli("delete", "-f", "ev").status());
+        }
+        assertEquals(List.of(), existing("/" + base));
+    }
+
+    @Test
     void aBadValueNamesTheFieldAndLeavesNothing() throws Exception {
         assumeTrue(h.has("cpuset"), "no cpuset controller on this host");
         String path = "/" + base + "/bad";
