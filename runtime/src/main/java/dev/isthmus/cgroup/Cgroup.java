@@ -138,8 +138,13 @@ public final class Cgroup {
 
     /** Applies the writes in order; IllegalArgumentException naming the field of the first one the kernel refuses. */
     public void apply(List<ResourceWrites.Write> writes) {
+        List<DeviceFilter.Rule> rules = new ArrayList<>();
         for (int i = 0; i < writes.size(); i++) {
             ResourceWrites.Write w = writes.get(i);
+            if (w.controller().equals(ResourceWrites.EBPF_DEVICES)) {
+                rules.add(DeviceFilter.Rule.parse(w.file().equals("devices.allow"), w.value()));
+                continue;
+            }
             try {
                 try {
                     write(dirOf(w.controller()).resolve(w.file()), w.value());
@@ -165,6 +170,13 @@ public final class Cgroup {
                     }
                 }
                 throw refused(w, e);
+            }
+        }
+        if (!rules.isEmpty()) {
+            try {
+                dev.isthmus.sys.Bpf.attachDeviceProgram(DeviceFilter.program(rules), dirOf(ResourceWrites.V2_CORE).toString());
+            } catch (dev.isthmus.sys.SysException e) {
+                throw new IllegalArgumentException("linux.resources.devices: " + e.getMessage());
             }
         }
     }

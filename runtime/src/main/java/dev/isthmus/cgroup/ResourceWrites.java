@@ -99,6 +99,12 @@ public final class ResourceWrites {
         return w;
     }
 
+    /**
+     * The pseudo-controller of device rules on cgroup v2: not files, one eBPF program made of
+     * all of them ({@link DeviceFilter}), attached to the v2 directory.
+     */
+    public static final String EBPF_DEVICES = "ebpf-devices";
+
     /** The pseudo-controller of v2's core files (cgroup.*): the v2 directory, whatever controllers it has. */
     public static final String V2_CORE = "";
 
@@ -279,28 +285,31 @@ public final class ResourceWrites {
 
     private static void devices(List<LinuxResources.DeviceCgroup> rules, List<LinuxDevice> devices, Hierarchy h, List<Write> w) {
         String at = "linux.resources.devices";
-        if (!h.v1().containsKey("devices")) {
-            throw new IllegalArgumentException(at + ": device rules on cgroup v2 need an eBPF device program, which isthmus does not "
-                    + "load yet (this host has no v1 devices controller); remove linux.resources.devices to run without device rules");
+        // v1's devices controller when there is one, else (or when asked, e.g. to test it on a
+        // hybrid host) an eBPF program attached to the v2 directory.
+        boolean v1 = h.v1().containsKey("devices") && !"ebpf".equals(System.getenv("ISTHMUS_CGROUP_DEVICES"));
+        if (!v1 && h.v2() == null) {
+            throw new IllegalArgumentException(at + ": this host has neither a v1 devices controller nor cgroup v2");
         }
+        String controller = v1 ? "devices" : EBPF_DEVICES;
         for (int i = 0; i < rules.size(); i++) {
             LinuxResources.DeviceCgroup d = rules.get(i);
             String type = d.type() == null || d.type().isEmpty() ? "a" : d.type();
             String rule = type.equals("a") && d.major() == null && d.minor() == null
                     ? "a" : type + " " + (d.major() == null || d.major() < 0 ? "*" : d.major()) + ":"
                     + (d.minor() == null || d.minor() < 0 ? "*" : d.minor()) + " " + (d.access() == null || d.access().isEmpty() ? "rwm" : d.access());
-            w.add(new Write("devices", d.allow() ? "devices.allow" : "devices.deny", rule, at + "[" + i + "]"));
+            w.add(new Write(controller, d.allow() ? "devices.allow" : "devices.deny", rule, at + "[" + i + "]"));
         }
         if (devices != null) {
             // As the spec's default devices, the ones linux.devices creates stay usable (runc does the same).
             for (String rule : DEFAULT_DEVICES) {
-                w.add(new Write("devices", "devices.allow", rule, "linux.devices (defaults)"));
+                w.add(new Write(controller, "devices.allow", rule, "linux.devices (defaults)"));
             }
             for (int i = 0; i < devices.size(); i++) {
                 LinuxDevice d = devices.get(i);
                 String t = d.type().equals("u") ? "c" : d.type();
                 if (t.equals("c") || t.equals("b")) {
-                    w.add(new Write("devices", "devices.allow", t + " " + d.major() + ":" + d.minor() + " rwm", "linux.devices[" + i + "]"));
+                    w.add(new Write(controller, "devices.allow", t + " " + d.major() + ":" + d.minor() + " rwm", "linux.devices[" + i + "]"));
                 }
             }
         }

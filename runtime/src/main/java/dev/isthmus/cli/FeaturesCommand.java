@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
  * runtime applies today, not what it merely parses: capabilities, seccomp, AppArmor and SELinux
  * are read from config.json but not yet applied, so they are reported as unsupported. Cgroups v1
  * and v2 (and hybrid hosts) are applied; the systemd driver (a transient unit asked of systemd
- * over D-Bus) is not, though the slice:prefix:name path form is understood, and device rules on
- * a v2-only host (an eBPF program) are refused: both said in annotations.
+ * over D-Bus) is not, though the slice:prefix:name path form is understood (said in an
+ * annotation); device rules on v2 are an eBPF program.
  */
 @Command(name = "features", description = "Print the runtime-spec features document.")
 final class FeaturesCommand implements Callable<Integer> {
@@ -41,7 +41,7 @@ final class FeaturesCommand implements Callable<Integer> {
         Features f = new Features("1.0.0", DefaultConfigs.OCI_VERSION, HOOKS, options, linux,
                 Map.of("dev.isthmus.state-modes", "spec,bundle,exec", "dev.isthmus.launcher", "spawn-program+stub(x86_64)",
                         "dev.isthmus.cgroup.systemd-paths", "slice:prefix:name made in cgroupfs, no systemd unit",
-                        "dev.isthmus.cgroup.v2-devices", "unsupported: device rules need a v1 devices controller"), List.of());
+                        "dev.isthmus.cgroup.v2-devices", "eBPF (BPF_PROG_TYPE_CGROUP_DEVICE)"), List.of());
         FeaturesWriter.write(f, System.out);
         System.out.println();
         return 0;

@@ -98,7 +98,10 @@ class CgroupModelTest {
                 .startsWith("linux.resources.memory.swap:"));
         LinuxResources devices = new LinuxResources(List.of(new LinuxResources.DeviceCgroup(false, null, null, null, "rwm")), null, null,
                 null, null, List.of(), null, Map.of(), Map.of());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ResourceWrites.of(devices, v2(), null)).getMessage()
+        assertEquals(new ResourceWrites.Write(ResourceWrites.EBPF_DEVICES, "devices.deny", "a", "linux.resources.devices[0]"),
+                ResourceWrites.of(devices, v2(), null).getFirst(), "on v2, device rules become an eBPF program");
+        Hierarchy noV2 = Hierarchy.parse(HYBRID.subList(0, 5), List.of(), m -> "");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ResourceWrites.of(devices, noV2, null)).getMessage()
                 .startsWith("linux.resources.devices:"));
         LinuxResources net = new LinuxResources(List.of(), null, null, null, null, List.of(), new LinuxResources.Network(7L, List.of()),
                 Map.of(), Map.of());
@@ -120,5 +123,22 @@ class CgroupModelTest {
         assertEquals(new ResourceWrites.Write("devices", "devices.deny", "a", "linux.resources.devices[0]"), w.get(0));
         assertEquals(new ResourceWrites.Write("devices", "devices.allow", "c 10:* rw", "linux.resources.devices[1]"), w.get(1));
         assertTrue(w.stream().anyMatch(x -> x.value().equals("c 1:3 rwm")), "/dev/null stays allowed");
+    }
+
+    @Test
+    void aDeviceProgramEndsAtItsCatchAllRule() {
+        // deny-all alone: 7 loads and shifts, then r0 = 0; exit (nothing after: the verifier refuses dead code)
+        byte[] denyAll = DeviceFilter.program(List.of(DeviceFilter.Rule.parse(false, "a")));
+        assertEquals(9 * 8, denyAll.length);
+        assertEquals(0x61, denyAll[0] & 0xff, "r2 = *(u32 *)(r1 + 0)");
+        assertEquals(0x12, denyAll[1] & 0xff, "src r1 in the high nibble, dst r2 in the low one");
+        assertEquals(0x95, denyAll[8 * 8] & 0xff, "exit");
+        // deny-all then allow c 1:3 rw: the allow is checked first (type, major, minor, access), then the catch-all
+        byte[] p = DeviceFilter.program(List.of(DeviceFilter.Rule.parse(false, "a"), DeviceFilter.Rule.parse(true, "c 1:3 rw")));
+        assertEquals((7 + 3 + 3 + 2 + 2) * 8, p.length);
+        assertEquals(0x55, p[7 * 8] & 0xff, "if type != char goto next");
+        assertEquals(7, p[7 * 8 + 2], "past the other 7 instructions of this rule (3 checks, 3 for access, r0 = 1, exit: 8 in all)");
+        assertEquals(1, DeviceFilter.accessBits("m"));
+        assertEquals(7, DeviceFilter.accessBits("rwm"));
     }
 }

@@ -203,17 +203,41 @@ class CgroupIntegrationTest {
 
     @Test
     void deviceRulesRefuseMknodAndKeepTheDefaultDevices() throws Exception {
-        assumeTrue(h.v1().containsKey("devices"), "no v1 devices controller (device rules on cgroup v2 need eBPF, not implemented)");
+        assumeTrue(h.v1().containsKey("devices"), "no v1 devices controller (the eBPF test covers v2)");
+        deviceRules("v1", null);
+    }
+
+    @Test
+    void deviceRulesAsAnEbpfProgramOnTheV2Directory() throws Exception {
+        assumeTrue(h.v2() != null, "no cgroup v2 hierarchy on this host");
+        // On a v2-only host this is the default; ISTHMUS_CGROUP_DEVICES=ebpf asks for it on a v1/hybrid one.
+        deviceRules("ebpf", "ebpf");
+    }
+
+    private void deviceRules(String name, String env) throws Exception {
         String sh = "mknod /tmp/kmsg c 1 11 && echo mknod-ok; echo x > /dev/null && echo null-ok";
         Path b = bundle(List.of("sh", "-c", sh), NS, TMPFS,
-                ", \"cgroupsPath\": \"/" + base + "/dev\", \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}");
-        Cli.Result r = run(b, "dev");
+                ", \"cgroupsPath\": \"/" + base + "/" + name + "\", \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}");
+        Cli.Result r = runWith(b, name + "1", env);
         assertFalse(r.out().contains("mknod-ok"), "deny-all refuses mknod of c 1:11: " + r);
         assertTrue(r.out().contains("null-ok"), "the default devices stay usable: " + r);
         Bundles.write(b, Files.readString(b.resolve("config.json")).replace("{\"allow\": false, \"access\": \"rwm\"}",
                 "{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"m\"}"));
-        Cli.Result allowed = run(b, "dev2");
+        Cli.Result allowed = runWith(b, name + "2", env);
         assertTrue(allowed.out().contains("mknod-ok"), "an allow rule for c 1:11 m permits it: " + allowed);
+        Bundles.write(b, Files.readString(b.resolve("config.json")).replace("\"access\": \"m\"", "\"access\": \"r\""));
+        Cli.Result readOnly = runWith(b, name + "3", env);
+        assertFalse(readOnly.out().contains("mknod-ok"), "an allow rule for r only does not permit mknod: " + readOnly);
+        assertEquals(List.of(), existing("/" + base));
+    }
+
+    private Cli.Result runWith(Path bundle, String id, String devicesEnv) throws Exception {
+        ProcessBuilder pb = Cli.builder("--root", tmp.resolve("state").toString(), "run", "-b", bundle.toString(), id)
+                .redirectInput(new File("/dev/null"));
+        if (devicesEnv != null) {
+            pb.environment().put("ISTHMUS_CGROUP_DEVICES", devicesEnv);
+        }
+        return Cli.run(pb);
     }
 
     @Test
