@@ -44,10 +44,13 @@ public final class Lifecycle {
         Path abs = bundle.toAbsolutePath().normalize();
         Config config;
         Planner.Parked parked;
+        dev.isthmus.cgroup.ContainerCgroup cgroup;
         try {
             ContainerId.check(id);
             config = ConfigReader.read(abs.resolve("config.json"));
             parked = Planner.planParked(config, abs, Host.LIVE, options, store.fifo(id));
+            cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
+            parked = dev.isthmus.plan.ParentSync.of(parked); // the init enters its cgroups before its first step
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         }
@@ -67,6 +70,7 @@ public final class Lifecycle {
         try {
             // The config as created: later hooks and exec read this snapshot, not a bundle that may have changed.
             java.nio.file.Files.copy(abs.resolve("config.json"), store.dir(id).resolve("config.json"));
+            dev.isthmus.cgroup.Cgroup cg = cgroup.make(store.dir(id));
             Libc.mkfifo(store.fifo(id).toString(), 0600);
             dev.isthmus.sys.Pty pty = terminal ? dev.isthmus.sys.Pty.open() : null;
             Spawner.Launch launch;
@@ -91,7 +95,7 @@ public final class Lifecycle {
             }
             int pidfd = launch.pidfd();
             try {
-                launch.awaitExec();
+                launch.awaitExec(cg::add);
             } catch (SpawnException e) {
                 throw new LifecycleException(e.getMessage());
             } finally {
@@ -127,10 +131,11 @@ public final class Lifecycle {
                 }
                 Libc.close(pidfd);
             }
-        } catch (SysException e) {
+        } catch (SysException | IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         } finally {
             if (!ok) {
+                dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
                 store.remove(id);
             }
         }
@@ -149,6 +154,11 @@ public final class Lifecycle {
             throws LifecycleException, IOException {
         Path abs = bundle.toAbsolutePath().normalize();
         Config config = execModePlan(id, abs.resolve("config.json"), abs, consoleSocket, options).config();
+        try {
+            dev.isthmus.cgroup.ContainerCgroup.prepare(id, config); // refuses bad cgroup settings now, makes nothing
+        } catch (IllegalArgumentException e) {
+            throw new LifecycleException(e.getMessage());
+        }
         try {
             store.claim(id, abs);
         } catch (IllegalArgumentException e) {
@@ -197,6 +207,15 @@ public final class Lifecycle {
         StateStore.Record running = new StateStore.Record(r.id(), self.pid(), self.startTime(), r.bundle(), r.rootfs(), r.created(),
                 r.owner(), r.annotations(), "");
         store.save(running);
+        dev.isthmus.plan.Program program;
+        try {
+            // Made and recorded now; the process enters it in its image's first steps (not as the JVM).
+            program = dev.isthmus.plan.ParentSync.selfPlaced(plan.program(),
+                    dev.isthmus.cgroup.ContainerCgroup.prepare(id, config).make(store.dir(id)).procsFiles());
+        } catch (IllegalArgumentException e) {
+            store.save(r);
+            throw new LifecycleException(e.getMessage());
+        }
         try {
             dev.isthmus.spec.Hooks h = hooksOf(config);
             hooks("prestart", h.prestart(), running, "creating", false, false);
@@ -206,8 +225,9 @@ public final class Lifecycle {
             if (!pidFile.isEmpty()) {
                 Run.writePidFile(Path.of(pidFile), self.pid());
             }
-            dev.isthmus.sys.ExecMode.become(plan.program());
+            dev.isthmus.sys.ExecMode.become(program);
         } catch (HookRunner.HookException | SysException e) {
+            dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
             store.save(r); // created again: it can be started or deleted
             throw new LifecycleException(e.getMessage());
         }
@@ -381,7 +401,7 @@ public final class Lifecycle {
         }
         StateStore.Record r = load(id);
         String status = store.status(r);
-        if (status.equals("running") && !force) {
+        if ((status.equals("running") || status.equals("paused")) && !force) {
             throw new LifecycleException("cannot delete container " + id + ": it is running (stop it first, or use --force)");
         }
         if (!status.equals("stopped")) {
@@ -390,6 +410,7 @@ public final class Lifecycle {
             if (pidfd >= 0) {
                 try {
                     Libc.pidfdSendSignal(pidfd, SIGKILL);
+                    dev.isthmus.cgroup.ContainerCgroup.thaw(store.dir(id)); // a frozen init dies only once thawed
                     long deadline = System.nanoTime() + 10_000_000_000L;
                     while (Libc.pollIn(new int[] {pidfd}, 100).length == 0 && System.nanoTime() < deadline) {
                         // a pidfd becomes readable when its process exits
@@ -424,6 +445,7 @@ public final class Lifecycle {
                 System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
             }
         }
+        dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
         store.remove(id);
     }
 
@@ -460,6 +482,11 @@ public final class Lifecycle {
         } catch (PlanException e) {
             throw new LifecycleException(e.getMessage());
         }
+        // The process joins the container's cgroups before its first step, as the init did.
+        dev.isthmus.cgroup.Cgroup cg = dev.isthmus.cgroup.ContainerCgroup.recorded(store.dir(id));
+        if (cg != null) {
+            program = dev.isthmus.plan.ParentSync.of(program);
+        }
         int pidfd = openInit(r);
         if (pidfd < 0) {
             throw new LifecycleException("cannot exec in container " + id + ": it stopped");
@@ -494,7 +521,7 @@ public final class Lifecycle {
                 forwarding.target(child);
             }
             try {
-                launch.awaitExec();
+                launch.awaitExec(cg == null ? null : cg::add);
             } catch (SpawnException e) {
                 throw new LifecycleException(e.getMessage());
             } finally {

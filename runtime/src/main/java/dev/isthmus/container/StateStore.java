@@ -203,7 +203,7 @@ public final class StateStore {
 
     /**
      * created (init alive, exec FIFO still there; or an exec-mode container not started yet),
-     * running (alive, FIFO gone), or stopped. A container without its own pid namespace lives on
+     * running (alive, FIFO gone), paused (its cgroup frozen) or stopped. A container without its own pid namespace lives on
      * while any process of its mount namespace does (a daemon its init forked), so once its init
      * has ended it is stopped only when a scan of /proc finds none; when the scan finds none but
      * could not read every entry, that is undecided: unknown if {@code allowUnknown}, else stopped
@@ -214,12 +214,15 @@ public final class StateStore {
             return "created";
         }
         if (r.init().alive()) {
-            return Files.exists(fifo(r.id())) ? "created" : "running";
+            if (Files.exists(fifo(r.id()))) {
+                return "created";
+            }
+            return dev.isthmus.cgroup.ContainerCgroup.frozen(dir(r.id())) ? "paused" : "running";
         }
         if (r.namespace().startsWith("mnt:")) {
             NamespaceScan.Result left = NamespaceScan.scan(Path.of("/proc"), r.namespace());
             if (!left.pids().isEmpty()) {
-                return "running";
+                return dev.isthmus.cgroup.ContainerCgroup.frozen(dir(r.id())) ? "paused" : "running";
             }
             if (left.unreadable() > 0 && allowUnknown) {
                 return "unknown";
