@@ -33,8 +33,11 @@ import net.jqwik.api.state.Transformer;
 @AddLifecycleHook(LifecycleTries.class)
 class LifecycleProperties {
 
-    /** The harness of the chain being run, so that it is destroyed even when the chain fails. */
-    private static final ThreadLocal<LifecycleHarness> CURRENT = new ThreadLocal<>();
+    /**
+     * Every harness the chains' supplier made (jqwik may call it more than once per try, e.g.
+     * while it generates and reports), so that each is destroyed even when its chain fails.
+     */
+    private static final java.util.List<LifecycleHarness> MADE = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @Property
     void specMode(@ForAll("specChains") ActionChain<LifecycleHarness> chain) {
@@ -56,10 +59,9 @@ class LifecycleProperties {
             LifecycleHarness h = chain.run();
             h.deleteAllAndCheckNothingLeaked();
         } finally {
-            LifecycleHarness h = CURRENT.get();
-            CURRENT.remove();
-            if (h != null) {
-                h.destroy();
+            synchronized (MADE) {
+                MADE.forEach(LifecycleHarness::destroy);
+                MADE.clear();
             }
         }
     }
@@ -106,7 +108,7 @@ class LifecycleProperties {
     private static ActionChainArbitrary<LifecycleHarness> start(Mode mode) {
         return ActionChain.startWith(() -> {
             LifecycleHarness h = new LifecycleHarness(mode);
-            CURRENT.set(h);
+            MADE.add(h);
             return h;
         });
     }
