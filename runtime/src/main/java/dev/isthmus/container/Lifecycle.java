@@ -299,6 +299,7 @@ public final class Lifecycle {
         StateStore.Record r = load(id);
         String status = store.status(r, allowUnknown);
         StateWriter.write(stateOf(r, status), out);
+        keep(r);
     }
 
     /** The containers under the root, with their current status. */
@@ -327,6 +328,7 @@ public final class Lifecycle {
         if (status.equals("stopped") || r.pid() == 0) {
             return java.util.List.of();
         }
+        keep(r);
         return members(r);
     }
 
@@ -358,6 +360,7 @@ public final class Lifecycle {
             throw new LifecycleException("cannot kill container " + id + ": it has no process until start (created in exec mode)");
         }
         signalAll(r, signal);
+        keep(r);
     }
 
     private static void signalAll(StateStore.Record r, int signal) throws IOException {
@@ -392,6 +395,7 @@ public final class Lifecycle {
         } finally {
             Libc.close(pidfd);
         }
+        keep(r);
     }
 
     public void delete(String id, boolean force) throws LifecycleException, IOException {
@@ -629,17 +633,24 @@ public final class Lifecycle {
         } catch (IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         }
-        // An exec-mode container unshares after it was recorded: learn its namespace while it lives,
-        // so that its processes can still be found once it has ended.
-        StateStore.Record learnt = r.withNamespaceLearnt();
-        if (learnt != r) {
-            try {
-                store.save(learnt);
-            } catch (IOException e) {
-                // a read-only state directory: the next call learns it again
+        // An exec-mode container unshares after it was recorded: its namespace is learnt while it
+        // lives (and kept by the calls that succeed, see keep), so that its processes can still be
+        // found once it has ended.
+        return r.withNamespaceLearnt();
+    }
+
+    /**
+     * Records what {@link #load} learnt of {@code r} (its namespace), once an operation on it has
+     * succeeded: a refused operation changes nothing, not even this.
+     */
+    private void keep(StateStore.Record r) {
+        try {
+            if (!r.namespace().isEmpty() && store.load(r.id()).namespace().isEmpty()) {
+                store.save(r);
             }
+        } catch (IOException | IllegalArgumentException e) {
+            // a read-only state directory, or deleted meanwhile: the next call learns it again
         }
-        return learnt;
     }
 
     /** A pidfd of the container's init, checked against its start time after opening; -1 when it is gone. */

@@ -307,21 +307,42 @@ final class LifecycleHarness {
         }
     }
 
-    /** Cgroup directories named after this try (the configs' cgroupsPath), in any hierarchy. */
+    /**
+     * The containers' cgroup directories: those below this try's parent directory (the configs'
+     * cgroupsPath is /PARENT/ID), in any hierarchy. The parent itself is the try's, like a slice
+     * an engine makes for its containers; the runtime leaves it (as runc) and destroy removes it.
+     */
     Set<String> cgroups() {
         Set<String> out = new TreeSet<>();
+        for (Path parent : cgroupParents()) {
+            try (var children = Files.newDirectoryStream(parent, Files::isDirectory)) {
+                for (Path c : children) {
+                    if (IDS.contains(c.getFileName().toString())) {
+                        out.add(c.toString());
+                    }
+                }
+            } catch (IOException e) {
+                // gone meanwhile
+            }
+        }
+        return out;
+    }
+
+    /** This try's parent directory in each hierarchy that has one. */
+    private List<Path> cgroupParents() {
+        List<Path> out = new ArrayList<>();
         Path top = Path.of("/sys/fs/cgroup");
+        if (Files.isDirectory(top.resolve(cgroupName), LinkOption.NOFOLLOW_LINKS)) {
+            out.add(top.resolve(cgroupName));
+        }
         try (var hierarchies = Files.newDirectoryStream(top)) {
             for (Path h : hierarchies) {
                 if (Files.isDirectory(h.resolve(cgroupName), LinkOption.NOFOLLOW_LINKS)) {
-                    out.add(h.resolve(cgroupName).toString());
+                    out.add(h.resolve(cgroupName));
                 }
             }
         } catch (IOException e) {
-            return out; // no cgroup fs: nothing to leak
-        }
-        if (Files.isDirectory(top.resolve(cgroupName))) {
-            out.add(top.resolve(cgroupName).toString());
+            // no cgroup fs: nothing to leak
         }
         return out;
     }
@@ -451,6 +472,13 @@ final class LifecycleHarness {
         }
         for (String id : IDS) {
             IsthmusCli.run(full(List.of("delete", "--force", id)), scratch);
+        }
+        for (Path parent : cgroupParents()) {
+            try {
+                Files.deleteIfExists(parent); // rmdir: fails, and stays reported, if a container's is left in it
+            } catch (IOException e) {
+                // not empty: the leak check names what is left
+            }
         }
         if (!mounts().isEmpty()) {
             return; // never remove files below a mount; the leak was reported

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  *     {@code sleep}) has no signal handlers, so only SIGKILL ends it (pid_namespaces(7));</li>
  * <li>exec: no pid namespace, so every signal whose default action ends a process ends it; a
  *     foreground {@code run} leaves its record (status stopped) since no runtime remains to remove it;
- *     today exec mode has only {@code run}, no create/start split.</li>
+ *     {@code create} records a container with no process (pid 0: kill is refused, state shows pid 0,
+ *     ps lists nothing) and {@code start} becomes it, in the background here.</li>
  * </ul>
  */
 final class LifecycleModel {
@@ -76,7 +77,12 @@ final class LifecycleModel {
 
     /** {@code signal} is the signal number, or -1 for a name isthmus must reject. */
     boolean killAllowed(String id, int signal) {
-        return signal > 0 && exists(id) && status(id) != Status.STOPPED;
+        return signal > 0 && exists(id) && status(id) != Status.STOPPED && !noProcessYet(id);
+    }
+
+    /** An exec-mode container that is created has no process until start becomes it (pid 0). */
+    boolean noProcessYet(String id) {
+        return mode == Mode.EXEC && status(id) == Status.CREATED;
     }
 
     boolean deleteAllowed(String id, boolean force) {

@@ -79,7 +79,9 @@ class LifecycleProperties {
     @Provide
     Arbitrary<ActionChain<LifecycleHarness>> execChains() {
         return start(Mode.EXEC)
-                .withAction(4, action(ids().map(Call.ExecModeRun::new)))
+                .withAction(3, action(ids().map(Call.ExecModeRun::new)))
+                .withAction(3, action(ids().map(Call.Create::new)))
+                .withAction(3, action(ids().map(Call.Start::new)))
                 .withAction(1, action(ids().map(id -> new Call.RunToCompletion(id, false))))
                 .withAction(1, action(ids().map(Call.RunDetached::new))) // refused in exec mode
                 .withAction(4, action(kills()))
