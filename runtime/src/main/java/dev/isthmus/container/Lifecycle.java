@@ -336,7 +336,14 @@ public final class Lifecycle {
      * The container's processes: by a scan for its recorded namespace (which finds them after
      * its init has ended, when it has no pid namespace of its own), else for its init's.
      */
-    private static java.util.List<Integer> members(StateStore.Record r) throws IOException {
+    private java.util.List<Integer> members(StateStore.Record r) throws IOException {
+        if (!r.init().alive() && r.namespace().startsWith("mnt:")) {
+            // Its namespace may be gone and its inode number another container's by now: the cgroup is exact.
+            dev.isthmus.cgroup.Cgroup cg = dev.isthmus.cgroup.ContainerCgroup.recorded(store.dir(r.id()));
+            if (cg != null) {
+                return cg.pids().stream().map(Long::intValue).sorted().toList();
+            }
+        }
         if (!r.namespace().isEmpty()) {
             return dev.isthmus.proc.NamespaceScan.scan(Path.of("/proc"), r.namespace()).pids();
         }
@@ -363,7 +370,7 @@ public final class Lifecycle {
         keep(r);
     }
 
-    private static void signalAll(StateStore.Record r, int signal) throws IOException {
+    private void signalAll(StateStore.Record r, int signal) throws IOException {
         for (int pid : members(r)) {
             int fd = Libc.pidfdOpen(pid);
             if (fd >= 0) {
