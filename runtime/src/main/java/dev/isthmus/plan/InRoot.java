@@ -288,6 +288,23 @@ final class InRoot {
         steps.add(Step.unchecked(Syscall.CLOSE, "close read-only path " + p, new Arg.Slot(TARGET)));
     }
 
+    /**
+     * chdir to the process's cwd, resolved without magic links: openat2(AT_FDCWD, cwd,
+     * {O_PATH|O_DIRECTORY, RESOLVE_NO_MAGICLINKS}), fchdir, close. A plain chdir follows
+     * /proc/self/fd/N, and until execve the process still holds fds it inherited from the
+     * runtime (close-on-exec only acts at exec): a directory among them would become a cwd
+     * outside the rootfs (CVE-2024-21626). Runs after pivot_root or setns, so "/" and ".." are
+     * the container's; symlinks inside the container are followed as before.
+     */
+    static void chdirCwd(List<Step> steps, String cwd) {
+        String what = "chdir to the process's cwd " + cwd;
+        steps.add(Step.storing(TARGET, Syscall.OPENAT2, what, imm(K.AT_FDCWD, "AT_FDCWD"), str(cwd),
+                new Arg.Bytes(K.openHow(K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC, 0, K.RESOLVE_NO_MAGICLINKS),
+                        "{flags=O_PATH|O_DIRECTORY|O_CLOEXEC, resolve=RESOLVE_NO_MAGICLINKS}"), imm(24)));
+        steps.add(Step.of(Syscall.FCHDIR, what, new Arg.Slot(TARGET)));
+        steps.add(Step.of(Syscall.CLOSE, "close the cwd fd", new Arg.Slot(TARGET)));
+    }
+
     private static Step moveMount(String what, int tolerate) {
         return new Step(Syscall.MOVE_MOUNT, List.of(new Arg.Slot(TREE), str(""), new Arg.Slot(TARGET), str(""),
                 imm(K.MOVE_MOUNT_F_EMPTY_PATH | K.MOVE_MOUNT_T_EMPTY_PATH, "MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH")),

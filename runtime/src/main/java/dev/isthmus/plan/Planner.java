@@ -572,7 +572,7 @@ public final class Planner {
         int umask = user != null && user.umask() != null ? user.umask() : 022;
         steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(umask, "0" + Integer.toOctalString(umask))));
         String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
-        steps.add(Step.of(Syscall.CHDIR, "chdir to the process's cwd " + cwd, str(cwd)));
+        InRoot.chdirCwd(steps, cwd); // no magic links: CVE-2024-21626
         if (parkFifo != null) {
             steps.add(Step.of(Syscall.WRITE, "report READY", new Arg.Slot(Program.ERR), new Arg.Bytes(READY, "READY"), imm(16)));
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.FIFO), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
