@@ -215,7 +215,7 @@ final class InRoot {
         releaseDir();
         open(d, directory, TARGET, 0, "open mount point " + d);
         long treeFlags = K.OPEN_TREE_CLONE | K.OPEN_TREE_CLOEXEC | (recursive ? K.AT_RECURSIVE : 0);
-        steps.add(Step.storing(TREE, Syscall.OPEN_TREE, what + ": clone " + source, imm(K.AT_FDCWD, "AT_FDCWD"), str(source),
+        steps.add(Step.storing(TREE, Syscall.OPEN_TREE, what, imm(K.AT_FDCWD, "AT_FDCWD"), str(source),
                 imm(treeFlags, "OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC" + (recursive ? "|AT_RECURSIVE" : ""))));
         if (attrSet != 0 || attrClr != 0) {
             steps.add(setattr(what + ": set flags", TREE, attrRecursive, attrSet, attrClr, 0));
