@@ -671,16 +671,9 @@ public final class Planner {
 
     /** open, write and close a /proc/self file (exec mode's own id maps). */
     private void selfWrite(String path, String text, int slot) {
-        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        steps.add(Step.storing(slot, Syscall.OPENAT, "open " + path, imm(K.AT_FDCWD, "AT_FDCWD"), str(path),
-                imm(K.O_WRONLY | K.O_CLOEXEC, "O_WRONLY|O_CLOEXEC"), imm(0)));
-        steps.add(Step.of(Syscall.WRITE, "write " + path, new Arg.Slot(slot), new Arg.Bytes(b, quoteForListing(text)), imm(b.length)));
-        steps.add(Step.of(Syscall.CLOSE, "close " + path, new Arg.Slot(slot)));
+        SecuritySteps.writeFile(steps, path, text, "write " + path, slot);
     }
 
-    private static String quoteForListing(String text) {
-        return "\"" + text.replace("\n", "\\n") + "\"";
-    }
 
     private static boolean mapsRoot(List<IdMapping> maps) {
         for (IdMapping m : maps) {

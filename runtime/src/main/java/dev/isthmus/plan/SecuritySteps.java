@@ -223,11 +223,12 @@ final class SecuritySteps {
         return names.isEmpty() ? "[]" : names.toString().replace(" ", "");
     }
 
-    private static void writeFile(List<Step> steps, String path, String text, String what, int slot) {
+    /** open, write and close {@code path} (a /proc file), the fd in {@code slot}; {@code what} names the write. */
+    static void writeFile(List<Step> steps, String path, String text, String what, int slot) {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         steps.add(Step.storing(slot, Syscall.OPENAT, what + ": open " + path, imm(dev.isthmus.sys.K.AT_FDCWD, "AT_FDCWD"), str(path),
                 imm(dev.isthmus.sys.K.O_WRONLY | dev.isthmus.sys.K.O_CLOEXEC, "O_WRONLY|O_CLOEXEC"), imm(0)));
-        steps.add(Step.of(Syscall.WRITE, what, new Arg.Slot(slot), new Arg.Bytes(b, "\"" + text + "\""), imm(b.length)));
+        steps.add(Step.of(Syscall.WRITE, what, new Arg.Slot(slot), new Arg.Bytes(b, "\"" + text.replace("\n", "\\n") + "\""), imm(b.length)));
         steps.add(Step.of(Syscall.CLOSE, "close " + path, new Arg.Slot(slot)));
     }
 }
