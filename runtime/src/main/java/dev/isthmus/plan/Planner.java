@@ -1,7 +1,6 @@
 package dev.isthmus.plan;
 
 import static dev.isthmus.plan.Arg.imm;
-import static dev.isthmus.plan.Arg.nul;
 import static dev.isthmus.plan.Arg.str;
 
 import dev.isthmus.spec.Config;
@@ -11,7 +10,6 @@ import dev.isthmus.spec.LinuxNamespace;
 import dev.isthmus.spec.Mount;
 import dev.isthmus.spec.NamespaceType;
 import dev.isthmus.spec.Rlimit;
-import dev.isthmus.sys.Errno;
 import dev.isthmus.sys.K;
 import dev.isthmus.sys.MountOption;
 import dev.isthmus.sys.Rlimits;
@@ -79,7 +77,6 @@ public final class Planner {
             new String[] {"pts/ptmx", "/dev/ptmx"});
 
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    private static final long MKDIR_MODE = 0755;
     private static final int FD_SLOT = Program.FIRST_FREE_SLOT;
     private static final int SCRATCH_SLOT = Program.FIRST_FREE_SLOT + 1;
 
@@ -93,8 +90,8 @@ public final class Planner {
     private int imageStart = -1;
     /** Exec mode: the program runs in the runtime's own process (no clone), so it unshares. */
     private boolean execMode;
-    /** Directories this plan already creates, so mkdir -p does not repeat itself. */
-    private final Set<Path> made = new java.util.HashSet<>();
+    /** The mount part's steps on paths inside the rootfs (resolved by openat2 in the root). */
+    private final InRoot inRoot = new InRoot(steps);
     private final Path rootfs;
     private final boolean newUserNs;
 
@@ -360,19 +357,22 @@ public final class Planner {
         steps.add(mount("make / " + MountOption.flagNames(hostSide) + " in the new mount namespace", null, "/", null, hostSide, null));
         String root = rootfs.toString();
         steps.add(mount("bind the rootfs " + root + " onto itself", root, root, null, K.MS_BIND | K.MS_REC, null));
+        // From here every target is resolved inside this bind (InRoot): the fd names the very
+        // mount that pivot_root makes "/", so it stays valid as the root after the pivot.
+        inRoot.openRoot(root);
         List<Mount> mounts = config.mounts();
         for (int i = 0; i < mounts.size(); i++) {
             planMount(mounts.get(i), "mounts[" + i + "]");
         }
         devices();
         if (options.noPivot() || host.rootIsRamfs()) {
-            steps.add(Step.of(Syscall.CHDIR, "chdir to the rootfs", str(root)));
-            steps.add(mount("move the rootfs to /", root, "/", null, K.MS_MOVE, null));
+            inRoot.chdirRoot();
+            steps.add(mount("move the rootfs to /", ".", "/", null, K.MS_MOVE, null));
             steps.add(Step.of(Syscall.CHROOT, "chroot to the rootfs", str(".")));
         } else {
             // pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it
             // (pivot_root(2), NOTES), so no directory in the rootfs is needed for the old root.
-            steps.add(Step.of(Syscall.CHDIR, "chdir to the rootfs", str(root)));
+            inRoot.chdirRoot();
             steps.add(Step.of(Syscall.PIVOT_ROOT, "pivot_root to " + root, str("."), str(".")));
             steps.add(Step.of(Syscall.UMOUNT2, "detach the old root", str("."), imm(K.MNT_DETACH, "MNT_DETACH")));
         }
@@ -381,6 +381,7 @@ public final class Planner {
             steps.add(mount("make / " + MountOption.flagNames(prop), null, "/", null, prop, null));
         }
         maskedAndReadonlyPaths();
+        inRoot.closeRoot();
         if (config.root().readonly()) {
             steps.add(mount("remount the root read-only", null, "/", null, K.MS_BIND | K.MS_REMOUNT | K.MS_RDONLY, null));
         }
@@ -407,7 +408,7 @@ public final class Planner {
         }
         String type = m.type() == null ? "" : m.type();
         boolean bind = (flags & K.MS_BIND) != 0 || type.equals("bind");
-        String target = inRoot(m.destination());
+        String target = m.destination();
         String source = m.source();
         if (bind) {
             if (source == null || source.isEmpty()) {
@@ -415,17 +416,18 @@ public final class Planner {
             }
             Path src = bundle.resolve(source).normalize();
             source = src.toString();
-            mountPoint(target, host.isDirectory(src, true));
-            long bindFlags = K.MS_BIND | (flags & K.MS_REC);
-            steps.add(mount("bind " + source + " on " + m.destination(), source, target, null, bindFlags, null));
-            long rest = flags & ~(K.MS_BIND | K.MS_REC | K.MS_REMOUNT);
-            if (rest != 0) {
-                steps.add(mount("remount " + m.destination() + " " + MountOption.flagNames(rest), null, target, null,
-                        K.MS_BIND | K.MS_REMOUNT | rest, null));
-            }
+            boolean directory = host.isDirectory(src, true);
+            inRoot.mountPoint(target, directory);
+            // The flags a bind remount would change are set on the detached copy before it is
+            // attached (mount_setattr), so the mount never appears with fewer restrictions.
+            long[] attrs = InRoot.attrsOf(flags & ~(K.MS_BIND | K.MS_REC | K.MS_REMOUNT));
+            inRoot.bind("bind " + source + " on " + m.destination(), source, target, directory, (flags & K.MS_REC) != 0,
+                    attrs[0], attrs[1], false, propagation);
+            return;
         } else if (type.equals("cgroup") || type.equals("cgroup2")) {
-            mountPoint(target, true);
-            cgroupMount(m, target, flags);
+            inRoot.mountPoint(target, true);
+            cgroupMount(m, target, flags, propagation);
+            return;
         } else {
             if (type.isEmpty()) {
                 throw new PlanException(field + ".type", "required for a mount that is not a bind mount");
@@ -433,23 +435,19 @@ public final class Planner {
             if (newUserNs && type.equals("sysfs") && !namespaces().containsKey(NamespaceType.NETWORK)) {
                 // sysfs refuses a mount from a user namespace that does not own the network
                 // namespace; bind the host's instead, read-only (as runc does).
-                mountPoint(target, true);
-                steps.add(mount("bind /sys on " + m.destination(), "/sys", target, null, K.MS_BIND | K.MS_REC, null));
-                steps.add(setattr("make " + m.destination() + " read-only", target, K.MOUNT_ATTR_RDONLY | K.MOUNT_ATTR_NOSUID
-                        | K.MOUNT_ATTR_NODEV | K.MOUNT_ATTR_NOEXEC));
+                inRoot.mountPoint(target, true);
+                inRoot.bind("bind /sys on " + m.destination(), "/sys", target, true, true, K.MOUNT_ATTR_RDONLY | K.MOUNT_ATTR_NOSUID
+                        | K.MOUNT_ATTR_NODEV | K.MOUNT_ATTR_NOEXEC, 0, true, propagation);
             } else if (execMode && type.equals("proc")) {
                 // No pid namespace of its own in exec mode: a new proc instance is refused, the
                 // host's can be bound (recursively, with what is mounted below it).
-                mountPoint(target, true);
-                steps.add(mount("bind /proc on " + m.destination(), "/proc", target, null, K.MS_BIND | K.MS_REC, null));
+                inRoot.mountPoint(target, true);
+                inRoot.bind("bind /proc on " + m.destination(), "/proc", target, true, true, 0, 0, false, propagation);
             } else {
-                mountPoint(target, true);
-                steps.add(mount("mount " + type + " on " + m.destination(), source == null ? type : source, target, type,
-                        flags & ~K.MS_REMOUNT, data.isEmpty() ? null : String.join(",", data)));
+                inRoot.mountPoint(target, true);
+                inRoot.mountNew("mount " + type + " on " + m.destination(), source == null ? type : source, target, type,
+                        flags & ~K.MS_REMOUNT, data.isEmpty() ? null : String.join(",", data), propagation);
             }
-        }
-        if (propagation != 0) {
-            steps.add(mount("make " + m.destination() + " " + MountOption.flagNames(propagation), null, target, null, propagation, null));
         }
     }
 
@@ -461,25 +459,19 @@ public final class Planner {
         };
     }
 
-    private void cgroupMount(Mount m, String target, long flags) {
+    private void cgroupMount(Mount m, String target, long flags, long propagation) {
         if (host.cgroup2Only()) {
-            steps.add(mount("mount cgroup2 on " + m.destination(), "cgroup", target, "cgroup2", flags, null));
+            inRoot.mountNew("mount cgroup2 on " + m.destination(), "cgroup", target, "cgroup2", flags, null, propagation);
             return;
         }
         // v1 or hybrid: the host's hierarchies, bound recursively and made read-only and inert
         // in one mount_setattr(AT_RECURSIVE) call (a plain remount would leave submounts writable).
-        steps.add(mount("bind the host's cgroup hierarchies on " + m.destination(), "/sys/fs/cgroup", target, null,
-                K.MS_BIND | K.MS_REC, null));
         long attrs = K.MOUNT_ATTR_NOSUID | K.MOUNT_ATTR_NODEV | K.MOUNT_ATTR_NOEXEC;
         if ((flags & K.MS_RDONLY) != 0) {
             attrs |= K.MOUNT_ATTR_RDONLY;
         }
-        steps.add(setattr("restrict " + m.destination(), target, attrs));
-    }
-
-    private Step setattr(String what, String target, long attrs) {
-        return Step.of(Syscall.MOUNT_SETATTR, what, imm(K.AT_FDCWD, "AT_FDCWD"), str(target), imm(K.AT_RECURSIVE, "AT_RECURSIVE"),
-                new Arg.Bytes(K.mountAttr(attrs, 0), "{attr_set=0x" + Long.toHexString(attrs) + "}"), imm(32));
+        inRoot.bind("bind the host's cgroup hierarchies on " + m.destination(), "/sys/fs/cgroup", target, true, true, attrs, 0, true,
+                propagation);
     }
 
     private void devices() throws PlanException {
@@ -503,22 +495,18 @@ public final class Planner {
             }
         }
         for (String[] link : DEV_SYMLINKS) {
-            steps.add(Step.tolerating(Errno.EEXIST.number(), Syscall.SYMLINKAT, "symlink " + link[1] + " -> " + link[0],
-                    str(link[0]), imm(K.AT_FDCWD, "AT_FDCWD"), str(inRoot(link[1]))));
+            inRoot.symlink(link[0], link[1]);
         }
     }
 
     private void device(String path, long type, long perm, long major, long minor) {
-        String target = inRoot(path);
-        mkdirs(Path.of(target).getParent().toString());
         if (newUserNs) {
             // mknod is refused in a user namespace: bind the host's node instead (runc does the same).
-            createFile(target);
-            steps.add(mount("bind the host's " + path, path, target, null, K.MS_BIND, null));
+            inRoot.createFile(path);
+            inRoot.bind("bind the host's " + path, path, path, false, false, 0, 0, false, 0);
         } else {
-            steps.add(Step.tolerating(Errno.EEXIST.number(), Syscall.MKNODAT, "mknod " + path,
-                    imm(K.AT_FDCWD, "AT_FDCWD"), str(target), imm(type | perm, "0" + Long.toOctalString(type | perm)),
-                    imm(K.makedev(major, minor), "makedev(" + major + ", " + minor + ")")));
+            inRoot.mknod(path, type | perm, "0" + Long.toOctalString(type | perm), K.makedev(major, minor),
+                    "makedev(" + major + ", " + minor + ")");
         }
     }
 
@@ -526,24 +514,18 @@ public final class Planner {
         if (config.linux() == null) {
             return;
         }
-        int enoent = Errno.ENOENT.number();
         for (String p : config.linux().maskedPaths()) {
             // Directories get an empty read-only tmpfs, anything else /dev/null; what it is inside
             // the container is judged from the host (/proc, /sys) or the rootfs at plan time.
             Path probe = p.startsWith("/proc/") || p.startsWith("/sys/") ? Path.of(p) : Path.of(inRoot(p));
             if (host.isDirectory(probe, false)) {
-                steps.add(Step.tolerating(enoent, Syscall.MOUNT, "mask " + p, str("tmpfs"), str(p), str("tmpfs"),
-                        imm(K.MS_RDONLY, "MS_RDONLY"), nul()));
+                inRoot.maskDirectory(p);
             } else {
-                steps.add(Step.tolerating(enoent, Syscall.MOUNT, "mask " + p, str("/dev/null"), str(p), nul(),
-                        imm(K.MS_BIND, "MS_BIND"), nul()));
+                inRoot.maskFile(p);
             }
         }
         for (String p : config.linux().readonlyPaths()) {
-            steps.add(Step.tolerating(enoent, Syscall.MOUNT, "bind " + p + " for read-only", str(p), str(p), nul(),
-                    imm(K.MS_BIND | K.MS_REC, "MS_BIND|MS_REC"), nul()));
-            steps.add(Step.tolerating(enoent, Syscall.MOUNT, "make " + p + " read-only", nul(), str(p), nul(),
-                    imm(K.MS_BIND | K.MS_REMOUNT | K.MS_RDONLY, "MS_BIND|MS_REMOUNT|MS_RDONLY"), nul()));
+            inRoot.readonly(p);
         }
     }
 
@@ -603,7 +585,7 @@ public final class Planner {
         int umask = user != null && user.umask() != null ? user.umask() : 022;
         steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(umask, "0" + Integer.toOctalString(umask))));
         String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
-        steps.add(Step.of(Syscall.CHDIR, "chdir to the process's cwd " + cwd, str(cwd)));
+        InRoot.chdirCwd(steps, cwd); // no magic links: CVE-2024-21626
         if (parkFifo != null) {
             steps.add(Step.of(Syscall.WRITE, "report READY", new Arg.Slot(Program.ERR), new Arg.Bytes(READY, "READY"), imm(16)));
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.FIFO), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
@@ -699,41 +681,10 @@ public final class Planner {
         return Step.of(Syscall.MOUNT, what, str(source), str(target), str(type), imm(flags, MountOption.flagNames(flags)), str(data));
     }
 
-    /** Creates a mount point: a directory, or an empty file for a bind mount of a file. */
-    private void mountPoint(String target, boolean directory) {
-        if (directory) {
-            mkdirs(target);
-        } else {
-            mkdirs(Path.of(target).getParent().toString());
-            createFile(target);
-        }
-    }
-
-    private void createFile(String target) {
-        steps.add(Step.storing(FD_SLOT, Syscall.OPENAT, "create the mount point " + target, imm(K.AT_FDCWD, "AT_FDCWD"), str(target),
-                imm(K.O_WRONLY | K.O_CREAT | K.O_CLOEXEC, "O_WRONLY|O_CREAT|O_CLOEXEC"), imm(0644, "0644")));
-        steps.add(Step.of(Syscall.CLOSE, "close " + target, new Arg.Slot(FD_SLOT)));
-    }
-
-    /** mkdir -p below the rootfs (the rootfs itself exists). */
-    private void mkdirs(String dir) {
-        Path d = Path.of(dir);
-        if (!d.startsWith(rootfs) || d.equals(rootfs)) {
-            return;
-        }
-        Path rel = rootfs.relativize(d);
-        Path cur = rootfs;
-        for (Path part : rel) {
-            cur = cur.resolve(part);
-            if (!made.add(cur)) {
-                continue;
-            }
-            steps.add(Step.tolerating(Errno.EEXIST.number(), Syscall.MKDIRAT, "mkdir " + cur,
-                    imm(K.AT_FDCWD, "AT_FDCWD"), str(cur.toString()), imm(MKDIR_MODE, "0755")));
-        }
-    }
-
-    /** The host path of {@code containerPath} inside the rootfs, lexically (no symlink is followed here). */
+    /**
+     * The host path of {@code containerPath} inside the rootfs, lexically: only for plan-time
+     * guesses (is a masked path a directory?); the steps resolve paths with {@link InRoot}.
+     */
     private String inRoot(String containerPath) {
         Path rel = Path.of("/").relativize(Path.of("/").resolve(containerPath).normalize());
         return rootfs.resolve(rel).normalize().toString();

@@ -50,14 +50,39 @@ public final class K {
     public static final long O_CREAT = Linux.O_CREAT();
     public static final long O_CLOEXEC = Linux.O_CLOEXEC();
     public static final long O_NOCTTY = Linux.O_NOCTTY();
+    public static final long O_PATH = Linux.O_PATH();
+    public static final long O_DIRECTORY = Linux.O_DIRECTORY();
+    public static final long O_NOFOLLOW = Linux.O_NOFOLLOW();
     public static final long AT_FDCWD = Linux.AT_FDCWD();
+    public static final long AT_SYMLINK_NOFOLLOW = Linux.AT_SYMLINK_NOFOLLOW();
+
+    /** openat2(2) resolve flags (linux/openat2.h). */
+    public static final long RESOLVE_IN_ROOT = Linux.RESOLVE_IN_ROOT();
+    public static final long RESOLVE_NO_MAGICLINKS = Linux.RESOLVE_NO_MAGICLINKS();
+    public static final long RESOLVE_NO_SYMLINKS = Linux.RESOLVE_NO_SYMLINKS();
+    public static final long RESOLVE_BENEATH = Linux.RESOLVE_BENEATH();
+
+    /** The new mount API (linux/mount.h): open_tree, move_mount, fsopen, fsconfig, fsmount. */
+    public static final long OPEN_TREE_CLONE = Linux.OPEN_TREE_CLONE();
+    public static final long OPEN_TREE_CLOEXEC = Linux.OPEN_TREE_CLOEXEC();
+    public static final long MOVE_MOUNT_F_EMPTY_PATH = Linux.MOVE_MOUNT_F_EMPTY_PATH();
+    public static final long MOVE_MOUNT_T_EMPTY_PATH = Linux.MOVE_MOUNT_T_EMPTY_PATH();
+    public static final long FSOPEN_CLOEXEC = Linux.FSOPEN_CLOEXEC();
+    public static final long FSMOUNT_CLOEXEC = Linux.FSMOUNT_CLOEXEC();
+    public static final long FSCONFIG_CMD_CREATE = Linux.FSCONFIG_CMD_CREATE();
     public static final long AT_RECURSIVE = Linux.AT_RECURSIVE();
 
     public static final long MOUNT_ATTR_RDONLY = Linux.MOUNT_ATTR_RDONLY();
     public static final long MOUNT_ATTR_NOSUID = Linux.MOUNT_ATTR_NOSUID();
     public static final long MOUNT_ATTR_NODEV = Linux.MOUNT_ATTR_NODEV();
     public static final long MOUNT_ATTR_NOEXEC = Linux.MOUNT_ATTR_NOEXEC();
+    public static final long MOUNT_ATTR__ATIME = Linux.MOUNT_ATTR__ATIME();
+    public static final long MOUNT_ATTR_RELATIME = Linux.MOUNT_ATTR_RELATIME();
+    public static final long MOUNT_ATTR_NOATIME = Linux.MOUNT_ATTR_NOATIME();
+    public static final long MOUNT_ATTR_STRICTATIME = Linux.MOUNT_ATTR_STRICTATIME();
+    public static final long MOUNT_ATTR_NODIRATIME = Linux.MOUNT_ATTR_NODIRATIME();
 
+    public static final long S_IFREG = Linux.S_IFREG();
     public static final long S_IFCHR = Linux.S_IFCHR();
     public static final long S_IFBLK = Linux.S_IFBLK();
     public static final long S_IFIFO = Linux.S_IFIFO();
@@ -76,6 +101,20 @@ public final class K {
     public static byte[] mountAttr(long set, long clear) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.putLong(set).putLong(clear).putLong(0).putLong(0);
+        return b.array();
+    }
+
+    /** Little-endian bytes of struct mount_attr with only a propagation type (MS_SHARED, MS_SLAVE, ...). */
+    public static byte[] mountAttrPropagation(long propagation) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(0).putLong(0).putLong(propagation).putLong(0);
+        return b.array();
+    }
+
+    /** Little-endian bytes of struct open_how {flags, mode, resolve} (openat2(2)); 24 bytes. */
+    public static byte[] openHow(long flags, long mode, long resolve) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(flags).putLong(mode).putLong(resolve);
         return b.array();
     }
 

@@ -48,6 +48,9 @@ public enum Syscall {
     MOUNT_SETATTR(Linux.SYS_mount_setattr()),
     OPEN_TREE(Linux.SYS_open_tree()),
     MOVE_MOUNT(Linux.SYS_move_mount()),
+    FSOPEN(Linux.SYS_fsopen()),
+    FSCONFIG(Linux.SYS_fsconfig()),
+    FSMOUNT(Linux.SYS_fsmount()),
     SECCOMP(Linux.SYS_seccomp());
 
     private final int number;

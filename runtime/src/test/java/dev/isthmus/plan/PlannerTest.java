@@ -14,7 +14,10 @@ import dev.isthmus.testing.Bundles;
 import dev.isthmus.testing.RecordingKernel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** The planner's output, run by the reference interpreter against a recording fake kernel. */
@@ -86,40 +89,133 @@ class PlannerTest {
         int firstMount = k.indexOf(c -> c.call() == Syscall.MOUNT);
         assertTrue(sync < firstMount, "id maps must be in place before the first mount");
         // mknod is refused in a user namespace: devices are bind mounts of the host's nodes
-        assertEquals(0, k.calls(Syscall.MKNODAT).size());
-        assertTrue(k.calls(Syscall.MOUNT).stream().anyMatch(c -> "/dev/null".equals(c.str(0)) && c.str(1).equals("/b/rootfs/dev/null")));
+        assertTrue(k.calls(Syscall.MKNODAT).stream().allMatch(c -> c.num(2) == (K.S_IFREG | 0644)), "only empty files as mount points");
+        long hostNull = fdOf(k, c -> c.call() == Syscall.OPEN_TREE && "/dev/null".equals(c.str(1)));
+        long target = fdOf(k, c -> c.call() == Syscall.OPENAT2 && "dev/null".equals(c.str(1)));
+        assertTrue(k.calls(Syscall.MOVE_MOUNT).stream().anyMatch(c -> c.num(0) == hostNull && c.num(2) == target));
+    }
+
+    /** The resolve flags of an openat2 call's struct open_how (bytes 16..23, little-endian). */
+    private static long resolveFlags(RecordingKernel.Call c) {
+        return java.nio.ByteBuffer.wrap((byte[]) c.arg(2)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(16);
+    }
+
+    /** The fd an openat2 call returned (the fake numbers them). */
+    private static long fdOf(RecordingKernel k, Predicate<RecordingKernel.Call> p) {
+        List<RecordingKernel.Call> calls = k.calls();
+        int i = k.indexOf(p);
+        assertTrue(i >= 0, "no such call");
+        // the fake answers fd calls with 100, 101, ... in order
+        long n = 100;
+        for (int j = 0; j < i; j++) {
+            if (RecordingKernel.FD_CALLS.contains(calls.get(j).call())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Test
-    void everyMountBeforePivotTargetsTheRootfs() throws Exception {
+    void everyTargetIsResolvedInsideTheRootfs() throws Exception {
         String mounts = """
                 , {"destination": "/mnt/data", "type": "bind", "source": "data", "options": ["rbind", "ro"]},
                   {"destination": "/etc/hosts", "type": "bind", "source": "/etc/hosts", "options": ["bind"]},
-                  {"destination": "/../../escape", "type": "tmpfs", "source": "tmpfs"}""";
-        Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, mounts, "", List.of("sh")), BUNDLE, HOST, Planner.Options.DEFAULT);
+                  {"destination": "/../../escape", "type": "tmpfs", "source": "tmpfs", "options": ["rshared"]}""";
+        String linux = """
+                , "maskedPaths": ["/proc/kcore", "/proc/acpi"], "readonlyPaths": ["/proc/sys"]""";
+        Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, mounts, linux, List.of("sh")), BUNDLE, HOST, Planner.Options.DEFAULT);
         RecordingKernel k = interpret(p);
-        int pivot = k.indexOf(c -> c.call() == Syscall.PIVOT_ROOT);
-        assertTrue(pivot > 0);
         List<RecordingKernel.Call> calls = k.calls();
-        int rootPropagation = k.indexOf(c -> c.call() == Syscall.MOUNT && "/".equals(c.str(1)));
-        for (int i = rootPropagation + 1; i < pivot; i++) {
+        int bindRoot = k.indexOf(c -> c.call() == Syscall.MOUNT && "/b/rootfs".equals(c.str(1)));
+        int openRoot = k.indexOf(c -> c.call() == Syscall.OPENAT && "/b/rootfs".equals(c.str(1)));
+        assertTrue(bindRoot >= 0 && openRoot == bindRoot + 1, "the rootfs fd is opened right after the rootfs is bound onto itself");
+        assertEquals(K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC, calls.get(openRoot).num(2));
+        long root = fdOf(k, c -> c == calls.get(openRoot));
+        int pivot = k.indexOf(c -> c.call() == Syscall.PIVOT_ROOT);
+        int closeRoot = k.indexOf(c -> c.call() == Syscall.CLOSE && c.num(0) == root);
+        assertTrue(openRoot < pivot && pivot < closeRoot);
+        assertEquals(root, calls.get(pivot - 1).num(0), "pivot_root acts on the cwd set from the rootfs fd");
+        assertEquals(Syscall.FCHDIR, calls.get(pivot - 1).call());
+        // fds resolved in the root: the rootfs fd and what openat2 (relative to it, in the root) returned
+        Set<Long> inRoot = new HashSet<>(Set.of(root));
+        Set<Long> trees = new HashSet<>();
+        long fd = 100;
+        for (int i = 0; i < calls.size(); i++) {
             RecordingKernel.Call c = calls.get(i);
-            String target = switch (c.call()) {
-                case MOUNT -> c.str(1);
-                case MKDIRAT, MKNODAT, OPENAT -> c.str(1);
-                case SYMLINKAT -> c.str(2);
-                default -> null;
-            };
-            if (target != null) {
-                assertTrue(Path.of(target).normalize().startsWith("/b/rootfs"), "step " + i + " " + c + " leaves the rootfs");
+            long result = RecordingKernel.FD_CALLS.contains(c.call()) ? fd++ : 0;
+            if (i <= openRoot || i >= closeRoot) {
+                continue;
+            }
+            switch (c.call()) {
+                case OPENAT2 -> {
+                    assertEquals(root, c.num(0), "openat2 relative to the rootfs fd: " + c);
+                    assertFalse(c.str(1).startsWith("/") || c.str(1).contains(".."), c.toString());
+                    assertEquals(K.RESOLVE_IN_ROOT | K.RESOLVE_NO_MAGICLINKS, resolveFlags(c), c.toString());
+                    inRoot.add(result);
+                }
+                case OPEN_TREE, FSMOUNT -> trees.add(result);
+                case OPENAT -> throw new AssertionError("step " + i + " opens by path: " + c);
+                case MKDIRAT, MKNODAT -> {
+                    assertTrue(inRoot.contains(c.num(0)), "step " + i + " " + c + " is not relative to an in-root fd");
+                    assertFalse(c.str(1).contains("/"), "one component at a time: " + c);
+                }
+                case SYMLINKAT -> {
+                    assertTrue(inRoot.contains(c.num(1)), "step " + i + " " + c);
+                    assertFalse(c.str(2).contains("/"), c.toString());
+                }
+                case FCHDIR -> assertTrue(inRoot.contains(c.num(0)), "step " + i + " " + c);
+                case MOUNT -> assertTrue(".".equals(c.str(1)) || c.str(1).equals("/"), "step " + i + " mounts on a path: " + c);
+                case MOVE_MOUNT -> {
+                    assertTrue(trees.contains(c.num(0)), c.toString());
+                    assertTrue(inRoot.contains(c.num(2)), "step " + i + " " + c + " moves onto an fd not resolved in the root");
+                    assertEquals(K.MOVE_MOUNT_F_EMPTY_PATH | K.MOVE_MOUNT_T_EMPTY_PATH, c.num(4));
+                }
+                case MOUNT_SETATTR -> assertTrue(trees.contains(c.num(0)) || inRoot.contains(c.num(0)), c.toString());
+                default -> {}
             }
         }
+        // "/../../escape" is the root's own "escape"
+        assertTrue(calls.stream().anyMatch(c -> c.call() == Syscall.OPENAT2 && c.str(1).equals("escape")));
         // relative bind sources are relative to the bundle; a file source gets a file mount point
-        assertTrue(calls.stream().anyMatch(c -> c.call() == Syscall.MOUNT && "/b/data".equals(c.str(0))));
-        assertTrue(calls.stream().anyMatch(c -> c.call() == Syscall.OPENAT && c.str(1).equals("/b/rootfs/etc/hosts")));
-        // "ro" on a bind mount needs a remount
-        assertTrue(calls.stream().anyMatch(c -> c.call() == Syscall.MOUNT && c.str(1).equals("/b/rootfs/mnt/data")
-                && (c.num(3) & K.MS_REMOUNT) != 0 && (c.num(3) & K.MS_RDONLY) != 0));
+        assertTrue(calls.stream().anyMatch(c -> c.call() == Syscall.OPEN_TREE && "/b/data".equals(c.str(1))
+                && (c.num(2) & K.AT_RECURSIVE) != 0));
+        assertTrue(calls.stream().anyMatch(c -> c.call() == Syscall.MKNODAT && c.str(1).equals("hosts") && c.num(2) == (K.S_IFREG | 0644)));
+        // "ro" on a bind mount is set on the detached copy, before it is attached
+        long data = fdOf(k, c -> c.call() == Syscall.OPEN_TREE && "/b/data".equals(c.str(1)));
+        int setattr = k.indexOf(c -> c.call() == Syscall.MOUNT_SETATTR && c.num(0) == data);
+        int move = k.indexOf(c -> c.call() == Syscall.MOVE_MOUNT && c.num(0) == data);
+        assertTrue(setattr >= 0 && setattr < move);
+        byte[] attr = (byte[]) calls.get(setattr).arg(3);
+        assertEquals(K.MOUNT_ATTR_RDONLY, java.nio.ByteBuffer.wrap(attr).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0));
+        // rshared on a new filesystem: the target opened again (now the mount's root), then mount_setattr
+        int tmpfs = k.indexOf(c -> c.call() == Syscall.MOUNT && "tmpfs".equals(c.str(2)) && ".".equals(c.str(1))
+                && calls.indexOf(c) > k.indexOf(d -> d.call() == Syscall.OPENAT2 && d.str(1).equals("escape")));
+        assertEquals(Syscall.OPENAT2, calls.get(tmpfs + 1).call());
+        assertEquals("escape", calls.get(tmpfs + 1).str(1));
+        assertEquals(Syscall.MOUNT_SETATTR, calls.get(tmpfs + 2).call());
+        assertEquals(K.AT_EMPTY_PATH | K.AT_RECURSIVE, calls.get(tmpfs + 2).num(2));
+    }
+
+    @Test
+    void maskedAndReadonlyPathsThatDoNotExistAreSkipped() throws Exception {
+        String linux = """
+                , "maskedPaths": ["/proc/kcore", "/proc/acpi"], "readonlyPaths": ["/proc/sys"]""";
+        Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, "", linux, List.of("sh")), BUNDLE, HOST, Planner.Options.DEFAULT);
+        // The paths are missing: openat2 answers ENOENT, and a call given the resulting -ENOENT as an fd answers EBADF.
+        int enoent = -Errno.ENOENT.number();
+        int ebadf = -Errno.EBADF.number();
+        RecordingKernel k = new RecordingKernel()
+                .answer(Syscall.OPENAT2, c -> c.str(1).startsWith("proc/"), enoent)
+                .answer(Syscall.MOVE_MOUNT, c -> c.num(0) < 0 || c.num(2) < 0, ebadf)
+                .answer(Syscall.OPEN_TREE, c -> c.num(0) < 0 && c.num(0) != K.AT_FDCWD, ebadf)
+                .answer(Syscall.MOUNT_SETATTR, c -> c.num(0) < 0, ebadf);
+        Interpreter.Outcome out = Interpreter.run(p, new long[] {5, 6}, k);
+        assertTrue(out instanceof Interpreter.Outcome.Exec, "missing masked paths do not stop the container: " + out);
+        assertEquals(3, k.calls(Syscall.MOVE_MOUNT).stream().filter(c -> c.num(2) == enoent).count());
+        // ... but a masked path that exists and cannot be masked does
+        RecordingKernel k2 = new RecordingKernel().answer(Syscall.MOVE_MOUNT, c -> true, -Errno.EPERM.number());
+        Interpreter.Outcome out2 = Interpreter.run(p, new long[] {5, 6}, k2);
+        assertTrue(out2 instanceof Interpreter.Outcome.Failed f && f.errno() == Errno.EPERM.number(), out2.toString());
     }
 
     @Test

@@ -8,7 +8,9 @@ import java.util.function.Predicate;
 
 /**
  * A fake kernel that records every call, in order, as a typed record, and answers 0 unless a
- * rule says otherwise. Passed to the interpreter through its parameter: no global test switch.
+ * rule says otherwise; calls that make an fd (openat, openat2, open_tree, fsopen, fsmount)
+ * answer a fresh one (100, 101, ...), so a test can follow which fd a later call acts on.
+ * Passed to the interpreter through its parameter: no global test switch.
  */
 public final class RecordingKernel implements Kernel {
 
@@ -29,7 +31,12 @@ public final class RecordingKernel implements Kernel {
 
     private record Rule(Syscall call, Predicate<Call> when, long result) {}
 
+    /** The calls that return a new fd. */
+    public static final java.util.Set<Syscall> FD_CALLS = java.util.EnumSet.of(Syscall.OPENAT, Syscall.OPENAT2, Syscall.OPEN_TREE,
+            Syscall.FSOPEN, Syscall.FSMOUNT);
+
     private final List<Call> calls = new ArrayList<>();
+    private long nextFd = 100;
     private final List<Rule> rules = new ArrayList<>();
 
     /** Makes calls to {@code call} that match {@code when} return {@code result} (-errno to fail). */
@@ -50,6 +57,9 @@ public final class RecordingKernel implements Kernel {
         if (call == Syscall.READ && args.get(1) instanceof Cell cell) {
             cell.set(0); // one byte read into the slot
             return 1;
+        }
+        if (FD_CALLS.contains(call)) {
+            return nextFd++;
         }
         return 0;
     }
