@@ -183,6 +183,9 @@ final class LifecycleCommands {
                     throw new Lifecycle.LifecycleException(e.getMessage());
                 }
             }
+            if (!args.isEmpty() && args.getFirst().equals("--")) {
+                args = args.subList(1, args.size()); // `exec ID -- CMD`: options stop at ID anyway
+            }
             if (args.isEmpty()) {
                 throw new Lifecycle.LifecycleException("exec: give a command or --process");
             }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, SpecCommand.class, BatchCommand.class, BenchCommand.class, LifecycleCommands.Create.class,
                 LifecycleCommands.Start.class, LifecycleCommands.State.class, LifecycleCommands.Kill.class,
                 LifecycleCommands.Delete.class, LifecycleCommands.Exec.class, FeaturesCommand.class, LifecycleCommands.List.class,
-                LifecycleCommands.Ps.class, AotTrainingCommand.class})
+                LifecycleCommands.Ps.class, AotTrainingCommand.class, UpdateCommand.class, PauseResumeCommands.Pause.class,
+                PauseResumeCommands.Resume.class, EventsCommand.class})
 public final class Main implements Runnable {
 
     /** runc's convention: `isthmus --version` names the runtime and the spec version. */
@@ -68,7 +69,9 @@ public final class Main implements Runnable {
     @CommandLine.Option(names = "--debug", description = "Accepted for runc compatibility.")
     boolean debug;
 
-    @CommandLine.Option(names = "--systemd-cgroup", description = "Accepted for runc compatibility; systemd cgroup paths are not supported yet.")
+    @CommandLine.Option(names = "--systemd-cgroup", description = "Default cgroup path system.slice:isthmus:ID (as runc's systemd driver; "
+            + "the slice:prefix:name form of linux.cgroupsPath is understood either way; isthmus makes the directories itself, "
+            + "without asking systemd for a unit).")
     boolean systemdCgroup;
 
     @CommandLine.Option(names = "--rootless", description = "Accepted for runc compatibility (true, false or auto).")
@@ -77,6 +80,7 @@ public final class Main implements Runnable {
     /** Applies the global options that act before any command (the log). */
     private int executionStrategy(CommandLine.ParseResult parseResult) {
         Log.install(log, logFormat);
+        dev.isthmus.cgroup.CgroupPath.systemdDefault(systemdCgroup);
         return new CommandLine.RunLast().execute(parseResult);
     }
 
@@ -104,6 +108,8 @@ public final class Main implements Runnable {
         cl.setExecutionStrategy(main::executionStrategy);
         // --state-mode=exec: "exec" is also a command's name; option values are never commands here.
         cl.setAllowSubcommandsAsOptionParameters(true);
+        // As runc: `exec ID sh -c CMD`: what follows the first argument is the command's own.
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("isthmus: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             return 1;

@@ -44,10 +44,13 @@ public final class Lifecycle {
         Path abs = bundle.toAbsolutePath().normalize();
         Config config;
         Planner.Parked parked;
+        dev.isthmus.cgroup.ContainerCgroup cgroup;
         try {
             ContainerId.check(id);
             config = ConfigReader.read(abs.resolve("config.json"));
             parked = Planner.planParked(config, abs, Host.LIVE, options, store.fifo(id));
+            cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
+            parked = dev.isthmus.plan.ParentSync.of(parked); // the init enters its cgroups before its first step
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         }
@@ -67,6 +70,7 @@ public final class Lifecycle {
         try {
             // The config as created: later hooks and exec read this snapshot, not a bundle that may have changed.
             java.nio.file.Files.copy(abs.resolve("config.json"), store.dir(id).resolve("config.json"));
+            dev.isthmus.cgroup.Cgroup cg = cgroup.make(store.dir(id));
             Libc.mkfifo(store.fifo(id).toString(), 0600);
             dev.isthmus.sys.Pty pty = terminal ? dev.isthmus.sys.Pty.open() : null;
             Spawner.Launch launch;
@@ -91,7 +95,7 @@ public final class Lifecycle {
             }
             int pidfd = launch.pidfd();
             try {
-                launch.awaitExec();
+                launch.awaitExec(cg::add);
             } catch (SpawnException e) {
                 throw new LifecycleException(e.getMessage());
             } finally {
@@ -127,10 +131,11 @@ public final class Lifecycle {
                 }
                 Libc.close(pidfd);
             }
-        } catch (SysException e) {
+        } catch (SysException | IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         } finally {
             if (!ok) {
+                dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
                 store.remove(id);
             }
         }
@@ -149,6 +154,11 @@ public final class Lifecycle {
             throws LifecycleException, IOException {
         Path abs = bundle.toAbsolutePath().normalize();
         Config config = execModePlan(id, abs.resolve("config.json"), abs, consoleSocket, options).config();
+        try {
+            dev.isthmus.cgroup.ContainerCgroup.prepare(id, config); // refuses bad cgroup settings now, makes nothing
+        } catch (IllegalArgumentException e) {
+            throw new LifecycleException(e.getMessage());
+        }
         try {
             store.claim(id, abs);
         } catch (IllegalArgumentException e) {
@@ -197,6 +207,15 @@ public final class Lifecycle {
         StateStore.Record running = new StateStore.Record(r.id(), self.pid(), self.startTime(), r.bundle(), r.rootfs(), r.created(),
                 r.owner(), r.annotations(), "");
         store.save(running);
+        dev.isthmus.plan.Program program;
+        try {
+            // Made and recorded now; the process enters it in its image's first steps (not as the JVM).
+            program = dev.isthmus.plan.ParentSync.selfPlaced(plan.program(),
+                    dev.isthmus.cgroup.ContainerCgroup.prepare(id, config).make(store.dir(id)).procsFiles());
+        } catch (IllegalArgumentException e) {
+            store.save(r);
+            throw new LifecycleException(e.getMessage());
+        }
         try {
             dev.isthmus.spec.Hooks h = hooksOf(config);
             hooks("prestart", h.prestart(), running, "creating", false, false);
@@ -206,9 +225,9 @@ public final class Lifecycle {
             if (!pidFile.isEmpty()) {
                 Run.writePidFile(Path.of(pidFile), self.pid());
             }
-            java.nio.file.Files.deleteIfExists(store.dir(id).resolve(EXEC_OPTIONS));
-            dev.isthmus.sys.ExecMode.become(plan.program());
+            dev.isthmus.sys.ExecMode.become(program);
         } catch (HookRunner.HookException | SysException e) {
+            dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
             store.save(r); // created again: it can be started or deleted
             throw new LifecycleException(e.getMessage());
         }
@@ -280,6 +299,7 @@ public final class Lifecycle {
         StateStore.Record r = load(id);
         String status = store.status(r, allowUnknown);
         StateWriter.write(stateOf(r, status), out);
+        keep(r);
     }
 
     /** The containers under the root, with their current status. */
@@ -308,6 +328,7 @@ public final class Lifecycle {
         if (status.equals("stopped") || r.pid() == 0) {
             return java.util.List.of();
         }
+        keep(r);
         return members(r);
     }
 
@@ -315,7 +336,14 @@ public final class Lifecycle {
      * The container's processes: by a scan for its recorded namespace (which finds them after
      * its init has ended, when it has no pid namespace of its own), else for its init's.
      */
-    private static java.util.List<Integer> members(StateStore.Record r) throws IOException {
+    private java.util.List<Integer> members(StateStore.Record r) throws IOException {
+        if (!r.init().alive() && r.namespace().startsWith("mnt:")) {
+            // Its namespace may be gone and its inode number another container's by now: the cgroup is exact.
+            dev.isthmus.cgroup.Cgroup cg = dev.isthmus.cgroup.ContainerCgroup.recorded(store.dir(r.id()));
+            if (cg != null) {
+                return cg.pids().stream().map(Long::intValue).sorted().toList();
+            }
+        }
         if (!r.namespace().isEmpty()) {
             return dev.isthmus.proc.NamespaceScan.scan(Path.of("/proc"), r.namespace()).pids();
         }
@@ -339,9 +367,10 @@ public final class Lifecycle {
             throw new LifecycleException("cannot kill container " + id + ": it has no process until start (created in exec mode)");
         }
         signalAll(r, signal);
+        keep(r);
     }
 
-    private static void signalAll(StateStore.Record r, int signal) throws IOException {
+    private void signalAll(StateStore.Record r, int signal) throws IOException {
         for (int pid : members(r)) {
             int fd = Libc.pidfdOpen(pid);
             if (fd >= 0) {
@@ -373,6 +402,7 @@ public final class Lifecycle {
         } finally {
             Libc.close(pidfd);
         }
+        keep(r);
     }
 
     public void delete(String id, boolean force) throws LifecycleException, IOException {
@@ -382,7 +412,7 @@ public final class Lifecycle {
         }
         StateStore.Record r = load(id);
         String status = store.status(r);
-        if (status.equals("running") && !force) {
+        if ((status.equals("running") || status.equals("paused")) && !force) {
             throw new LifecycleException("cannot delete container " + id + ": it is running (stop it first, or use --force)");
         }
         if (!status.equals("stopped")) {
@@ -391,6 +421,7 @@ public final class Lifecycle {
             if (pidfd >= 0) {
                 try {
                     Libc.pidfdSendSignal(pidfd, SIGKILL);
+                    dev.isthmus.cgroup.ContainerCgroup.thaw(store.dir(id)); // a frozen init dies only once thawed
                     long deadline = System.nanoTime() + 10_000_000_000L;
                     while (Libc.pollIn(new int[] {pidfd}, 100).length == 0 && System.nanoTime() < deadline) {
                         // a pidfd becomes readable when its process exits
@@ -425,6 +456,7 @@ public final class Lifecycle {
                 System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
             }
         }
+        dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
         store.remove(id);
     }
 
@@ -452,6 +484,7 @@ public final class Lifecycle {
         if (config == null) {
             throw new LifecycleException("cannot exec in container " + id + ": its config cannot be read");
         }
+        process = withContainerDefaults(process, config.process());
         long join = namespacesToJoin(r.pid(), true);
         boolean joinPid = !sameNamespace("pid", r.pid());
         dev.isthmus.plan.Program program;
@@ -459,6 +492,11 @@ public final class Lifecycle {
             program = Planner.planExec(config, Path.of(r.bundle()), process, join);
         } catch (PlanException e) {
             throw new LifecycleException(e.getMessage());
+        }
+        // The process joins the container's cgroups before its first step, as the init did.
+        dev.isthmus.cgroup.Cgroup cg = dev.isthmus.cgroup.ContainerCgroup.recorded(store.dir(id));
+        if (cg != null) {
+            program = dev.isthmus.plan.ParentSync.of(program);
         }
         int pidfd = openInit(r);
         if (pidfd < 0) {
@@ -494,7 +532,7 @@ public final class Lifecycle {
                 forwarding.target(child);
             }
             try {
-                launch.awaitExec();
+                launch.awaitExec(cg == null ? null : cg::add);
             } catch (SpawnException e) {
                 throw new LifecycleException(e.getMessage());
             } finally {
@@ -507,6 +545,21 @@ public final class Lifecycle {
         } finally {
             Libc.close(child);
         }
+    }
+
+    /**
+     * An exec'd process gets what the container's process has where its own process object says
+     * nothing (as runc exec): its capabilities and no_new_privs, so `exec` never gives more
+     * privilege than the container's init has.
+     */
+    private static dev.isthmus.spec.Process withContainerDefaults(dev.isthmus.spec.Process p, dev.isthmus.spec.Process init) {
+        if (init == null) {
+            return p;
+        }
+        return new dev.isthmus.spec.Process(p.terminal(), p.consoleSize(), p.user(), p.args(), p.commandLine(), p.env(), p.cwd(),
+                p.capabilities() != null ? p.capabilities() : init.capabilities(), p.rlimits(),
+                p.noNewPrivileges() || init.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(), p.selinuxLabel(),
+                p.ioPriority(), p.scheduler(), p.execCPUAffinity());
     }
 
     /** The CLONE_NEW* flags of {@code pid}'s namespaces that differ from the runtime's (mount only when asked). */
@@ -587,17 +640,24 @@ public final class Lifecycle {
         } catch (IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
         }
-        // An exec-mode container unshares after it was recorded: learn its namespace while it lives,
-        // so that its processes can still be found once it has ended.
-        StateStore.Record learnt = r.withNamespaceLearnt();
-        if (learnt != r) {
-            try {
-                store.save(learnt);
-            } catch (IOException e) {
-                // a read-only state directory: the next call learns it again
+        // An exec-mode container unshares after it was recorded: its namespace is learnt while it
+        // lives (and kept by the calls that succeed, see keep), so that its processes can still be
+        // found once it has ended.
+        return r.withNamespaceLearnt();
+    }
+
+    /**
+     * Records what {@link #load} learnt of {@code r} (its namespace), once an operation on it has
+     * succeeded: a refused operation changes nothing, not even this.
+     */
+    private void keep(StateStore.Record r) {
+        try {
+            if (!r.namespace().isEmpty() && store.load(r.id()).namespace().isEmpty()) {
+                store.save(r);
             }
+        } catch (IOException | IllegalArgumentException e) {
+            // a read-only state directory, or deleted meanwhile: the next call learns it again
         }
-        return learnt;
     }
 
     /** A pidfd of the container's init, checked against its start time after opening; -1 when it is gone. */

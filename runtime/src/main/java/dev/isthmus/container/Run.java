@@ -52,10 +52,16 @@ public final class Run {
     public int execute(boolean dryRun, PrintStream out, PrintStream err) {
         Program program;
         Config config;
+        dev.isthmus.cgroup.ContainerCgroup cgroup;
         try {
             ContainerId.check(id);
             config = ConfigReader.read(bundle.resolve("config.json"));
             program = Planner.plan(config, bundle, Host.LIVE, options);
+            cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
+            program = dev.isthmus.plan.ParentSync.of(program); // placed in its cgroups before its first step
+        } catch (IOException e) {
+            err.println("isthmus: reading the host's cgroups: " + e.getMessage());
+            return 1;
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
             err.println("isthmus: " + e.getMessage());
             return 1;
@@ -74,9 +80,32 @@ public final class Run {
                 return 1;
             }
         }
+        dev.isthmus.cgroup.Cgroup made = null;
+        Path scratch = null;
+        try {
+            // Without a store the cgroup record goes to a private directory, removed at the end.
+            Path recordDir = store != null ? store.dir(id) : (scratch = Files.createTempDirectory("isthmus-run-"));
+            made = cgroup.make(recordDir);
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("isthmus: " + e.getMessage());
+            cleanUp(scratch, err);
+            if (store != null) {
+                try {
+                    store.remove(id);
+                } catch (IOException r) {
+                    err.println("isthmus: warning: removing the state of " + id + ": " + r.getMessage());
+                }
+            }
+            return 1;
+        }
+        this.cgroup = made;
         try {
             return launchAndFollow(program, config, err);
         } finally {
+            if (!keep || store == null) {
+                dev.isthmus.cgroup.ContainerCgroup.release(store != null ? store.dir(id) : scratch);
+            }
+            cleanUp(scratch, err);
             if (store != null && !keep) {
                 try {
                     store.remove(id);
@@ -125,11 +154,26 @@ public final class Run {
         }
     }
 
+    /** The container's cgroup, made before launch; the child is moved in before its first step. */
+    private dev.isthmus.cgroup.Cgroup cgroup;
+
+    /** Removes the private directory that held the cgroup record of a run without a store. */
+    private static void cleanUp(Path scratch, PrintStream err) {
+        if (scratch != null) {
+            try {
+                Files.deleteIfExists(scratch.resolve(dev.isthmus.cgroup.Cgroup.RECORD));
+                Files.deleteIfExists(scratch);
+            } catch (IOException e) {
+                err.println("isthmus: warning: " + e.getMessage());
+            }
+        }
+    }
+
     /** Follows a launch to exec and then to its end; returns the exit status. */
     private int follow(Spawner.Launch launch, Program program, Config config, PrintStream err) {
         int pidfd = launch.pidfd();
         try {
-            launch.awaitExec();
+            launch.awaitExec(cgroup == null ? null : cgroup::add);
         } catch (SpawnException e) {
             err.println("isthmus: " + e.getMessage());
             return e.execFailed(program) ? EXEC_FAILED : 1;

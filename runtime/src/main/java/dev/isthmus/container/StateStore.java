@@ -203,9 +203,10 @@ public final class StateStore {
 
     /**
      * created (init alive, exec FIFO still there; or an exec-mode container not started yet),
-     * running (alive, FIFO gone), or stopped. A container without its own pid namespace lives on
+     * running (alive, FIFO gone), paused (its cgroup frozen) or stopped. A container without its own pid namespace lives on
      * while any process of its mount namespace does (a daemon its init forked), so once its init
-     * has ended it is stopped only when a scan of /proc finds none; when the scan finds none but
+     * has ended it is stopped only when its cgroup holds none, or, without a recorded cgroup, when
+     * a scan of /proc finds none; when the scan finds none but
      * could not read every entry, that is undecided: unknown if {@code allowUnknown}, else stopped
      * (what runc, which looks at the init alone, would say).
      */
@@ -214,12 +215,25 @@ public final class StateStore {
             return "created";
         }
         if (r.init().alive()) {
-            return Files.exists(fifo(r.id())) ? "created" : "running";
+            if (Files.exists(fifo(r.id()))) {
+                return "created";
+            }
+            return dev.isthmus.cgroup.ContainerCgroup.frozen(dir(r.id())) ? "paused" : "running";
         }
         if (r.namespace().startsWith("mnt:")) {
+            // Its cgroup decides when it has one: a dead namespace's inode number is soon reused
+            // (the kernel hands out the lowest free one), so a scan for it after the init has
+            // ended can find another container's processes.
+            dev.isthmus.cgroup.Cgroup cg = dev.isthmus.cgroup.ContainerCgroup.recorded(dir(r.id()));
+            if (cg != null) {
+                if (cg.pids().isEmpty()) {
+                    return "stopped";
+                }
+                return cg.frozen() ? "paused" : "running";
+            }
             NamespaceScan.Result left = NamespaceScan.scan(Path.of("/proc"), r.namespace());
             if (!left.pids().isEmpty()) {
-                return "running";
+                return dev.isthmus.cgroup.ContainerCgroup.frozen(dir(r.id())) ? "paused" : "running";
             }
             if (left.unreadable() > 0 && allowUnknown) {
                 return "unknown";

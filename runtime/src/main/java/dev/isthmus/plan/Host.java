@@ -26,6 +26,21 @@ public interface Host {
     /** The runtime's effective gid. */
     long gid();
 
+    /** AppArmor is enabled on this host (/sys/module/apparmor/parameters/enabled is Y). */
+    default boolean appArmor() {
+        return false;
+    }
+
+    /** SELinux is enabled on this host (selinuxfs mounted at /sys/fs/selinux). */
+    default boolean seLinux() {
+        return false;
+    }
+
+    /** The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap). */
+    default int lastCap() {
+        return dev.isthmus.spec.CapabilityNames.LAST;
+    }
+
     Host LIVE = new Host() {
         @Override
         public boolean isDirectory(Path p, boolean follow) {
@@ -63,6 +78,30 @@ public interface Host {
                 // fall through
             }
             return -1;
+        }
+
+        @Override
+        public boolean appArmor() {
+            try {
+                return Files.readAllLines(Path.of("/sys/module/apparmor/parameters/enabled")).getFirst().strip().equals("Y");
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public boolean seLinux() {
+            return Files.exists(Path.of("/sys/fs/selinux/enforce"));
+        }
+
+        @Override
+        public int lastCap() {
+            try {
+                // Not Files.readString: on this sysctl it returns only the first digit ("4" for 40).
+                return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().strip());
+            } catch (IOException | RuntimeException e) {
+                return dev.isthmus.spec.CapabilityNames.LAST;
+            }
         }
 
         @Override

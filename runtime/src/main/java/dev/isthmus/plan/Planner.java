@@ -227,6 +227,7 @@ public final class Planner {
             steps.add(Step.of(Syscall.PRCTL, "die with the runtime", imm(K.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG"),
                     imm(K.SIGKILL, "SIGKILL"), imm(0), imm(0), imm(0)));
         }
+        SecuritySteps.oomScoreAdj(steps, config.process().oomScoreAdj(), FD_SLOT);
         boolean waits = newUserNs && !execMode;
         int mapSlot = SCRATCH_SLOT + 1;
         if (waits) {
@@ -255,6 +256,9 @@ public final class Planner {
             steps.add(Step.storing(Program.FIFO, Syscall.OPENAT, "open the exec FIFO " + parkFifo, imm(K.AT_FDCWD, "AT_FDCWD"),
                     str(parkFifo), imm(K.O_RDWR | K.O_CLOEXEC, "O_RDWR|O_CLOEXEC"), imm(0)));
         }
+        if (!execMode) {
+            steps.add(SecuritySteps.nonDumpable()); // before joining namespaces others are in
+        }
         joinNamespaces(ns);
         if (unshareFlags != 0) {
             steps.add(Step.of(Syscall.UNSHARE, "unshare the new namespaces", imm(unshareFlags, cloneFlagNames(unshareFlags))));
@@ -269,6 +273,12 @@ public final class Planner {
             selfWrite("/proc/self/uid_map", uid.containerID() + " " + uid.hostID() + " 1\n", mapSlot);
             selfWrite("/proc/self/gid_map", gid.containerID() + " " + gid.hostID() + " 1\n", mapSlot);
         }
+        if (execMode) {
+            steps.add(SecuritySteps.nonDumpable()); // after its own maps: /proc/self files are root's once non-dumpable
+        }
+        // In the new namespaces, before the mounts: /proc/sys shows the writer's ipc, uts and net
+        // namespaces whichever proc it is, and the container's /proc/sys is read-only once mounted.
+        SecuritySteps.sysctl(steps, config, ns.keySet(), FD_SLOT);
         if (config.process().terminal()) {
             consoleSteps();
         }
@@ -281,6 +291,7 @@ public final class Planner {
             throw new PlanException("linux.namespaces", "mounts need a mount namespace");
         }
         setHostnames(ns);
+        SecuritySteps.personality(steps, config.linux() == null ? null : config.linux().personality());
         int processStart = steps.size();
         processSteps();
         String uidMap = newUserNs && !execMode ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
@@ -554,6 +565,7 @@ public final class Planner {
         if (seccompAt >= 0) {
             steps.add(seccomp);
         }
+        SecuritySteps.beforeUserSwitch(steps, p.capabilities(), host.lastCap());
         var user = p.user();
         long uid = user == null ? 0 : user.uid();
         long gid = user == null ? 0 : user.gid();
@@ -569,6 +581,7 @@ public final class Planner {
         }
         steps.add(Step.of(Syscall.SETRESGID, "set gid " + gid, imm(gid), imm(gid), imm(gid)));
         steps.add(Step.of(Syscall.SETRESUID, "set uid " + uid, imm(uid), imm(uid), imm(uid)));
+        SecuritySteps.afterUserSwitch(steps, p.capabilities(), host.lastCap());
         int umask = user != null && user.umask() != null ? user.umask() : 022;
         steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(umask, "0" + Integer.toOctalString(umask))));
         String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
@@ -578,6 +591,7 @@ public final class Planner {
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.FIFO), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
                     Step.CHECK | Step.NONZERO, 0, 0, "wait for start on the exec FIFO"));
         }
+        SecuritySteps.labels(steps, config, host, FD_SLOT);
         // No JVM fd may reach the user program: every fd above stderr becomes close-on-exec,
         // which also closes the error pipe exactly when execve succeeds.
         steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3 + options.preserveFds()), imm(0xffffffffL, "~0U"),

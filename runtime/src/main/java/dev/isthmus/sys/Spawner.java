@@ -61,7 +61,33 @@ public final class Spawner {
          * @throws SpawnException naming the failed step; the child has then been reaped
          */
         public void awaitExec() throws SpawnException {
+            awaitExec(null);
+        }
+
+        /** What the parent does to a waiting child before it releases it (e.g. move it into its cgroups). */
+        @FunctionalInterface
+        public interface BeforeRelease {
+            void run(int pid) throws Exception;
+        }
+
+        /**
+         * {@link #awaitExec()}, running {@code beforeRelease} (when not null) on the waiting child
+         * before the sync byte; a program given {@code beforeRelease} must wait for its parent.
+         */
+        public void awaitExec(BeforeRelease beforeRelease) throws SpawnException {
             try {
+                if (beforeRelease != null) {
+                    if (syncWrite < 0) {
+                        throw new IllegalStateException("the child does not wait for its parent");
+                    }
+                    try {
+                        beforeRelease.run(pid);
+                    } catch (Exception e) {
+                        Libc.pidfdSendSignal(pidfd, 9);
+                        Libc.waitPidfd(pidfd, false);
+                        throw new SpawnException(e.getMessage(), -1, 0);
+                    }
+                }
                 if (syncWrite >= 0) {
                     writeIdMaps();
                     Libc.write(syncWrite, new byte[] {0});

@@ -1,0 +1,309 @@
+package dev.isthmus.properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isthmus.plan.Arg;
+import dev.isthmus.plan.Host;
+import dev.isthmus.plan.Interpreter;
+import dev.isthmus.plan.Kernel;
+import dev.isthmus.plan.PlanException;
+import dev.isthmus.plan.Planner;
+import dev.isthmus.plan.Program;
+import dev.isthmus.plan.Step;
+import dev.isthmus.spec.Config;
+import dev.isthmus.spec.IdMapping;
+import dev.isthmus.spec.Linux;
+import dev.isthmus.spec.LinuxNamespace;
+import dev.isthmus.spec.Mount;
+import dev.isthmus.spec.NamespaceType;
+import dev.isthmus.sys.K;
+import dev.isthmus.sys.Syscall;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * Invariants of every plan the planner makes from a generated valid config, in its three forms
+ * (a launch, a parked init for create/start, exec mode): the user namespace exists and is mapped
+ * before the first mount; before pivot_root every mount target lies inside the rootfs; every fd
+ * the plan opens is closed or close-on-exec when an execve (or the parked image's execveat) runs.
+ */
+class PlanProperties {
+
+    private static final Path BUNDLE = Path.of("/bundles/b");
+
+    /** A host where every path is a directory; the root's filesystem type varies (pivot_root or MS_MOVE). */
+    private record FakeHost(boolean ramfs) implements Host {
+        public boolean isDirectory(Path p, boolean follow) {
+            return true;
+        }
+
+        public boolean cgroup2Only() {
+            return false;
+        }
+
+        public boolean rootIsRamfs() {
+            return ramfs;
+        }
+
+        public long uid() {
+            return 0;
+        }
+
+        public long gid() {
+            return 0;
+        }
+    }
+
+    enum Form { LAUNCH, PARKED, EXEC_MODE }
+
+    /** The plan of {@code config} in {@code form}, or null when the planner refuses it (a PlanException). */
+    private static Program plan(Config config, Form form, boolean ramfs, boolean noPivot) {
+        Host host = new FakeHost(ramfs);
+        Planner.Options options = new Planner.Options(noPivot, 0, form == Form.LAUNCH);
+        try {
+            Program p = switch (form) {
+                case LAUNCH -> Planner.plan(config, BUNDLE, host, options);
+                case PARKED -> Planner.planParked(config, BUNDLE, host, options, BUNDLE.resolve("exec.fifo")).program();
+                case EXEC_MODE -> Planner.planExecMode(config, BUNDLE, host, options);
+            };
+            Statistics.label("planned").collect(true);
+            return p;
+        } catch (PlanException e) {
+            Statistics.label("planned").collect(false);
+            Statistics.label("refused because").collect(e.getMessage().replaceAll("\\[\\d+\\]", "[i]"));
+            return null;
+        }
+    }
+
+    /**
+     * Valid configs (ConfigArbitraries) made plannable: a process, mounts from the kinds the
+     * planner knows (proc, tmpfs, bind, cgroup) at generated destinations (".." and "//"
+     * included), a mount namespace when there are mounts, names only with a uts namespace, and
+     * for a new user namespace mappings of root (or, one time in four, of the caller's own id only,
+     * as exec mode needs).
+     */
+    @Provide
+    Arbitrary<Config> configs() {
+        Arbitrary<String> destinations = Arbitraries.oneOf(ConfigArbitraries.absPath(),
+                Arbitraries.of("/proc", "/dev", "/a/../b", "/../../etc", "//x//y/", "/a/./b/..", "/sys/fs/cgroup"));
+        Arbitrary<Mount> mount = net.jqwik.api.Combinators.combine(destinations, Arbitraries.integers().between(0, 4),
+                Arbitraries.of("src", "/srv/data", "../outside"), Arbitraries.of(true, false)).as((dest, kind, source, ro) -> switch (kind) {
+                    case 0 -> new Mount(dest, "proc", "proc", List.of(), List.of(), List.of());
+                    case 1 -> new Mount(dest, "tmpfs", "tmpfs", List.of("nosuid", "mode=755"), List.of(), List.of());
+                    case 2 -> new Mount(dest, source, "bind", ro ? List.of("rbind", "ro") : List.of("bind"), List.of(), List.of());
+                    case 3 -> new Mount(dest, "cgroup", "cgroup", ro ? List.of("ro") : List.of(), List.of(), List.of());
+                    default -> new Mount(dest, source, null, List.of("rbind", "nosuid", "private"), List.of(), List.of());
+                });
+        return net.jqwik.api.Combinators.combine(ConfigArbitraries.configs().filter(c -> c.process() != null && c.linux() != null),
+                mount.list().ofMaxSize(5), Arbitraries.integers().between(0, 3)).as((c, mounts, ownIds) -> {
+                    Linux l = c.linux();
+                    List<LinuxNamespace> ns = new ArrayList<>(l.namespaces());
+                    boolean mountNs = ns.stream().anyMatch(n -> n.type() == NamespaceType.MOUNT);
+                    if (!mountNs && !mounts.isEmpty()) {
+                        ns.add(new LinuxNamespace(NamespaceType.MOUNT, null));
+                    }
+                    boolean uts = ns.stream().anyMatch(n -> n.type() == NamespaceType.UTS);
+                    boolean newUser = ns.stream().anyMatch(n -> n.type() == NamespaceType.USER && (n.path() == null || n.path().isEmpty()));
+                    List<IdMapping> uids = l.uidMappings();
+                    List<IdMapping> gids = l.gidMappings();
+                    if (newUser) {
+                        uids = ownIds == 0 ? List.of(new IdMapping(0, 0, 1)) : List.of(new IdMapping(0, 100000, 65536));
+                        gids = uids;
+                    }
+                    Linux patched = new Linux(ns, uids, gids, l.devices(), l.cgroupsPath(), l.resources(), l.sysctl(), l.seccomp(),
+                            l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.personality(), l.intelRdt(),
+                            l.timeOffsets(), l.netDevices(), l.memoryPolicy());
+                    return new Config(c.ociVersion(), c.process(), c.root(), uts ? c.hostname() : null, uts ? c.domainname() : null,
+                            mounts, c.hooks(), c.annotations(), patched);
+                });
+    }
+
+    private static Map<NamespaceType, String> namespaces(Config c) {
+        Map<NamespaceType, String> m = new TreeMap<>();
+        if (c.linux() != null) {
+            for (var ns : c.linux().namespaces()) {
+                m.put(ns.type(), ns.path() == null || ns.path().isEmpty() ? null : ns.path());
+            }
+        }
+        return m;
+    }
+
+    private static int first(Program p, java.util.function.Predicate<Step> which) {
+        for (int i = 0; i < p.steps().size(); i++) {
+            if (which.test(p.steps().get(i))) {
+                return i;
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    private static long imm(Step s, int i) {
+        return ((Arg.Imm) s.args().get(i)).value();
+    }
+
+    private static String str(Step s, int i) {
+        return ((Arg.Str) s.args().get(i)).value();
+    }
+
+    @Property
+    void userNamespaceIsSetUpBeforeAnyMount(@ForAll("configs") Config config, @ForAll Form form, @ForAll boolean ramfs) {
+        Program p = plan(config, form, ramfs, false);
+        if (p == null) {
+            return;
+        }
+        Map<NamespaceType, String> ns = namespaces(config);
+        int firstMount = first(p, s -> s.call() == Syscall.MOUNT || s.call() == Syscall.MOUNT_SETATTR);
+        if (!ns.containsKey(NamespaceType.USER)) {
+            assertEquals(0, p.cloneFlags() & K.CLONE_NEWUSER, "no user namespace asked, none made");
+            return;
+        }
+        String path = ns.get(NamespaceType.USER);
+        if (path != null) {
+            int join = first(p, s -> s.call() == Syscall.SETNS && imm(s, 1) == K.CLONE_NEWUSER);
+            assertTrue(join < firstMount, "setns into the user namespace (step " + join + ") before the first mount (" + firstMount + ")");
+        } else if (form == Form.EXEC_MODE) {
+            int unshare = first(p, s -> s.call() == Syscall.UNSHARE && (imm(s, 0) & K.CLONE_NEWUSER) != 0);
+            int gidMap = first(p, s -> s.call() == Syscall.OPENAT && "/proc/self/gid_map".equals(str(s, 1)));
+            assertTrue(unshare < gidMap && gidMap < firstMount,
+                    "exec mode: unshare (" + unshare + "), then its own maps (" + gidMap + "), then mounts (" + firstMount + ")");
+        } else {
+            assertTrue((p.cloneFlags() & K.CLONE_NEWUSER) != 0, "clone3 makes the user namespace");
+            assertTrue(p.waitsForParent() && !p.uidMap().isEmpty() && !p.gidMap().isEmpty(), "the parent writes the id maps");
+            int wait = first(p, s -> s.call() == Syscall.READ && s.args().getFirst().equals(new Arg.Slot(Program.SYNC_READ)));
+            assertTrue(wait < firstMount, "the child waits for its maps (step " + wait + ") before the first mount (" + firstMount + ")");
+        }
+    }
+
+    @Property
+    void everyMountTargetBeforePivotIsInsideTheRootfs(@ForAll("configs") Config config, @ForAll Form form, @ForAll boolean ramfs,
+            @ForAll boolean noPivot) {
+        Program p = plan(config, form, ramfs, noPivot);
+        if (p == null || config.root() == null) {
+            return;
+        }
+        Path rootfs = BUNDLE.resolve(config.root().path()).normalize();
+        int pivot = first(p, s -> s.call() == Syscall.PIVOT_ROOT || s.call() == Syscall.CHROOT);
+        long propagation = K.MS_SHARED | K.MS_SLAVE | K.MS_PRIVATE | K.MS_UNBINDABLE | K.MS_REC;
+        for (int i = 0; i < Math.min(pivot, p.steps().size()); i++) {
+            Step s = p.steps().get(i);
+            String target = switch (s.call()) {
+                case MOUNT -> str(s, 1);
+                case MKDIRAT, MKNODAT -> str(s, 1);
+                case SYMLINKAT -> str(s, 2);
+                default -> null;
+            };
+            if (target == null) {
+                continue;
+            }
+            boolean hostPropagationOnly = s.call() == Syscall.MOUNT && target.equals("/") && str(s, 0) == null
+                    && (imm(s, 3) & ~propagation) == 0;
+            boolean moveRootfs = s.call() == Syscall.MOUNT && target.equals("/") && rootfs.toString().equals(str(s, 0))
+                    && imm(s, 3) == K.MS_MOVE;
+            if (hostPropagationOnly || moveRootfs) {
+                continue; // making the host's / a slave, and (MS_MOVE + chroot) moving the rootfs itself
+            }
+            assertTrue(Path.of(target).normalize().startsWith(rootfs) && !target.contains("/../"),
+                    "step " + i + " " + s.render() + " targets " + target + ", outside the rootfs " + rootfs);
+        }
+    }
+
+    /**
+     * A kernel that keeps an fd table: which fds are open, and which of those the plan opened and
+     * whether they are close-on-exec. Every call succeeds; at each exec it checks that no fd the
+     * plan opened would survive.
+     */
+    static final class FdKernel implements Kernel {
+        /** fd -> close-on-exec, for fds the plan opened. */
+        final Map<Long, Boolean> opened = new TreeMap<>();
+        final List<String> violations = new ArrayList<>();
+        private long next = 20; // below: stdio and the launcher's fds (slots), which the plan did not open
+        int execs;
+
+        public long call(Syscall call, List<Object> args) {
+            switch (call) {
+                case OPENAT -> {
+                    long fd = next++;
+                    opened.put(fd, (((Long) args.get(2)) & K.O_CLOEXEC) != 0);
+                    return fd;
+                }
+                case CLOSE -> {
+                    opened.remove((Long) args.getFirst());
+                    return 0;
+                }
+                case DUP3 -> {
+                    long newFd = (Long) args.get(1);
+                    if (newFd > 2) {
+                        opened.put(newFd, (((Long) args.get(2)) & K.O_CLOEXEC) != 0);
+                    }
+                    return newFd;
+                }
+                case FCNTL -> {
+                    long fd = (Long) args.getFirst();
+                    if ((Long) args.get(1) == K.F_SETFD && opened.containsKey(fd)) {
+                        opened.put(fd, ((Long) args.get(2) & 1) != 0);
+                    }
+                    return 0;
+                }
+                case CLOSE_RANGE -> {
+                    long lo = (Long) args.get(0);
+                    long hi = (Long) args.get(1);
+                    boolean cloexec = ((Long) args.get(2) & K.CLOSE_RANGE_CLOEXEC) != 0;
+                    for (long fd : List.copyOf(opened.keySet())) {
+                        if (fd >= lo && fd <= hi) {
+                            if (cloexec) {
+                                opened.put(fd, true);
+                            } else {
+                                opened.remove(fd);
+                            }
+                        }
+                    }
+                    return 0;
+                }
+                case EXECVE, EXECVEAT -> {
+                    execs++;
+                    opened.forEach((fd, cloexec) -> {
+                        if (!cloexec) {
+                            violations.add("fd " + fd + " open without close-on-exec at " + call.kernelName() + " #" + execs);
+                        }
+                    });
+                    return 0;
+                }
+                case READ -> {
+                    return 1; // a sync byte, a FIFO byte
+                }
+                case WRITE -> {
+                    return args.get(1) instanceof byte[] b ? b.length : 0;
+                }
+                default -> {
+                    return 0;
+                }
+            }
+        }
+    }
+
+    @Property
+    void everyFdThePlanOpensIsClosedOrCloseOnExecAtExec(@ForAll("configs") Config config, @ForAll Form form, @ForAll boolean ramfs) {
+        Program p = plan(config, form, ramfs, false);
+        if (p == null) {
+            return;
+        }
+        long[] slots = new long[Step.SLOTS];
+        for (int i = 0; i < Program.FIRST_FREE_SLOT; i++) {
+            slots[i] = 10 + i; // the launcher's fds
+        }
+        FdKernel kernel = new FdKernel();
+        Interpreter.Outcome outcome = Interpreter.run(p, slots, kernel);
+        assertTrue(outcome instanceof Interpreter.Outcome.Exec, "with every call succeeding the plan ends in execve: " + outcome);
+        assertTrue(kernel.violations.isEmpty(), String.join("\n", kernel.violations) + "\n" + String.join("\n", p.listing("")));
+    }
+}
