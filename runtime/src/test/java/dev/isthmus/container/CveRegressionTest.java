@@ -367,14 +367,24 @@ class CveRegressionTest {
                 Cli.Result e = Cli.run("--root", root, "exec", id, "--", "true");
                 assertEquals(0, e.status(), e::toString);
             }
+            // exec's child is visible for well under a millisecond, so the sweep seldom meets it;
+            // a process of the same JDK's java placed in the container's pid namespace for a few
+            // seconds (as that child is, briefly) makes sure the sweep meets the runtime's binary.
+            Path sleeper = Files.writeString(tmp.resolve("Sleeper.java"),
+                    "class Sleeper { public static void main(String[] a) throws Exception { Thread.sleep(3000); } }");
+            Process visible = new ProcessBuilder("nsenter", "-t", pid.group(1), "-p", "--", java.toString(), sleeper.toString())
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("sleeper.out").toFile()).start();
+            assertEquals(0, visible.waitFor(), () -> read("sleeper.out"));
         } finally {
             Cli.run("--root", root, "delete", "--force", id);
         }
         Path log = b2.resolve("rootfs/tmp/sweep");
         List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("seen") && l.endsWith("/bin/java")),
+                "the sweep met the runtime's java in the container's pid namespace: " + lines);
         assertEquals(List.of(), lines.stream().filter(l -> l.startsWith("opened")).toList(), "an exe was opened for writing");
         assertEquals(javaBefore, sha256(java), "the JDK's java changed");
-        System.out.println("exe sweep saw " + new TreeSet<>(lines) + " during 6 execs");
+        System.out.println("exe sweep saw " + new TreeSet<>(lines) + " during 6 execs and a 3 s java in the pid namespace");
         RunIntegrationTest.assertNothingLeft(b2);
     }
 
