@@ -406,6 +406,9 @@ public final class Planner {
                 }
             }
         }
+        if (InRoot.normalize(m.destination()).equals("/")) {
+            throw new PlanException(field + ".destination", "must name a path below the container's root, not the root itself");
+        }
         String type = m.type() == null ? "" : m.type();
         boolean bind = (flags & K.MS_BIND) != 0 || type.equals("bind");
         String target = m.destination();
@@ -485,6 +488,9 @@ public final class Planner {
                 case "p" -> K.S_IFIFO;
                 default -> throw new PlanException("linux.devices[" + i + "].type", "must be c, b, u or p");
             };
+            if (InRoot.normalize(d.path()).equals("/")) {
+                throw new PlanException("linux.devices[" + i + "].path", "must name a file below the container's root, not the root itself");
+            }
             long perm = d.fileMode() == null ? 0666 : d.fileMode() & 07777;
             device(d.path(), mode, perm, d.major(), d.minor());
             done.add(d.path());

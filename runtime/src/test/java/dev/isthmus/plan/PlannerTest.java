@@ -251,6 +251,20 @@ class PlannerTest {
     }
 
     @Test
+    void theContainersRootIsNeitherAMountDestinationNorADevicePath() throws Exception {
+        String mounts = """
+                , {"destination": "/a/..", "type": "bind", "source": "/etc/hosts", "options": ["bind"]}""";
+        Config m = config(Bundles.DEFAULT_NAMESPACES, mounts, "", List.of("sh"));
+        PlanException e = assertThrows(PlanException.class, () -> Planner.plan(m, BUNDLE, HOST, Planner.Options.DEFAULT));
+        assertEquals("mounts[2].destination", e.field()); // after Bundles' proc and dev
+        String linux = """
+                , "devices": [{"path": "/dev/../", "type": "c", "major": 1, "minor": 3}]""";
+        Config d = config(Bundles.DEFAULT_NAMESPACES, "", linux, List.of("sh"));
+        e = assertThrows(PlanException.class, () -> Planner.plan(d, BUNDLE, HOST, Planner.Options.DEFAULT));
+        assertEquals("linux.devices[0].path", e.field());
+    }
+
+    @Test
     void noPivotMovesAndChroots() throws Exception {
         Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, "", "", List.of("sh")), BUNDLE, HOST, new Planner.Options(true));
         assertTrue(p.steps().stream().noneMatch(s -> s.call() == Syscall.PIVOT_ROOT));
