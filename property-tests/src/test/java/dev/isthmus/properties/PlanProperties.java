@@ -34,7 +34,9 @@ import net.jqwik.api.statistics.Statistics;
 /**
  * Invariants of every plan the planner makes from a generated valid config, in its three forms
  * (a launch, a parked init for create/start, exec mode): the user namespace exists and is mapped
- * before the first mount; before pivot_root every mount target lies inside the rootfs; every fd
+ * before the first mount; before pivot_root every mount target lies inside the rootfs, whether
+ * named by path or reached through fds resolved in the root (openat2 RESOLVE_IN_ROOT, fchdir,
+ * move_mount), and every mount attached at any time goes onto such an fd; every fd
  * the plan opens is closed or close-on-exec when an execve (or the parked image's execveat) runs.
  */
 class PlanProperties {
@@ -62,6 +64,14 @@ class PlanProperties {
         public long gid() {
             return 0;
         }
+
+        public boolean appArmor() {
+            return true; // labels are planned (written to /proc/self/attr), not refused
+        }
+
+        public boolean seLinux() {
+            return true;
+        }
     }
 
     enum Form { LAUNCH, PARKED, EXEC_MODE }
@@ -77,12 +87,19 @@ class PlanProperties {
                 case EXEC_MODE -> Planner.planExecMode(config, BUNDLE, host, options);
             };
             Statistics.label("planned").collect(true);
+            plannedMostly();
             return p;
         } catch (PlanException e) {
             Statistics.label("planned").collect(false);
+            plannedMostly();
             Statistics.label("refused because").collect(e.getMessage().replaceAll("\\[\\d+\\]", "[i]"));
             return null;
         }
+    }
+
+    /** Fails the property when most generated configs are refused: the invariants would then hold of almost nothing. */
+    private static void plannedMostly() {
+        Statistics.label("planned").coverage(checker -> checker.check(true).percentage(pct -> pct >= 60));
     }
 
     /**
@@ -95,7 +112,8 @@ class PlanProperties {
     @Provide
     Arbitrary<Config> configs() {
         Arbitrary<String> destinations = Arbitraries.oneOf(ConfigArbitraries.absPath(),
-                Arbitraries.of("/proc", "/dev", "/a/../b", "/../../etc", "//x//y/", "/a/./b/..", "/sys/fs/cgroup"));
+                Arbitraries.of("/proc", "/dev", "/a/../b", "/../../etc", "//x//y/", "/a/./b/..", "/sys/fs/cgroup"))
+                .filter(d -> !belowRoot(d).isEmpty()); // "/" itself is refused (PlannerTest)
         Arbitrary<Mount> mount = net.jqwik.api.Combinators.combine(destinations, Arbitraries.integers().between(0, 4),
                 Arbitraries.of("src", "/srv/data", "../outside"), Arbitraries.of(true, false)).as((dest, kind, source, ro) -> switch (kind) {
                     case 0 -> new Mount(dest, "proc", "proc", List.of(), List.of(), List.of());
@@ -120,12 +138,36 @@ class PlanProperties {
                         uids = ownIds == 0 ? List.of(new IdMapping(0, 0, 1)) : List.of(new IdMapping(0, 100000, 65536));
                         gids = uids;
                     }
-                    Linux patched = new Linux(ns, uids, gids, l.devices(), l.cgroupsPath(), l.resources(), l.sysctl(), l.seccomp(),
-                            l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.personality(), l.intelRdt(),
+                    // Only sysctls the planner accepts (namespaced, for a namespace the config makes);
+                    // no seccomp and no mount label (their refusals and plans have their own tests): the
+                    // plan's shape is the point here.
+                    boolean ipc = ns.stream().anyMatch(n -> n.type() == NamespaceType.IPC);
+                    Map<String, String> sysctl = ipc && !l.sysctl().isEmpty() ? Map.of("kernel.msgmax", "8192") : Map.of();
+                    List<dev.isthmus.spec.LinuxDevice> devices = l.devices().stream().filter(d -> !belowRoot(d.path()).isEmpty()).toList();
+                    Linux patched = new Linux(ns, uids, gids, devices, l.cgroupsPath(), l.resources(), sysctl, null,
+                            l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths(), null, l.personality(), l.intelRdt(),
                             l.timeOffsets(), l.netDevices(), l.memoryPolicy());
-                    return new Config(c.ociVersion(), c.process(), c.root(), uts ? c.hostname() : null, uts ? c.domainname() : null,
+                    return new Config(c.ociVersion(), plannable(c.process()), c.root(), uts ? c.hostname() : null, uts ? c.domainname() : null,
                             mounts, c.hooks(), c.annotations(), patched);
                 });
+    }
+
+    /** {@code containerPath} relative to the container's root, normalized ("" for the root itself). */
+    private static String belowRoot(String containerPath) {
+        return Path.of("/").relativize(Path.of("/").resolve(containerPath).normalize()).toString();
+    }
+
+    /** {@code p} with an effective set inside the permitted one, as the planner requires. */
+    private static dev.isthmus.spec.Process plannable(dev.isthmus.spec.Process p) {
+        dev.isthmus.spec.Capabilities c = p.capabilities();
+        if (c == null) {
+            return p;
+        }
+        List<String> effective = c.effective().stream().filter(c.permitted()::contains).toList();
+        return new dev.isthmus.spec.Process(p.terminal(), p.consoleSize(), p.user(), p.args(), p.commandLine(), p.env(), p.cwd(),
+                new dev.isthmus.spec.Capabilities(c.bounding(), effective, c.inheritable(), c.permitted(), c.ambient()), p.rlimits(),
+                p.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(), p.selinuxLabel(), p.ioPriority(), p.scheduler(),
+                p.execCPUAffinity());
     }
 
     private static Map<NamespaceType, String> namespaces(Config c) {
@@ -184,6 +226,107 @@ class PlanProperties {
         }
     }
 
+    /**
+     * Where each plan step acts, followed symbolically: which slots hold an fd resolved inside the
+     * rootfs (the rootfs itself, opened by its host path, or an openat2 with RESOLVE_IN_ROOT from
+     * such an fd), which hold detached mounts (open_tree, fsmount), and whether the cwd is inside
+     * the rootfs (fchdir to an in-root fd). A path argument is inside when it is absolute and
+     * lexically below the rootfs, or relative to an in-root cwd or dirfd with a single component
+     * (mkdirat, mknodat and symlinkat do not follow a final symlink; a longer relative path would
+     * follow its intermediate ones).
+     */
+    private static final class Where {
+        final Path rootfs;
+        /** slot -> container path of the in-root fd it holds. */
+        final Map<Integer, String> inRoot = new java.util.HashMap<>();
+        final java.util.Set<Integer> detached = new java.util.HashSet<>();
+        /** The cwd as a container path, or null when it is not known to be inside the rootfs. */
+        String cwd;
+
+        Where(Path rootfs) {
+            this.rootfs = rootfs;
+        }
+
+        private Integer slot(Arg a) {
+            return a instanceof Arg.Slot s ? s.slot() : null;
+        }
+
+        private boolean atCwd(Arg a) {
+            return a instanceof Arg.Imm i && i.value() == K.AT_FDCWD;
+        }
+
+        private static long resolveOf(Arg how) {
+            byte[] b = ((Arg.Bytes) how).value();
+            return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(16);
+        }
+
+        private static boolean singleName(String name) {
+            return !name.isEmpty() && !name.contains("/") && !name.equals(".") && !name.equals("..");
+        }
+
+        private boolean lexicallyInside(String absolute) {
+            return Path.of(absolute).normalize().startsWith(rootfs) && !absolute.contains("/../") && !absolute.endsWith("/..");
+        }
+
+        /** Is {@code path} at {@code dirfd} (a mkdirat-style pair) inside the rootfs? */
+        private boolean inside(Arg dirfd, String path) {
+            if (path.startsWith("/")) {
+                return lexicallyInside(path);
+            }
+            if (atCwd(dirfd)) {
+                return cwd != null && singleName(path) || cwd != null && path.equals(".");
+            }
+            Integer fd = slot(dirfd);
+            return fd != null && inRoot.containsKey(fd) && singleName(path);
+        }
+
+        /** Follows {@code s}; returns why it acts outside the rootfs, or null. */
+        String step(Step s, boolean beforePivot) {
+            List<Arg> a = s.args();
+            String problem = switch (s.call()) {
+                case MOUNT -> beforePivot && !inside(new Arg.Imm(K.AT_FDCWD), str(s, 1)) ? "mount target " + str(s, 1) : null;
+                case MKDIRAT, MKNODAT -> beforePivot && !inside(a.get(0), str(s, 1)) ? "creates " + str(s, 1) : null;
+                case SYMLINKAT -> beforePivot && !inside(a.get(1), str(s, 2)) ? "creates " + str(s, 2) : null;
+                case MOVE_MOUNT -> !detached.contains(slot(a.get(0))) ? "moves a mount that is not detached"
+                        : !inRoot.containsKey(slot(a.get(2))) || !str(s, 3).isEmpty() ? "attaches a mount onto an fd not resolved in the rootfs"
+                        : null;
+                case MOUNT_SETATTR -> !detached.contains(slot(a.get(0))) && !inRoot.containsKey(slot(a.get(0))) || !str(s, 1).isEmpty()
+                        ? "changes a mount neither detached nor resolved in the rootfs" : null;
+                default -> null;
+            };
+            switch (s.call()) {
+                case FCHDIR -> cwd = inRoot.get(slot(a.getFirst()));
+                case CHDIR -> cwd = null; // after pivot_root or chroot: the container's own paths, out of this check
+                case CLOSE -> {
+                    inRoot.remove(slot(a.getFirst()));
+                    detached.remove(slot(a.getFirst()));
+                }
+                default -> { }
+            }
+            if ((s.flags() & Step.STORE) != 0) {
+                int slot = s.storeSlot();
+                inRoot.remove(slot);
+                detached.remove(slot);
+                switch (s.call()) {
+                    case OPENAT -> {
+                        if (atCwd(a.get(0)) && Path.of(str(s, 1)).normalize().equals(rootfs)) {
+                            inRoot.put(slot, "/");
+                        }
+                    }
+                    case OPENAT2 -> {
+                        Integer dir = slot(a.get(0));
+                        if (dir != null && inRoot.containsKey(dir) && (resolveOf(a.get(2)) & K.RESOLVE_IN_ROOT) != 0) {
+                            inRoot.put(slot, Path.of(inRoot.get(dir)).resolve(str(s, 1)).normalize().toString());
+                        }
+                    }
+                    case OPEN_TREE, FSMOUNT -> detached.add(slot);
+                    default -> { }
+                }
+            }
+            return problem;
+        }
+    }
+
     @Property
     void everyMountTargetBeforePivotIsInsideTheRootfs(@ForAll("configs") Config config, @ForAll Form form, @ForAll boolean ramfs,
             @ForAll boolean noPivot) {
@@ -194,26 +337,22 @@ class PlanProperties {
         Path rootfs = BUNDLE.resolve(config.root().path()).normalize();
         int pivot = first(p, s -> s.call() == Syscall.PIVOT_ROOT || s.call() == Syscall.CHROOT);
         long propagation = K.MS_SHARED | K.MS_SLAVE | K.MS_PRIVATE | K.MS_UNBINDABLE | K.MS_REC;
-        for (int i = 0; i < Math.min(pivot, p.steps().size()); i++) {
+        Where where = new Where(rootfs);
+        for (int i = 0; i < p.steps().size(); i++) {
             Step s = p.steps().get(i);
-            String target = switch (s.call()) {
-                case MOUNT -> str(s, 1);
-                case MKDIRAT, MKNODAT -> str(s, 1);
-                case SYMLINKAT -> str(s, 2);
-                default -> null;
-            };
-            if (target == null) {
-                continue;
+            boolean beforePivot = i < pivot;
+            if (beforePivot && s.call() == Syscall.MOUNT && "/".equals(str(s, 1))) {
+                boolean hostPropagationOnly = str(s, 0) == null && (imm(s, 3) & ~propagation) == 0;
+                boolean moveRootfs = imm(s, 3) == K.MS_MOVE
+                        && (rootfs.toString().equals(str(s, 0)) || ".".equals(str(s, 0)) && "/".equals(where.cwd));
+                if (hostPropagationOnly || moveRootfs) {
+                    continue; // making the host's / a slave, and (MS_MOVE + chroot) moving the rootfs (the cwd) itself
+                }
             }
-            boolean hostPropagationOnly = s.call() == Syscall.MOUNT && target.equals("/") && str(s, 0) == null
-                    && (imm(s, 3) & ~propagation) == 0;
-            boolean moveRootfs = s.call() == Syscall.MOUNT && target.equals("/") && rootfs.toString().equals(str(s, 0))
-                    && imm(s, 3) == K.MS_MOVE;
-            if (hostPropagationOnly || moveRootfs) {
-                continue; // making the host's / a slave, and (MS_MOVE + chroot) moving the rootfs itself
-            }
-            assertTrue(Path.of(target).normalize().startsWith(rootfs) && !target.contains("/../"),
-                    "step " + i + " " + s.render() + " targets " + target + ", outside the rootfs " + rootfs);
+            String problem = where.step(s, beforePivot);
+            int at = i;
+            assertTrue(problem == null, () -> "step " + at + " " + s.render() + ": " + problem + ", outside the rootfs " + rootfs
+                    + "\n" + String.join("\n", p.listing("")));
         }
     }
 
