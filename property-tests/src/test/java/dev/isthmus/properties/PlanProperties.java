@@ -139,13 +139,12 @@ class PlanProperties {
                         gids = uids;
                     }
                     // Only sysctls the planner accepts (namespaced, for a namespace the config makes);
-                    // no seccomp and no mount label (their refusals and plans have their own tests): the
-                    // plan's shape is the point here.
+                    // no seccomp (its refusals and plans have their own tests): the plan's shape is the point here.
                     boolean ipc = ns.stream().anyMatch(n -> n.type() == NamespaceType.IPC);
                     Map<String, String> sysctl = ipc && !l.sysctl().isEmpty() ? Map.of("kernel.msgmax", "8192") : Map.of();
                     List<dev.isthmus.spec.LinuxDevice> devices = l.devices().stream().filter(d -> !belowRoot(d.path()).isEmpty()).toList();
                     Linux patched = new Linux(ns, uids, gids, devices, l.cgroupsPath(), l.resources(), sysctl, null,
-                            l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths(), null, l.personality(), l.intelRdt(),
+                            l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.personality(), l.intelRdt(),
                             l.timeOffsets(), l.netDevices(), l.memoryPolicy());
                     return new Config(c.ociVersion(), plannable(c.process()), c.root(), uts ? c.hostname() : null, uts ? c.domainname() : null,
                             mounts, c.hooks(), c.annotations(), patched);

@@ -256,13 +256,20 @@ final class InRoot {
         steps.add(Step.unchecked(Syscall.CLOSE, "close masked path " + p, new Arg.Slot(TARGET)));
     }
 
-    /** Masks a directory with an empty read-only tmpfs (ENOENT: nothing to mask). */
-    void maskDirectory(String path) {
+    /**
+     * Masks a directory with an empty read-only tmpfs (ENOENT: nothing to mask); {@code context},
+     * when not null, is the tmpfs's SELinux context (linux.mountLabel).
+     */
+    void maskDirectory(String path, String context) {
         String p = normalize(path);
         int ebadf = Errno.EBADF.number();
         open(p, true, TARGET, Errno.ENOENT.number(), "open masked path " + p);
         steps.add(Step.storing(DIR, Syscall.FSOPEN, "mask " + p + ": open a tmpfs context", str("tmpfs"),
                 imm(K.FSOPEN_CLOEXEC, "FSOPEN_CLOEXEC")));
+        if (context != null) {
+            steps.add(Step.of(Syscall.FSCONFIG, "mask " + p + ": label the tmpfs", new Arg.Slot(DIR),
+                    imm(K.FSCONFIG_SET_STRING, "FSCONFIG_SET_STRING"), str("context"), str(context), imm(0)));
+        }
         steps.add(Step.of(Syscall.FSCONFIG, "mask " + p + ": create the tmpfs", new Arg.Slot(DIR),
                 imm(K.FSCONFIG_CMD_CREATE, "FSCONFIG_CMD_CREATE"), nul(), nul(), imm(0)));
         steps.add(Step.storing(TREE, Syscall.FSMOUNT, "mask " + p + ": mount the tmpfs read-only", new Arg.Slot(DIR),

@@ -447,11 +447,26 @@ public final class Planner {
                 inRoot.mountPoint(target, true);
                 inRoot.bind("bind /proc on " + m.destination(), "/proc", target, true, true, 0, 0, false, propagation);
             } else {
+                String label = mountLabel();
+                if (label != null && !type.equals("proc") && !type.equals("sysfs") && !type.equals("mqueue")) {
+                    data.add("context=\"" + label + "\""); // quoted: an MLS range holds commas
+                }
                 inRoot.mountPoint(target, true);
                 inRoot.mountNew("mount " + type + " on " + m.destination(), source == null ? type : source, target, type,
                         flags & ~K.MS_REMOUNT, data.isEmpty() ? null : String.join(",", data), propagation);
             }
         }
+    }
+
+    /**
+     * linux.mountLabel where the host has SELinux, else null (SecuritySteps.labels refuses a
+     * label on a host without it). It becomes the {@code context=} of every new filesystem the
+     * container gets (tmpfs, devpts, ...; not proc, sysfs or mqueue, which take no context) and
+     * of the tmpfs that masks a directory, as runc does; bind mounts keep their own labels.
+     */
+    private String mountLabel() {
+        String label = config.linux() == null ? null : config.linux().mountLabel();
+        return label == null || label.isEmpty() || !host.seLinux() ? null : label;
     }
 
     private static boolean isRecursiveAttr(String opt) {
@@ -525,7 +540,7 @@ public final class Planner {
             // the container is judged from the host (/proc, /sys) or the rootfs at plan time.
             Path probe = p.startsWith("/proc/") || p.startsWith("/sys/") ? Path.of(p) : Path.of(inRoot(p));
             if (host.isDirectory(probe, false)) {
-                inRoot.maskDirectory(p);
+                inRoot.maskDirectory(p, mountLabel());
             } else {
                 inRoot.maskFile(p);
             }

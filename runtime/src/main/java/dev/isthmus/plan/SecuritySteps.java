@@ -117,7 +117,7 @@ final class SecuritySteps {
     /**
      * The LSM labels: process.apparmorProfile ("exec PROFILE" to /proc/self/attr/apparmor/exec)
      * and process.selinuxLabel (to /proc/self/attr/exec), which the kernel applies at execve; they
-     * need the container's /proc. linux.mountLabel needs SELinux and is not applied by isthmus.
+     * need the container's /proc. linux.mountLabel (the context= of new mounts, see Planner) needs SELinux.
      * Each is refused, naming the field, on a host without that LSM rather than silently dropped.
      */
     static void labels(List<Step> steps, Config config, Host host, int slot) throws PlanException {
@@ -137,9 +137,8 @@ final class SecuritySteps {
             writeFile(steps, "/proc/self/attr/exec", p.selinuxLabel(),
                     "set the SELinux label " + p.selinuxLabel() + " for exec (needs /proc in the container)", slot);
         }
-        if (config.linux() != null && config.linux().mountLabel() != null && !config.linux().mountLabel().isEmpty()) {
-            throw new PlanException("linux.mountLabel", host.seLinux() ? "SELinux mount labels are not supported by isthmus yet"
-                    : "this host has no SELinux (no /sys/fs/selinux): the label cannot be applied");
+        if (config.linux() != null && config.linux().mountLabel() != null && !config.linux().mountLabel().isEmpty() && !host.seLinux()) {
+            throw new PlanException("linux.mountLabel", "this host has no SELinux (no /sys/fs/selinux): the label cannot be applied");
         }
     }
 

@@ -70,6 +70,7 @@ public final class K {
     public static final long FSOPEN_CLOEXEC = Linux.FSOPEN_CLOEXEC();
     public static final long FSMOUNT_CLOEXEC = Linux.FSMOUNT_CLOEXEC();
     public static final long FSCONFIG_CMD_CREATE = Linux.FSCONFIG_CMD_CREATE();
+    public static final long FSCONFIG_SET_STRING = Linux.FSCONFIG_SET_STRING();
     public static final long AT_RECURSIVE = Linux.AT_RECURSIVE();
 
     public static final long MOUNT_ATTR_RDONLY = Linux.MOUNT_ATTR_RDONLY();

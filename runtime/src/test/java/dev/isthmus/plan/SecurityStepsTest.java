@@ -122,6 +122,21 @@ class SecurityStepsTest {
     }
 
     @Test
+    void aMountLabelIsTheContextOfNewFilesystemsWhereTheHostHasSeLinux() throws Exception {
+        String label = "system_u:object_r:container_file_t:s0:c1,c2";
+        Config c = config("", ", \"mountLabel\": \"" + label + "\", \"maskedPaths\": [\"/proc/acpi\"]");
+        List<String> l = listing(Planner.plan(c, Path.of("/b"), host(false, true), Planner.Options.DEFAULT));
+        String all = String.join("\n", l);
+        int tmpfs = indexOf(l, "mount(\"tmpfs\", \".\", \"tmpfs\"");
+        assertTrue(tmpfs > 0 && l.get(tmpfs).contains("mode=755,size=65536k,context=\\\"" + label + "\\\""), all);
+        int proc = indexOf(l, "mount(\"proc\", \".\", \"proc\"");
+        assertTrue(proc > 0 && !l.get(proc).contains("context="), "proc takes no context: " + l.get(proc));
+        int labelMask = indexOf(l, "fsconfig($");
+        assertTrue(labelMask > 0 && l.get(labelMask).contains("FSCONFIG_SET_STRING, \"context\", \"" + label + "\""), all);
+        assertTrue(l.get(labelMask + 1).contains("FSCONFIG_CMD_CREATE"), "the label is set before the tmpfs is created: " + all);
+    }
+
+    @Test
     void sysctlNeedsItsNamespaceAndPersonalityItsDomain() throws Exception {
         Config ok = config("", ", \"sysctl\": {\"net.ipv4.ip_forward\": \"1\", \"kernel.shmmax\": \"4096\"}, \"personality\": {\"domain\": \"LINUX\"}");
         List<String> l = listing(Planner.plan(ok, Path.of("/b"), host(false, false), Planner.Options.DEFAULT));
