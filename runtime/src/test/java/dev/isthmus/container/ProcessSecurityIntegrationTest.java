@@ -154,6 +154,47 @@ class ProcessSecurityIntegrationTest {
         assertFalse(Files.exists(tmp.resolve("state/misc2")));
     }
 
+    @Test
+    void anAppArmorProfileIsTheContainersWhereTheHostHasAppArmor() throws Exception {
+        assumeTrue(dev.isthmus.plan.Host.LIVE.appArmor(), "this host has no AppArmor (/sys/module/apparmor/parameters/enabled is not Y)");
+        Path b = bundle(List.of("cat", "/proc/self/attr/current"), 0, ", \"apparmorProfile\": \"unconfined\"", "");
+        Cli.Result r = cli("run", "-b", b.toString(), "lsm1");
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().strip().startsWith("unconfined"), r::toString);
+    }
+
+    @Test
+    void anSeLinuxLabelIsTheContainersWhereTheHostHasSeLinux() throws Exception {
+        assumeTrue(dev.isthmus.plan.Host.LIVE.seLinux(), "this host has no SELinux (no /sys/fs/selinux)");
+        // The test's own label: one the policy certainly lets this process give its children.
+        String label = Files.readString(Path.of("/proc/self/attr/current")).replace("\0", "").strip();
+        Path b = bundle(List.of("cat", "/proc/self/attr/current"), 0, ", \"selinuxLabel\": \"" + label + "\"", "");
+        Cli.Result r = cli("run", "-b", b.toString(), "lsm2");
+        assertEquals(0, r.status(), r::toString);
+        assertEquals(label, r.out().replace("\0", "").strip(), r::toString);
+    }
+
+    @Test
+    void lsmLabelsTheHostCannotApplyAreRefusedNamingTheFieldAndLeaveNothing() throws Exception {
+        boolean appArmor = dev.isthmus.plan.Host.LIVE.appArmor();
+        boolean seLinux = dev.isthmus.plan.Host.LIVE.seLinux();
+        assumeTrue(!appArmor || !seLinux, "this host has both AppArmor and SELinux: no label is refused");
+        String field = !appArmor ? "process.apparmorProfile" : "process.selinuxLabel";
+        String member = !appArmor ? ", \"apparmorProfile\": \"box\"" : ", \"selinuxLabel\": \"system_u:system_r:container_t:s0\"";
+        Path b = bundle(List.of("true"), 0, member, "");
+        Cli.Result r = cli("run", "-b", b.toString(), "lsm3");
+        assertEquals(1, r.status(), r::toString);
+        assertTrue(r.err().contains(field + ": this host has no"), r::toString);
+        if (!seLinux) {
+            b = bundle(List.of("true"), 0, "", ", \"mountLabel\": \"system_u:object_r:container_file_t:s0\"");
+            r = cli("create", "-b", b.toString(), "lsm4");
+            assertEquals(1, r.status(), r::toString);
+            assertTrue(r.err().contains("linux.mountLabel: this host has no SELinux"), r::toString);
+        }
+        assertFalse(Files.exists(tmp.resolve("state/lsm3")) || Files.exists(tmp.resolve("state/lsm4")), "no state");
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
     private static final Pattern PID = Pattern.compile("\"pid\"\\s*:\\s*(\\d+)");
 
     @Test
