@@ -320,11 +320,7 @@ class CveRegressionTest {
     }
 
     private String read(String name) {
-        try {
-            return Files.readString(tmp.resolve(name));
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return Cli.textOf(tmp.resolve(name));
     }
 
     // ---- CVE-2019-5736: overwriting the runtime through /proc/PID/exe -----------------------

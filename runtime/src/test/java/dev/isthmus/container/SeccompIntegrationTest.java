@@ -150,11 +150,7 @@ class SeccompIntegrationTest {
     }
 
     private String read(String name) {
-        try {
-            return Files.readString(tmp.resolve(name));
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
+        return Cli.textOf(tmp.resolve(name));
     }
 
     @Test

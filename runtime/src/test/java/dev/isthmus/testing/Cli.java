@@ -55,6 +55,15 @@ public final class Cli {
         return pb;
     }
 
+    /** The text of {@code file} (a redirected output), or why it could not be read: for assertion messages. */
+    public static String textOf(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     public static Result run(String... args) throws IOException, InterruptedException {
         return run(builder(args).redirectInput(new File("/dev/null")));
     }
