@@ -273,7 +273,7 @@ class PlanProperties {
                 return lexicallyInside(path);
             }
             if (atCwd(dirfd)) {
-                return cwd != null && singleName(path) || cwd != null && path.equals(".");
+                return cwd != null && (singleName(path) || path.equals("."));
             }
             Integer fd = slot(dirfd);
             return fd != null && inRoot.containsKey(fd) && singleName(path);
