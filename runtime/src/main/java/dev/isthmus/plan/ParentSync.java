@@ -39,7 +39,7 @@ public final class ParentSync {
                     new Arg.Imm(K.CLONE_NEWCGROUP, "CLONE_NEWCGROUP")));
             inserted++;
         }
-        return new Program(flags, steps, p.uidMap(), p.gidMap(), p.denySetgroups(), true, p.processStart() + inserted);
+        return new Program(flags, steps, p.uidMap(), p.gidMap(), p.denySetgroups(), true, p.processStart() + inserted, p.oomScoreAdj());
     }
 
     /** The parked form: the image starts that many steps later. */
@@ -66,7 +66,8 @@ public final class ParentSync {
         }
         int n = steps.size();
         steps.addAll(p.steps());
-        return new Program(p.cloneFlags(), steps, p.uidMap(), p.gidMap(), p.denySetgroups(), p.waitsForParent(), p.processStart() + n);
+        return new Program(p.cloneFlags(), steps, p.uidMap(), p.gidMap(), p.denySetgroups(), p.waitsForParent(), p.processStart() + n,
+                p.oomScoreAdj());
     }
 
     private static int waitStep(List<Step> steps) {

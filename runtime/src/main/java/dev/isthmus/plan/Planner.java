@@ -227,8 +227,13 @@ public final class Planner {
             steps.add(Step.of(Syscall.PRCTL, "die with the runtime", imm(K.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG"),
                     imm(K.SIGKILL, "SIGKILL"), imm(0), imm(0), imm(0)));
         }
-        SecuritySteps.oomScoreAdj(steps, config.process().oomScoreAdj(), FD_SLOT);
         boolean waits = newUserNs && !execMode;
+        // A child made in a new user namespace holds no capability outside it and may not lower
+        // its own oom_score_adj: the parent writes it while the child waits for its maps.
+        String parentOomScoreAdj = waits ? SecuritySteps.checkedOomScoreAdj(config.process().oomScoreAdj()) : "";
+        if (!waits) {
+            SecuritySteps.oomScoreAdj(steps, config.process().oomScoreAdj(), FD_SLOT);
+        }
         int mapSlot = SCRATCH_SLOT + 1;
         if (waits) {
             steps.add(Step.of(Syscall.CLOSE, "close the parent's end of the sync pipe", new Arg.Slot(Program.SYNC_WRITE)));
@@ -296,7 +301,7 @@ public final class Planner {
         processSteps();
         String uidMap = newUserNs && !execMode ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
         String gidMap = newUserNs && !execMode ? idMap(config.linux().gidMappings(), "linux.gidMappings") : "";
-        return new Program(cloneFlags, steps, uidMap, gidMap, false, waits, processStart);
+        return new Program(cloneFlags, steps, uidMap, gidMap, false, waits, processStart, parentOomScoreAdj);
     }
 
     /**

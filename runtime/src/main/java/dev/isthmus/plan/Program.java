@@ -20,9 +20,11 @@ import java.util.List;
  * @param waitsForParent the child blocks on the sync pipe until the parent has done its part
  * @param processStart  index of the first step that depends only on {@code process} (credentials,
  *                      cwd, fds, exec): what a many-task launcher replaces per task
+ * @param oomScoreAdj   for /proc/PID/oom_score_adj, written by the parent before the id maps
+ *                      (empty: none): a child in a new user namespace may not lower its own
  */
 public record Program(long cloneFlags, List<Step> steps, String uidMap, String gidMap, boolean denySetgroups,
-        boolean waitsForParent, int processStart) {
+        boolean waitsForParent, int processStart, String oomScoreAdj) {
 
     public static final int SYNC_READ = 0;
     public static final int SYNC_WRITE = 1;
@@ -46,6 +48,12 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
         this(cloneFlags, steps, uidMap, gidMap, denySetgroups, waitsForParent, steps.size());
     }
 
+    /** A program whose parent writes no oom_score_adj. */
+    public Program(long cloneFlags, List<Step> steps, String uidMap, String gidMap, boolean denySetgroups, boolean waitsForParent,
+            int processStart) {
+        this(cloneFlags, steps, uidMap, gidMap, denySetgroups, waitsForParent, processStart, "");
+    }
+
     public Program {
         steps = List.copyOf(steps);
         if (processStart < 0 || processStart > steps.size()) {
@@ -53,19 +61,26 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
         }
         uidMap = uidMap == null ? "" : uidMap;
         gidMap = gidMap == null ? "" : gidMap;
+        oomScoreAdj = oomScoreAdj == null ? "" : oomScoreAdj;
+        if (!oomScoreAdj.isEmpty() && !waitsForParent) {
+            throw new IllegalArgumentException("the parent writes oom_score_adj only for a child that waits for it");
+        }
     }
 
     /** This program with every step from {@link #processStart} replaced by {@code processSteps}. */
     public Program withProcessSteps(List<Step> processSteps) {
         List<Step> all = new ArrayList<>(steps.subList(0, processStart));
         all.addAll(processSteps);
-        return new Program(cloneFlags, all, uidMap, gidMap, denySetgroups, waitsForParent, processStart);
+        return new Program(cloneFlags, all, uidMap, gidMap, denySetgroups, waitsForParent, processStart, oomScoreAdj);
     }
 
     /** The program as an strace-like listing, one system call per line. */
     public List<String> listing(String cloneFlagNames) {
         List<String> out = new ArrayList<>(steps.size() + 4);
         out.add("clone3({flags=" + cloneFlagNames + "}) -> child");
+        if (!oomScoreAdj.isEmpty()) {
+            out.add("parent: write(\"/proc/CHILD/oom_score_adj\", \"" + oomScoreAdj + "\")");
+        }
         if (!uidMap.isEmpty() || !gidMap.isEmpty()) {
             if (denySetgroups) {
                 out.add("parent: write(\"/proc/CHILD/setgroups\", \"deny\")");

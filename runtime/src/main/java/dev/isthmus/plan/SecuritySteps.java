@@ -46,13 +46,21 @@ final class SecuritySteps {
 
     /** process.oomScoreAdj through /proc/self/oom_score_adj (the host's /proc: before the mounts). */
     static void oomScoreAdj(List<Step> steps, Integer value, int slot) throws PlanException {
+        String text = checkedOomScoreAdj(value);
+        if (!text.isEmpty()) {
+            writeFile(steps, "/proc/self/oom_score_adj", text, "set process.oomScoreAdj " + text, slot);
+        }
+    }
+
+    /** process.oomScoreAdj as the text oom_score_adj takes ("" for none), checked. */
+    static String checkedOomScoreAdj(Integer value) throws PlanException {
         if (value == null) {
-            return;
+            return "";
         }
         if (value < -1000 || value > 1000) {
             throw new PlanException("process.oomScoreAdj", value + " is outside -1000..1000");
         }
-        writeFile(steps, "/proc/self/oom_score_adj", Integer.toString(value), "set process.oomScoreAdj " + value, slot);
+        return Integer.toString(value);
     }
 
     /**

@@ -89,7 +89,7 @@ public final class Spawner {
                     }
                 }
                 if (syncWrite >= 0) {
-                    writeIdMaps();
+                    writeParentFiles();
                     Libc.write(syncWrite, new byte[] {0});
                     Libc.close(syncWrite);
                     syncWrite = -1;
@@ -131,8 +131,16 @@ public final class Spawner {
             }
         }
 
-        private void writeIdMaps() {
+        private void writeParentFiles() {
             Path proc = Path.of("/proc", Integer.toString(pid));
+            if (!program.oomScoreAdj().isEmpty()) {
+                try {
+                    Files.writeString(proc.resolve("oom_score_adj"), program.oomScoreAdj(), StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
+                } catch (IOException e) {
+                    throw new SysException("write process.oomScoreAdj " + program.oomScoreAdj() + " to /proc/" + pid
+                            + "/oom_score_adj (" + e.getMessage() + "; lowering it below 0 needs CAP_SYS_RESOURCE)", Errno.EACCES.number());
+                }
+            }
             try {
                 if (program.denySetgroups()) {
                     Files.writeString(proc.resolve("setgroups"), "deny", StandardCharsets.US_ASCII, StandardOpenOption.WRITE);

@@ -140,6 +140,46 @@ class ProcessSecurityIntegrationTest {
         assertEquals(hostShmmax, Files.readAllLines(Path.of("/proc/sys/kernel/shmmax")).getFirst(), "the host's value is untouched");
     }
 
+    /** A bundle with a new user namespace mapping host root, whose process prints its oom_score_adj. */
+    private Path userNamespaceOomBundle(int value) throws Exception {
+        String ns = Bundles.DEFAULT_NAMESPACES.replace("[", "[{\"type\": \"user\"}, ");
+        String maps = ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 0, \"size\": 65536}],"
+                + " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 0, \"size\": 65536}]";
+        Path b = bundle(List.of("cat", "/proc/self/oom_score_adj"), 0, ", \"oomScoreAdj\": " + value, maps);
+        Files.writeString(b.resolve("config.json"), Files.readString(b.resolve("config.json")).replace(Bundles.DEFAULT_NAMESPACES, ns));
+        return b;
+    }
+
+    private static boolean haveCapSysResource() throws Exception {
+        String eff = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow();
+        return (Long.parseUnsignedLong(eff.substring(7).strip(), 16) & (1L << 24)) != 0;
+    }
+
+    @Test
+    void theParentWritesTheOomScoreOfAChildInANewUserNamespace() throws Exception {
+        Cli.Result r = cli("run", "-b", userNamespaceOomBundle(300).toString(), "oom2");
+        assertEquals(0, r.status(), r::toString);
+        assertEquals("300", r.out().strip(), r::toString);
+    }
+
+    @Test
+    void aLowerOomScoreNeedsCapSysResourceInTheRuntime() throws Exception {
+        // Lowering below 0 needs CAP_SYS_RESOURCE in the initial user namespace, which a child born
+        // in a new one never has: the parent writes it. Without the capability (this test host's
+        // root lacks it) no process can, and the start fails saying so, leaving nothing.
+        Path b = userNamespaceOomBundle(-500);
+        Cli.Result r = cli("run", "-b", b.toString(), "oom3");
+        if (haveCapSysResource()) {
+            assertEquals(0, r.status(), r::toString);
+            assertEquals("-500", r.out().strip(), r::toString);
+        } else {
+            assertEquals(1, r.status(), r::toString);
+            assertTrue(r.err().contains("process.oomScoreAdj") && r.err().contains("CAP_SYS_RESOURCE"), r::toString);
+            assertFalse(Files.exists(tmp.resolve("state/oom3")), "no state");
+        }
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
     @Test
     void aSysctlThatWouldChangeTheHostIsRefused() throws Exception {
         Path b = bundle(List.of("true"), 0, "", ", \"sysctl\": {\"kernel.panic\": \"1\"}");

@@ -137,6 +137,26 @@ class SecurityStepsTest {
     }
 
     @Test
+    void theParentWritesTheOomScoreOfAChildInANewUserNamespace() throws Exception {
+        Config own = config(", \"oomScoreAdj\": -500", "");
+        Program p = Planner.plan(own, Path.of("/b"), host(false, false), Planner.Options.DEFAULT);
+        assertEquals("", p.oomScoreAdj());
+        assertTrue(indexOf(listing(p), "\"/proc/self/oom_score_adj\"") > 0, "without a user namespace the child writes its own");
+        String json = dev.isthmus.testing.Bundles.config(List.of("sh"), "box", true,
+                dev.isthmus.testing.Bundles.DEFAULT_NAMESPACES.replace("[", "[{\"type\": \"user\"}, "), "",
+                ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}],"
+                        + " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]")
+                .replace("\"noNewPrivileges\": true", "\"noNewPrivileges\": true, \"oomScoreAdj\": -500");
+        Program u = Planner.plan(ConfigReader.read(json.getBytes(StandardCharsets.UTF_8), "config.json"), Path.of("/b"),
+                host(false, false), Planner.Options.DEFAULT);
+        List<String> l = listing(u);
+        assertEquals("-500", u.oomScoreAdj());
+        assertTrue(indexOf(l, "parent: write(\"/proc/CHILD/oom_score_adj\", \"-500\")") == 1, String.join("\n", l));
+        assertEquals(-1, indexOf(l, "\"/proc/self/oom_score_adj\""), String.join("\n", l));
+        assertEquals("-500", dev.isthmus.plan.ParentSync.of(u).oomScoreAdj(), "kept when the cgroup wait is added");
+    }
+
+    @Test
     void sysctlNeedsItsNamespaceAndPersonalityItsDomain() throws Exception {
         Config ok = config("", ", \"sysctl\": {\"net.ipv4.ip_forward\": \"1\", \"kernel.shmmax\": \"4096\"}, \"personality\": {\"domain\": \"LINUX\"}");
         List<String> l = listing(Planner.plan(ok, Path.of("/b"), host(false, false), Planner.Options.DEFAULT));
