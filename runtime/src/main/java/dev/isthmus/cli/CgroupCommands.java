@@ -16,8 +16,13 @@ final class CgroupCommands {
 
     record Target(StateStore.Record record, String status, Cgroup cgroup) {}
 
-    /** The container {@code id}: its record, status, and cgroup (Refused when it has none). */
-    static Target target(StateStore store, String id) throws Refused, java.io.IOException {
+    /**
+     * The container named by {@code arg} (an ID, or with --id-from-bundle a bundle): its record,
+     * status, and cgroup (Refused when it has none).
+     */
+    static Target target(Main main, String arg) throws Refused, java.io.IOException {
+        String id = main.id(arg);
+        StateStore store = main.store();
         StateStore.Record r;
         try {
             r = store.load(id);
@@ -26,9 +31,26 @@ final class CgroupCommands {
         }
         Cgroup cg = Cgroup.load(store.dir(id));
         if (cg == null) {
-            throw new Refused("container " + id + " has no cgroup recorded (made by an isthmus without cgroup support, or in exec mode)");
+            throw new Refused("container " + id + " has no cgroup recorded (made by an isthmus without cgroup support, or an exec-mode"
+                    + " container not started yet)");
         }
         return new Target(r, store.status(r), cg);
+    }
+
+    /** pause and resume: {@code change} on the cgroup of the container {@code arg}, which must be {@code needed}. */
+    static int change(Main main, String arg, String verb, String needed, Change change) throws Exception {
+        return run(() -> {
+            Target t = target(main, arg);
+            if (!t.status().equals(needed)) {
+                throw new Refused("cannot " + verb + " container " + t.record().id() + ": it is " + t.status() + ", not " + needed);
+            }
+            change.apply(t.cgroup());
+        });
+    }
+
+    @FunctionalInterface
+    interface Change {
+        void apply(Cgroup cgroup) throws Exception;
     }
 
     static int run(Op op) throws Exception {

@@ -31,9 +31,9 @@ final class EventsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         return CgroupCommands.run(() -> {
             long every = millis(interval);
-            CgroupCommands.Target t = CgroupCommands.target(main.store(), id);
+            CgroupCommands.Target t = CgroupCommands.target(main, id);
             if (t.status().equals("stopped")) {
-                throw new CgroupCommands.Refused("container " + id + " is stopped");
+                throw new CgroupCommands.Refused("container " + t.record().id() + " is stopped");
             }
             if (stats) {
                 print(t);
@@ -45,7 +45,7 @@ final class EventsCommand implements Callable<Integer> {
                 long k = Stats.oomKills(t.cgroup());
                 if (k > ooms && ooms >= 0) {
                     ByteArrayOutputStream b = new ByteArrayOutputStream();
-                    Stats.event("oom", id, b);
+                    Stats.event("oom", t.record().id(), b);
                     System.out.println(b.toString(java.nio.charset.StandardCharsets.UTF_8));
                     System.out.flush();
                 }
@@ -61,7 +61,7 @@ final class EventsCommand implements Callable<Integer> {
 
     private void print(CgroupCommands.Target t) throws java.io.IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        Stats.write(t.cgroup(), id, b);
+        Stats.write(t.cgroup(), t.record().id(), b);
         System.out.println(b.toString(java.nio.charset.StandardCharsets.UTF_8));
         System.out.flush();
     }

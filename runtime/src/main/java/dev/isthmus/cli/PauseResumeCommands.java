@@ -1,5 +1,6 @@
 package dev.isthmus.cli;
 
+import dev.isthmus.cgroup.Cgroup;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -19,13 +20,7 @@ final class PauseResumeCommands {
 
         @Override
         public Integer call() throws Exception {
-            return CgroupCommands.run(() -> {
-                CgroupCommands.Target t = CgroupCommands.target(main.store(), id);
-                if (!t.status().equals("running")) {
-                    throw new CgroupCommands.Refused("cannot pause container " + id + ": it is " + t.status() + ", not running");
-                }
-                t.cgroup().freeze();
-            });
+            return CgroupCommands.change(main, id, "pause", "running", Cgroup::freeze);
         }
     }
 
@@ -39,13 +34,7 @@ final class PauseResumeCommands {
 
         @Override
         public Integer call() throws Exception {
-            return CgroupCommands.run(() -> {
-                CgroupCommands.Target t = CgroupCommands.target(main.store(), id);
-                if (!t.status().equals("paused")) {
-                    throw new CgroupCommands.Refused("cannot resume container " + id + ": it is " + t.status() + ", not paused");
-                }
-                t.cgroup().thaw();
-            });
+            return CgroupCommands.change(main, id, "resume", "paused", Cgroup::thaw);
         }
     }
 }

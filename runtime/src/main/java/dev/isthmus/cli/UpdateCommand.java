@@ -74,9 +74,9 @@ final class UpdateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         return CgroupCommands.run(() -> {
             LinuxResources r = merged(fromFile());
-            CgroupCommands.Target t = CgroupCommands.target(main.store(), id);
+            CgroupCommands.Target t = CgroupCommands.target(main, id);
             if (t.status().equals("stopped")) {
-                throw new CgroupCommands.Refused("cannot update container " + id + ": it is stopped");
+                throw new CgroupCommands.Refused("cannot update container " + t.record().id() + ": it is stopped");
             }
             try {
                 List<ResourceWrites.Write> writes = ResourceWrites.of(r, Hierarchy.detect(), null);

@@ -204,7 +204,15 @@ class StatelessModesIntegrationTest {
         assertEquals(id, cli("list", "-q").out().strip(), "the same container under its derived ID");
         Cli.Result clash = cli("--id-from-bundle", "create", "-b", tmp.toString(), b.toString());
         assertEquals(2, clash.status(), "a --bundle that is not the ID argument is a usage error: " + clash);
-        assertEquals(0, cli("--id-from-bundle", "delete", b.toString()).status());
+        assertEquals(0, cli("--id-from-bundle", "start", b.toString()).status());
+        Cli.Result pause = cli("--id-from-bundle", "pause", b.toString());
+        assertEquals(0, pause.status(), "the cgroup commands take the bundle too: " + pause);
+        assertEquals("paused", field(STATUS, cli("--id-from-bundle", "state", b.toString())));
+        assertEquals(0, cli("--id-from-bundle", "resume", b.toString()).status());
+        assertEquals("running", field(STATUS, cli("--id-from-bundle", "state", b.toString())));
+        Cli.Result stats = cli("--id-from-bundle", "events", "--stats", b.toString());
+        assertTrue(stats.out().replace(" ", "").contains("\"id\":\"" + id + "\""), stats::toString);
+        assertEquals(0, cli("--id-from-bundle", "delete", "--force", b.toString()).status());
         assertFalse(Files.exists(tmp.resolve("state").resolve(id)));
         RunIntegrationTest.assertNothingLeft(b);
     }
