@@ -66,11 +66,7 @@ class CgroupIntegrationTest {
     private Cli.Result cli(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
         all.addAll(List.of(args));
-        Path out = tmp.resolve("out-" + args[0]);
-        Path err = tmp.resolve("err-" + args[0]);
-        Cli.Result r = Cli.run(Cli.builder(all.toArray(String[]::new)).redirectInput(new File("/dev/null")).redirectOutput(out.toFile())
-                .redirectError(err.toFile()));
-        return new Cli.Result(r.status(), Files.readString(out), Files.readString(err));
+        return Cli.runToFiles(tmp.resolve("out-" + args[0]), tmp.resolve("err-" + args[0]), all.toArray(String[]::new));
     }
 
     /** The container's directory for {@code controller}, for an absolute cgroupsPath {@code path}. */

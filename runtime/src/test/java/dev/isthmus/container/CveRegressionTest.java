@@ -296,9 +296,8 @@ class CveRegressionTest {
         Path b = bundle(List.of("sleep", "300"), "", "");
         String root = tmp.resolve("state").toString();
         String id = "fx" + ProcessHandle.current().pid();
-        Cli.Result c = Cli.run(Cli.builder("--root", root, "create", "-b", b.toString(), id).redirectInput(new File("/dev/null"))
-                .redirectOutput(tmp.resolve("create.out").toFile()).redirectError(tmp.resolve("create.err").toFile()));
-        assertEquals(0, c.status(), () -> read("create.err"));
+        Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", b.toString(), id);
+        assertEquals(0, c.status(), c::toString);
         try {
             assertEquals(0, Cli.run("--root", root, "start", id).status());
             Cli.Result r = Cli.run(withLeakedFds("--root", root, "exec", id, "--", "sh", "-c",
@@ -347,9 +346,8 @@ class CveRegressionTest {
         Files.deleteIfExists(b2.resolve("rootfs/tmp/sweep"));
         String root = tmp.resolve("state").toString();
         String id = "ex" + ProcessHandle.current().pid();
-        Cli.Result c = Cli.run(Cli.builder("--root", root, "create", "-b", b2.toString(), id).redirectInput(new File("/dev/null"))
-                .redirectOutput(tmp.resolve("create.out").toFile()).redirectError(tmp.resolve("create.err").toFile()));
-        assertEquals(0, c.status(), () -> read("create.err"));
+        Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", b2.toString(), id);
+        assertEquals(0, c.status(), c::toString);
         try {
             // The parked init is the runtime's image in a sealed memfd: not writable either
             // (checked from the host: no container process exists before start).

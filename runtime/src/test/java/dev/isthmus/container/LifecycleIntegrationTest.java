@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isthmus.testing.Bundles;
 import dev.isthmus.testing.Cli;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,9 +51,7 @@ class LifecycleIntegrationTest {
         all[1] = tmp.resolve("state").toString();
         all[2] = "--state-mode=" + mode;
         System.arraycopy(args, 0, all, 3, args.length);
-        // The parked init keeps create's stdio: give it files, not the pipes Cli reads to EOF.
-        return Cli.run(Cli.builder(all).redirectInput(new File("/dev/null"))
-                .redirectOutput(tmp.resolve("out-" + args[0]).toFile()).redirectError(tmp.resolve("err-" + args[0]).toFile()));
+        return Cli.runToFiles(tmp.resolve("out-" + args[0]), tmp.resolve("err-" + args[0]), all);
     }
 
     private String out(String verb) throws Exception {

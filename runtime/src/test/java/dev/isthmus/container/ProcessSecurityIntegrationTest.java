@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isthmus.testing.Bundles;
 import dev.isthmus.testing.Cli;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -57,11 +56,7 @@ class ProcessSecurityIntegrationTest {
     private Cli.Result cli(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
         all.addAll(List.of(args));
-        File out = tmp.resolve("cli.out").toFile();
-        File err = tmp.resolve("cli.err").toFile();
-        Cli.Result r = Cli.run(Cli.builder(all.toArray(String[]::new)).redirectInput(new File("/dev/null")).redirectOutput(out)
-                .redirectError(err));
-        return new Cli.Result(r.status(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+        return Cli.runToFiles(tmp.resolve("cli.out"), tmp.resolve("cli.err"), all.toArray(String[]::new));
     }
 
     /** CapInh, CapPrm, ... of /proc/self/status lines, as numbers. */

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.isthmus.sys.Seccomp;
 import dev.isthmus.testing.Bundles;
 import dev.isthmus.testing.Cli;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -135,9 +134,8 @@ class SeccompIntegrationTest {
                 true, null);
         String root = tmp.resolve("state").toString();
         String id = "sx" + ProcessHandle.current().pid();
-        Cli.Result c = Cli.run(Cli.builder("--root", root, "create", "-b", b.toString(), id).redirectInput(new File("/dev/null"))
-                .redirectOutput(tmp.resolve("create.out").toFile()).redirectError(tmp.resolve("create.err").toFile()));
-        assertEquals(0, c.status(), () -> read("create.err"));
+        Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", b.toString(), id);
+        assertEquals(0, c.status(), c::toString);
         try {
             assertEquals(0, Cli.run("--root", root, "start", id).status());
             Cli.Result e = Cli.run("--root", root, "exec", id, "--", "sh", "-c", "mkdir /tmp/b; grep '^Seccomp:' /proc/self/status");
@@ -147,10 +145,6 @@ class SeccompIntegrationTest {
             Cli.run("--root", root, "delete", "--force", id);
         }
         RunIntegrationTest.assertNothingLeft(b);
-    }
-
-    private String read(String name) {
-        return Cli.textOf(tmp.resolve(name));
     }
 
     @Test

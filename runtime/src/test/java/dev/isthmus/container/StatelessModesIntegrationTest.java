@@ -48,12 +48,7 @@ class StatelessModesIntegrationTest {
     private Cli.Result cli(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--root", tmp.resolve("state").toString()));
         all.addAll(List.of(args));
-        // A parked init keeps create's stdio: give it files, not the pipes Cli reads to EOF.
-        File out = tmp.resolve("cli.out").toFile();
-        File err = tmp.resolve("cli.err").toFile();
-        Cli.Result r = Cli.run(Cli.builder(all.toArray(String[]::new)).redirectInput(new File("/dev/null")).redirectOutput(out)
-                .redirectError(err));
-        return new Cli.Result(r.status(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+        return Cli.runToFiles(tmp.resolve("cli.out"), tmp.resolve("cli.err"), all.toArray(String[]::new));
     }
 
     private Path bundle(String config) throws IOException {

@@ -64,6 +64,16 @@ public final class Cli {
         }
     }
 
+    /**
+     * Runs the CLI with stdin from /dev/null and stdout and stderr into the files {@code out} and
+     * {@code err}, and returns what they hold. For create and anything that may leave a parked
+     * init: it keeps the runtime's stdio, so pipes read to EOF would wait for the container.
+     */
+    public static Result runToFiles(Path out, Path err, String... args) throws IOException, InterruptedException {
+        Result r = run(builder(args).redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile()));
+        return new Result(r.status(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
+    }
+
     public static Result run(String... args) throws IOException, InterruptedException {
         return run(builder(args).redirectInput(new File("/dev/null")));
     }
