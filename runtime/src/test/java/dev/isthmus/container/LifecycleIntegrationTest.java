@@ -96,7 +96,7 @@ class LifecycleIntegrationTest {
                 "[{\"type\": \"mount\"}, {\"type\": \"uts\"}]", "", ""));
         assertEquals(0, cli("create", "-b", b.toString(), "df").status(), out("create"));
         assertEquals(0, cli("start", "df").status(), out("start"));
-        waitForCount(2);
+        Bundles.waitForContainerProcesses(2);
         assertEquals(0, cli("ps", "-f", "json", "df").status(), out("ps"));
         List<String> pids = List.of(out("ps").strip().replaceAll("[\\[\\] ]", "").split(","));
         assertEquals(2, pids.size(), "ps finds the init and the daemon: " + out("ps"));
@@ -104,7 +104,7 @@ class LifecycleIntegrationTest {
         long parent = ProcessHandle.of(daemon).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
         assertTrue(parent != Long.parseLong(statePid()), "the daemon is not a child of the init");
         assertEquals(0, cli("kill", "-a", "df", "KILL").status(), out("kill"));
-        waitForCount(0);
+        Bundles.waitForContainerProcesses(0);
         assertEquals(0, cli("delete", "-f", "df").status(), out("delete"));
         RunIntegrationTest.assertNothingLeft(b);
     }
@@ -114,14 +114,6 @@ class LifecycleIntegrationTest {
         Matcher m = PID.matcher(out("state"));
         assertTrue(m.find());
         return m.group(1);
-    }
-
-    private static void waitForCount(int n) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (Bundles.processesWithEnv("SECRET_TOKEN=hunter2").size() != n && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(n, Bundles.processesWithEnv("SECRET_TOKEN=hunter2").size(), "container processes");
     }
 
     @Test

@@ -66,14 +66,6 @@ class StatelessModesIntegrationTest {
         return m.group(1);
     }
 
-    private static void waitForCount(int n) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (Bundles.processesWithEnv("SECRET_TOKEN=hunter2").size() != n && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(n, Bundles.processesWithEnv("SECRET_TOKEN=hunter2").size(), "container processes");
-    }
-
     /** Whether this process can read every /proc/PID/ns/mnt (on this host /proc/1's is EACCES even for root). */
     private static boolean procFullyReadable() throws IOException {
         try (var procs = Files.list(Path.of("/proc"))) {
@@ -95,7 +87,7 @@ class StatelessModesIntegrationTest {
         Path b = bundle(Bundles.config(DAEMON_OUTLIVES_INIT, "sl", true, NO_PIDNS, "", ""));
         assertEquals(0, cli("create", "-b", b.toString(), "e1").status());
         assertEquals(0, cli("start", "e1").status());
-        waitForCount(1); // the init (sleep 1) has ended; its daemon lives on
+        Bundles.waitForContainerProcesses(1); // the init (sleep 1) has ended; its daemon lives on
         Cli.Result st = cli("state", "e1");
         assertEquals("running", field(STATUS, st), "a process of the container remains: " + st);
         Cli.Result kill = cli("kill", "e1", "TERM");
@@ -103,7 +95,7 @@ class StatelessModesIntegrationTest {
         assertTrue(kill.err().contains("signal them with kill --all"), kill::toString);
         assertEquals(1, cli("delete", "e1").status(), "a running container is not deleted without --force");
         assertEquals(0, cli("kill", "--all", "e1", "KILL").status());
-        waitForCount(0);
+        Bundles.waitForContainerProcesses(0);
         assertEquals("stopped", field(STATUS, cli("state", "e1")));
         // Its cgroup decides: empty, so stopped even where /proc cannot be read in full
         assertEquals("stopped", field(STATUS, cli("state", "--allow-unknown-status", "e1")));
@@ -126,7 +118,7 @@ class StatelessModesIntegrationTest {
         Path b = bundle(Bundles.config(DAEMON_OUTLIVES_INIT, "sl", true, NO_PIDNS, "", ""));
         assertEquals(0, cli("create", "-b", b.toString(), "e2").status());
         assertEquals(0, cli("start", "e2").status());
-        waitForCount(1);
+        Bundles.waitForContainerProcesses(1);
         Cli.Result del = cli("delete", "--force", "e2");
         assertEquals(0, del.status(), del::toString);
         assertEquals(0, Bundles.processesWithEnv("SECRET_TOKEN=hunter2").size(), "delete returns once the daemon is gone");

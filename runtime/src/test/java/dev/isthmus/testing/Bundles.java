@@ -130,4 +130,16 @@ public final class Bundles {
                     .toList();
         }
     }
+
+    /**
+     * Waits up to 10 s until exactly {@code n} processes carry the test configs' marker
+     * (SECRET_TOKEN=hunter2 in their environment), then asserts that count.
+     */
+    public static void waitForContainerProcesses(int n) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (processesWithEnv("SECRET_TOKEN=hunter2").size() != n && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(n, processesWithEnv("SECRET_TOKEN=hunter2").size(), "container processes");
+    }
 }
