@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A container's cgroup: one directory in each hierarchy (every v1 hierarchy that holds a
@@ -195,23 +196,27 @@ public final class Cgroup {
                 + (colon >= 0 ? why.substring(colon + 2) : why) + ")");
     }
 
-    /** The directory holding {@code controller} ("" for v2's core files). */
-    public Path dirOf(String controller) {
+    /** The first directory {@code which} accepts, or null. */
+    private Dir find(Predicate<Dir> which) {
         for (Dir d : dirs) {
-            if (d.controllers().contains(controller)) {
-                return d.path();
+            if (which.test(d)) {
+                return d;
             }
         }
-        throw new IllegalArgumentException("no cgroup directory holds the " + (controller.isEmpty() ? "v2 core" : controller) + " controller");
+        return null;
+    }
+
+    /** The directory holding {@code controller} ("" for v2's core files). */
+    public Path dirOf(String controller) {
+        Dir d = find(x -> x.controllers().contains(controller));
+        if (d == null) {
+            throw new IllegalArgumentException("no cgroup directory holds the " + (controller.isEmpty() ? "v2 core" : controller) + " controller");
+        }
+        return d.path();
     }
 
     public boolean holds(String controller) {
-        for (Dir d : dirs) {
-            if (d.controllers().contains(controller)) {
-                return true;
-            }
-        }
-        return false;
+        return find(d -> d.controllers().contains(controller)) != null;
     }
 
     /** The cgroup.procs file of every directory. */
@@ -284,27 +289,21 @@ public final class Cgroup {
         }
     }
 
-    private boolean holdsV1Freezer() {
-        for (Dir d : dirs) {
-            if (!d.v2() && d.controllers().contains("freezer")) {
-                return true;
-            }
-        }
-        return false;
+    private static boolean isV1Freezer(Dir d) {
+        return !d.v2() && d.controllers().contains("freezer");
     }
 
+    private boolean holdsV1Freezer() {
+        return find(Cgroup::isV1Freezer) != null;
+    }
+
+    /** The v1 freezer's directory, else the v2 one, else null. */
     private Path freezeDir() {
-        for (Dir d : dirs) {
-            if (!d.v2() && d.controllers().contains("freezer")) {
-                return d.path();
-            }
+        Dir d = find(Cgroup::isV1Freezer);
+        if (d == null) {
+            d = find(Dir::v2);
         }
-        for (Dir d : dirs) {
-            if (d.v2()) {
-                return d.path();
-            }
-        }
-        return null;
+        return d == null ? null : d.path();
     }
 
     /** Whether the cgroup is frozen (a v1 FREEZING counts as not yet). */
