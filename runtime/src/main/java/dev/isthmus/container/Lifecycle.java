@@ -212,8 +212,8 @@ public final class Lifecycle {
             // Made and recorded now; the process enters it in its image's first steps (not as the JVM).
             program = dev.isthmus.plan.ParentSync.selfPlaced(plan.program(),
                     dev.isthmus.cgroup.ContainerCgroup.prepare(id, config).make(store.dir(id)).procsFiles());
-        } catch (IllegalArgumentException e) {
-            store.save(r);
+        } catch (IllegalArgumentException | IOException e) {
+            store.save(r); // created again, as after a failed hook
             throw new LifecycleException(e.getMessage());
         }
         try {
