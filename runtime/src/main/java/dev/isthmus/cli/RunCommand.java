@@ -34,12 +34,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (dryRun) {
             try {
-                dev.isthmus.container.ContainerId.check(id);
-                dev.isthmus.spec.Config config = dev.isthmus.spec.ConfigReader.read(opts.bundle.resolve("config.json"));
-                dev.isthmus.plan.Planner.planExecMode(config, opts.bundle, dev.isthmus.plan.Host.LIVE, opts.planOptions(false))
-                        .listing("(none: exec mode runs in this process)").forEach(System.out::println);
+                dev.isthmus.container.Lifecycle.execModeListing(id, opts.bundle, opts.planOptions(false)).forEach(System.out::println);
                 return 0;
-            } catch (dev.isthmus.spec.ConfigException | dev.isthmus.plan.PlanException | IllegalArgumentException e) {
+            } catch (dev.isthmus.container.Lifecycle.LifecycleException e) {
                 System.err.println("isthmus: " + e.getMessage());
                 return 1;
             }

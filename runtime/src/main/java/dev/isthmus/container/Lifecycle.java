@@ -235,6 +235,12 @@ public final class Lifecycle {
 
     private record ExecModePlan(Config config, dev.isthmus.plan.Program program) {}
 
+    /** run --dry-run in exec mode: the program exec-mode start would run, refused as create would refuse it. */
+    public static java.util.List<String> execModeListing(String id, Path bundle, Planner.Options options) throws LifecycleException {
+        Path abs = bundle.toAbsolutePath().normalize();
+        return execModePlan(id, abs.resolve("config.json"), abs, null, options).program().listing("(none: exec mode runs in this process)");
+    }
+
     /** An exec-mode container's config and program, refused with a clear message when exec mode cannot honour it. */
     private static ExecModePlan execModePlan(String id, Path file, Path bundle, Path consoleSocket, Planner.Options options)
             throws LifecycleException {

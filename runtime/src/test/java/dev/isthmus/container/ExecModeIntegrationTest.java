@@ -1,6 +1,7 @@
 package dev.isthmus.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -66,6 +67,19 @@ class ExecModeIntegrationTest {
         assertEquals(0, Cli.run("--root", root(), "delete", "em1").status());
         assertTrue(Files.list(tmp.resolve("state")).findAny().isEmpty(), "no state left");
         RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
+    void dryRunListsTheProgramAndRefusesWhatRunRefuses() throws Exception {
+        Path b = bundle(List.of("true"), NAMESPACES, "");
+        Cli.Result ok = Cli.run("--root", root(), "--state-mode=exec", "run", "--dry-run", "-b", b.toString(), "em-dry");
+        assertEquals(0, ok.status(), ok::toString);
+        assertTrue(ok.out().contains("unshare(CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWUTS)"), ok::toString);
+        Files.writeString(b.resolve("config.json"), Files.readString(b.resolve("config.json")).replace("\"terminal\": false", "\"terminal\": true"));
+        Cli.Result refused = Cli.run("--root", root(), "--state-mode=exec", "run", "--dry-run", "-b", b.toString(), "em-dry");
+        assertEquals(1, refused.status(), refused::toString);
+        assertTrue(refused.err().contains("process.terminal: not supported in --state-mode=exec"), refused::toString);
+        assertFalse(Files.exists(tmp.resolve("state/em-dry")), "a dry run records nothing");
     }
 
     @Test
