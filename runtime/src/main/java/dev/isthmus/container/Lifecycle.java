@@ -97,6 +97,7 @@ public final class Lifecycle {
             try {
                 launch.awaitExec(cg::add);
             } catch (SpawnException e) {
+                launch.commit(false);
                 throw new LifecycleException(e.getMessage());
             } finally {
                 launch.close();
@@ -123,9 +124,13 @@ public final class Lifecycle {
                 if (pidFile != null) {
                     Run.writePidFile(pidFile, init.pid());
                 }
+                if (!launch.commit(true)) {
+                    throw new LifecycleException("the container's init ended during create");
+                }
                 ok = true;
             } finally {
                 if (!ok) {
+                    launch.commit(false);
                     Libc.pidfdSendSignal(pidfd, SIGKILL);
                     Libc.waitPidfd(pidfd, false);
                 }

@@ -247,6 +247,7 @@ final class InRoot {
     /** Masks a file with a bind of /dev/null (ENOENT: nothing to mask). */
     void maskFile(String path) {
         String p = normalize(path);
+        releaseDir();
         int ebadf = Errno.EBADF.number();
         open(p, false, TARGET, Errno.ENOENT.number(), "open masked path " + p);
         steps.add(Step.storing(TREE, Syscall.OPEN_TREE, "mask " + p + ": clone /dev/null", imm(K.AT_FDCWD, "AT_FDCWD"), str("/dev/null"),
@@ -262,6 +263,7 @@ final class InRoot {
      */
     void maskDirectory(String path, String context) {
         String p = normalize(path);
+        releaseDir();
         int ebadf = Errno.EBADF.number();
         open(p, true, TARGET, Errno.ENOENT.number(), "open masked path " + p);
         steps.add(Step.storing(DIR, Syscall.FSOPEN, "mask " + p + ": open a tmpfs context", str("tmpfs"),
@@ -283,6 +285,7 @@ final class InRoot {
     /** A read-only recursive bind of {@code path} onto itself (ENOENT: nothing to do). */
     void readonly(String path) {
         String p = normalize(path);
+        releaseDir();
         int ebadf = Errno.EBADF.number();
         open(p, false, TARGET, Errno.ENOENT.number(), "open read-only path " + p);
         steps.add(new Step(Syscall.OPEN_TREE, List.of(new Arg.Slot(TARGET), str(""),

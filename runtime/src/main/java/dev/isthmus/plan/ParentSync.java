@@ -39,14 +39,15 @@ public final class ParentSync {
                     new Arg.Imm(K.CLONE_NEWCGROUP, "CLONE_NEWCGROUP")));
             inserted++;
         }
-        return new Program(flags, steps, p.uidMap(), p.gidMap(), p.denySetgroups(), true, p.processStart() + inserted, p.oomScoreAdj());
+        // Every inserted step precedes the image's exec: the image starts that many steps later.
+        return new Program(flags, steps, p.uidMap(), p.gidMap(), p.denySetgroups(), true, p.processStart() + inserted, p.oomScoreAdj(),
+                p.imageStart() < 0 ? -1 : p.imageStart() + inserted);
     }
 
     /** The parked form: the image starts that many steps later. */
     public static Planner.Parked of(Planner.Parked parked) {
         Program synced = of(parked.program());
-        int shift = synced.steps().size() - parked.program().steps().size();
-        return new Planner.Parked(synced, parked.imageStart() + shift);
+        return new Planner.Parked(synced, synced.imageStart());
     }
 
     /**
@@ -67,7 +68,7 @@ public final class ParentSync {
         int n = steps.size();
         steps.addAll(p.steps());
         return new Program(p.cloneFlags(), steps, p.uidMap(), p.gidMap(), p.denySetgroups(), p.waitsForParent(), p.processStart() + n,
-                p.oomScoreAdj());
+                p.oomScoreAdj(), p.imageStart() < 0 ? -1 : p.imageStart() + n);
     }
 
     private static int waitStep(List<Step> steps) {

@@ -87,6 +87,7 @@ public final class Planner {
     private final List<Step> steps = new ArrayList<>();
     /** For a parked init (create/start): the exec FIFO's path, else null. */
     private String parkFifo;
+    /** The first step the init image runs (hopIntoImage), -1 before the hop is planned. */
     private int imageStart = -1;
     /** Exec mode: the program runs in the runtime's own process (no clone), so it unshares. */
     private boolean execMode;
@@ -133,16 +134,20 @@ public final class Planner {
                 container.mounts(), container.hooks(), container.annotations(), container.linux());
         Planner p = new Planner(patched, bundle, Host.LIVE, Options.DEFAULT);
         if (joinFlags != 0) {
+            // In the JVM's child (non-dumpable, as the JVM is): the image then starts inside the
+            // container's namespaces, with its root and cwd, and never holds the host's.
             p.steps.add(Step.of(Syscall.SETNS, "join the container's namespaces", new Arg.Slot(Program.TARGET),
                     imm(joinFlags, cloneFlagNames(joinFlags))));
         }
+        p.hopIntoImage();
+        p.steps.add(SecuritySteps.nonDumpable());
         if (process.terminal()) {
             p.consoleSteps();
         }
         p.steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(0, "0")));
         int processStart = p.steps.size();
         p.processSteps();
-        return new Program(0, p.steps, "", "", false, false, processStart);
+        return new Program(0, p.steps, "", "", false, false, processStart, "", p.imageStart);
     }
 
     /**
@@ -247,17 +252,10 @@ public final class Planner {
                 steps.add(Step.of(Syscall.SETRESUID, "become uid 0 of the user namespace", imm(0), imm(0), imm(0)));
             }
         }
+        if (!execMode) {
+            hopIntoImage();
+        }
         if (parkFifo != null) {
-            steps.add(Step.of(Syscall.FCNTL, "keep the error pipe open across the image's exec", new Arg.Slot(Program.ERR),
-                    imm(K.F_SETFD, "F_SETFD"), imm(0)));
-            if (config.process().terminal()) {
-                steps.add(Step.of(Syscall.FCNTL, "keep the console open across the image's exec", new Arg.Slot(Program.CONSOLE),
-                        imm(K.F_SETFD, "F_SETFD"), imm(0)));
-            }
-            steps.add(Step.of(Syscall.EXECVEAT, "exec the parked-init image", new Arg.Slot(Program.IMAGE), str(""),
-                    new Arg.StrArray(List.of("isthmus-init"), false), new Arg.StrArray(List.of(), true),
-                    imm(K.AT_EMPTY_PATH, "AT_EMPTY_PATH")));
-            imageStart = steps.size();
             steps.add(Step.storing(Program.FIFO, Syscall.OPENAT, "open the exec FIFO " + parkFifo, imm(K.AT_FDCWD, "AT_FDCWD"),
                     str(parkFifo), imm(K.O_RDWR | K.O_CLOEXEC, "O_RDWR|O_CLOEXEC"), imm(0)));
         }
@@ -301,7 +299,37 @@ public final class Planner {
         processSteps();
         String uidMap = newUserNs && !execMode ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
         String gidMap = newUserNs && !execMode ? idMap(config.linux().gidMappings(), "linux.gidMappings") : "";
-        return new Program(cloneFlags, steps, uidMap, gidMap, false, waits, processStart, parentOomScoreAdj);
+        return new Program(cloneFlags, steps, uidMap, gidMap, false, waits, processStart, parentOomScoreAdj, imageStart);
+    }
+
+    /**
+     * The JVM's child leaves the JVM: every fd above stderr and the preserved ones is marked
+     * close-on-exec but the error pipe (and the console), and the child execs the sealed memfd
+     * image of this same table (slot IMAGE), which runs on from the next step. From there the
+     * process holds no fd of the runtime (the exec closed the JVM's jars, its pipes and whatever
+     * fd the caller leaked into it: CVE-2024-21626 through args[0] or PATH), none of the JVM's
+     * memory, and its /proc/PID/exe is the write-sealed memfd, not the host's java, so neither
+     * a "#!/proc/self/exe" nor a dynamic loader planted in the container reaches a writable
+     * runtime binary (CVE-2019-5736). The child's id maps are written before (the exec
+     * recomputes capabilities).
+     */
+    private void hopIntoImage() {
+        steps.add(Step.of(Syscall.CLOSE_RANGE, "mark the runtime's fds close-on-exec", imm(3 + options.preserveFds()),
+                imm(0xffffffffL, "~0U"), imm(K.CLOSE_RANGE_CLOEXEC, "CLOSE_RANGE_CLOEXEC")));
+        steps.add(Step.of(Syscall.FCNTL, "keep the error pipe open across the image's exec", new Arg.Slot(Program.ERR),
+                imm(K.F_SETFD, "F_SETFD"), imm(0)));
+        if (config.process().terminal()) {
+            steps.add(Step.of(Syscall.FCNTL, "keep the console open across the image's exec", new Arg.Slot(Program.CONSOLE),
+                    imm(K.F_SETFD, "F_SETFD"), imm(0)));
+        }
+        if (parkFifo != null) {
+            steps.add(Step.of(Syscall.FCNTL, "keep the commit pipe open across the image's exec", new Arg.Slot(Program.COMMIT),
+                    imm(K.F_SETFD, "F_SETFD"), imm(0)));
+        }
+        steps.add(Step.of(Syscall.EXECVEAT, "exec the init image", new Arg.Slot(Program.IMAGE), str(""),
+                new Arg.StrArray(List.of("isthmus-init"), false), new Arg.StrArray(List.of(), true),
+                imm(K.AT_EMPTY_PATH, "AT_EMPTY_PATH")));
+        imageStart = steps.size();
     }
 
     /**
@@ -370,6 +398,10 @@ public final class Planner {
             planMount(mounts.get(i), "mounts[" + i + "]");
         }
         devices();
+        // Before pivot_root: a masked file gets a clone of the host's own /dev/null, looked up
+        // in the host's mount tree, never of a /dev/null the rootfs could plant as a symlink
+        // to a host file (CVE-2025-31133); targets are resolved in the root as every mount's.
+        maskedAndReadonlyPaths();
         if (options.noPivot() || host.rootIsRamfs()) {
             inRoot.chdirRoot();
             steps.add(mount("move the rootfs to /", ".", "/", null, K.MS_MOVE, null));
@@ -385,7 +417,6 @@ public final class Planner {
         if (prop != hostSide) {
             steps.add(mount("make / " + MountOption.flagNames(prop), null, "/", null, prop, null));
         }
-        maskedAndReadonlyPaths();
         inRoot.closeRoot();
         if (config.root().readonly()) {
             steps.add(mount("remount the root read-only", null, "/", null, K.MS_BIND | K.MS_REMOUNT | K.MS_RDONLY, null));
@@ -614,6 +645,9 @@ public final class Planner {
         InRoot.chdirCwd(steps, cwd); // no magic links: CVE-2024-21626
         if (parkFifo != null) {
             steps.add(Step.of(Syscall.WRITE, "report READY", new Arg.Slot(Program.ERR), new Arg.Bytes(READY, "READY"), imm(16)));
+            steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.COMMIT), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
+                    Step.CHECK | Step.NONZERO, 0, 0, "wait until create has recorded the container"));
+            steps.add(Step.of(Syscall.CLOSE, "close the commit pipe", new Arg.Slot(Program.COMMIT)));
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.FIFO), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
                     Step.CHECK | Step.NONZERO, 0, 0, "wait for start on the exec FIFO"));
         }

@@ -22,9 +22,13 @@ import java.util.List;
  *                      cwd, fds, exec): what a many-task launcher replaces per task
  * @param oomScoreAdj   for /proc/PID/oom_score_adj, written by the parent before the id maps
  *                      (empty: none): a child in a new user namespace may not lower its own
+ * @param imageStart    the first step run by the sealed memfd image the JVM's child execs into
+ *                      (slot {@link #IMAGE}), or -1 when the whole program runs in the JVM's child:
+ *                      from that step on, the process holds no memory, fd or /proc/PID/exe of the
+ *                      runtime's (DESIGN.md, "The container is hostile")
  */
 public record Program(long cloneFlags, List<Step> steps, String uidMap, String gidMap, boolean denySetgroups,
-        boolean waitsForParent, int processStart, String oomScoreAdj) {
+        boolean waitsForParent, int processStart, String oomScoreAdj, int imageStart) {
 
     public static final int SYNC_READ = 0;
     public static final int SYNC_WRITE = 1;
@@ -40,6 +44,12 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
     public static final int TARGET = 6;
     /** For hooks: the read end of the pipe carrying the state JSON, which becomes stdin. */
     public static final int STDIN = 7;
+    /**
+     * For a parked init: the read end of create's commit pipe. After READY the init waits for a
+     * byte on it, written once create has recorded the container: a create killed before that
+     * leaves no parked init behind (EOF ends it). A hook is never parked, so it shares STDIN's slot.
+     */
+    public static final int COMMIT = STDIN;
     /** First slot free for steps. */
     public static final int FIRST_FREE_SLOT = 8;
 
@@ -54,6 +64,12 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
         this(cloneFlags, steps, uidMap, gidMap, denySetgroups, waitsForParent, processStart, "");
     }
 
+    /** A program run wholly by the JVM's child (no image). */
+    public Program(long cloneFlags, List<Step> steps, String uidMap, String gidMap, boolean denySetgroups, boolean waitsForParent,
+            int processStart, String oomScoreAdj) {
+        this(cloneFlags, steps, uidMap, gidMap, denySetgroups, waitsForParent, processStart, oomScoreAdj, -1);
+    }
+
     public Program {
         steps = List.copyOf(steps);
         if (processStart < 0 || processStart > steps.size()) {
@@ -62,6 +78,9 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
         uidMap = uidMap == null ? "" : uidMap;
         gidMap = gidMap == null ? "" : gidMap;
         oomScoreAdj = oomScoreAdj == null ? "" : oomScoreAdj;
+        if (imageStart < -1 || imageStart > processStart) {
+            throw new IllegalArgumentException("imageStart out of range: " + imageStart);
+        }
         if (!oomScoreAdj.isEmpty() && !waitsForParent) {
             throw new IllegalArgumentException("the parent writes oom_score_adj only for a child that waits for it");
         }
@@ -71,7 +90,7 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
     public Program withProcessSteps(List<Step> processSteps) {
         List<Step> all = new ArrayList<>(steps.subList(0, processStart));
         all.addAll(processSteps);
-        return new Program(cloneFlags, all, uidMap, gidMap, denySetgroups, waitsForParent, processStart, oomScoreAdj);
+        return new Program(cloneFlags, all, uidMap, gidMap, denySetgroups, waitsForParent, processStart, oomScoreAdj, imageStart);
     }
 
     /** The program as an strace-like listing, one system call per line. */

@@ -33,6 +33,9 @@ public final class Libc {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle PIDFD_OPEN = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
     private static final MethodHandle SETNS = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
+    /** prctl(2) is variadic in libc: linked with two of its variadic arguments (option, arg2). */
+    private static final MethodHandle PRCTL = Native.linkVariadicErrno(Native.symbol("prctl"),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), 1);
 
     public static final int O_CLOEXEC = Linux.O_CLOEXEC();
     public static final int O_NONBLOCK = Linux.O_NONBLOCK();
@@ -283,6 +286,22 @@ public final class Libc {
             MemorySegment cap = Native.captureSegment(a);
             if ((int) SETNS.invokeExact(cap, fd, nstype) < 0) {
                 throw new SysException("setns", Native.errno(cap));
+            }
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * prctl(PR_SET_DUMPABLE, 0) on the calling process. Dumpability belongs to the memory map, which
+     * a CLONE_VM child shares: set in the JVM before clone3, the child is non-dumpable from its first
+     * instruction, also where it is born inside a container's pid namespace (exec).
+     */
+    public static void makeNonDumpable() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            if ((int) PRCTL.invokeExact(cap, Linux.PR_SET_DUMPABLE(), 0L) < 0) {
+                throw new SysException("prctl(PR_SET_DUMPABLE, 0)", Native.errno(cap));
             }
         } catch (Throwable t) {
             throw Native.rethrow(t);

@@ -35,6 +35,8 @@ public final class Spawner {
         private int errRead;
         private int syncWrite;
         private final boolean parked;
+        /** A parked init's commit pipe (write end), or -1. */
+        private int commitWrite = -1;
 
         Launch(ProgramImage image, Program program, int pid, int pidfd, int errRead, int syncWrite, boolean parked) {
             this.image = image;
@@ -156,6 +158,29 @@ public final class Spawner {
             }
         }
 
+        /**
+         * For a parked init: tells it that create has recorded the container ({@code recorded}),
+         * or, when not, only closes the commit pipe, so that the init ends (EOF) instead of
+         * parking for a container nobody recorded. Without a call, the init ends when this
+         * process does. Returns false when the init had already ended.
+         */
+        public boolean commit(boolean recorded) {
+            if (commitWrite < 0) {
+                return false;
+            }
+            try {
+                if (recorded) {
+                    Libc.write(commitWrite, new byte[] {1});
+                }
+                return true;
+            } catch (SysException e) {
+                return false; // EPIPE: the init is gone
+            } finally {
+                Libc.close(commitWrite);
+                commitWrite = -1;
+            }
+        }
+
         /** Closes what is still open; the pidfd belongs to the caller once exec succeeded. */
         @Override
         public void close() {
@@ -192,21 +217,25 @@ public final class Spawner {
      * sync pipe's slots are filled here), in cgroup {@code cgroupFd} or -1.
      */
     public static Launch launch(Program program, long[] presetSlots, int cgroupFd) {
-        return clone(program, presetSlots, cgroupFd, null);
+        return clone(program, presetSlots, cgroupFd, false);
     }
 
     /**
-     * The one clone path: pipes, initial slots, for a parked init also the memfd image (its
-     * error pipe kept across the image's exec through slot ERR), then clone3 through the stub.
-     * The child gets its own copies of the fds (fd tables are copied at clone), so the parent
-     * closes its child-side ends at once; on failure it closes its own ends too.
+     * The one clone path: pipes, initial slots, for a program that hops into an image (every
+     * container's, DESIGN.md) also the sealed memfd ELF holding the same table (its error pipe
+     * kept across the image's exec through slot ERR), then clone3 through the stub. The child gets
+     * its own copies of the fds (fd tables are copied at clone), so the parent closes its
+     * child-side ends at once; on failure it closes its own ends too. The JVM is made
+     * non-dumpable first: the CLONE_VM child shares its memory map, and with it its dumpability.
      */
-    private static Launch clone(Program program, long[] presetSlots, int cgroupFd, dev.isthmus.plan.Planner.Parked parked) {
+    private static Launch clone(Program program, long[] presetSlots, int cgroupFd, boolean parked) {
+        NonDumpable.ensure();
         ProgramImage image = new ProgramImage(program);
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
         int[] err = null;
         int[] sync = null;
+        int[] commit = null;
         int memfd = -1;
         long pid;
         SPAWN_LOCK.lock();
@@ -218,9 +247,13 @@ public final class Spawner {
                 slots[Program.SYNC_READ] = sync[0];
                 slots[Program.SYNC_WRITE] = sync[1];
             }
-            if (parked != null) {
+            if (parked) {
+                commit = Libc.pipe2(Libc.O_CLOEXEC);
+                slots[Program.COMMIT] = commit[0];
+            }
+            if (program.imageStart() >= 0) {
                 slots[Program.ERR] = err[1];
-                memfd = Memfd.sealedExecutable("isthmus-init", ElfImage.build(program, parked.imageStart(), err[1], slots));
+                memfd = Memfd.sealedExecutable("isthmus-init", ElfImage.build(program, program.imageStart(), err[1], slots));
                 slots[Program.IMAGE] = memfd;
             }
             image.prepare(flags, err[1], slots, cgroupFd);
@@ -232,6 +265,9 @@ public final class Spawner {
             if (sync != null) {
                 Libc.close(sync[1]);
             }
+            if (commit != null) {
+                Libc.close(commit[1]);
+            }
             image.close();
             throw e;
         } finally {
@@ -241,6 +277,9 @@ public final class Spawner {
             if (sync != null) {
                 Libc.close(sync[0]);
             }
+            if (commit != null) {
+                Libc.close(commit[0]);
+            }
             Libc.close(memfd);
             SPAWN_LOCK.unlock();
         }
@@ -249,10 +288,26 @@ public final class Spawner {
             if (sync != null) {
                 Libc.close(sync[1]);
             }
+            if (commit != null) {
+                Libc.close(commit[1]);
+            }
             image.close();
             throw new SysException("clone3", (int) -pid);
         }
-        return new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1], parked != null);
+        Launch launch = new Launch(image, program, (int) pid, image.pidfd(), err[0], sync == null ? -1 : sync[1], parked);
+        launch.commitWrite = commit == null ? -1 : commit[1];
+        return launch;
+    }
+
+    /** The JVM's PR_SET_DUMPABLE 0, set once before its first child (DESIGN.md, invariant 1). */
+    private static final class NonDumpable {
+        static {
+            Libc.makeNonDumpable();
+        }
+
+        static void ensure() {
+            // class initialisation does the work, once, thread-safely
+        }
     }
 
     /**
@@ -299,8 +354,11 @@ public final class Spawner {
      * the init reports READY.
      */
     public static Launch launchParked(dev.isthmus.plan.Planner.Parked parked, int consoleFd) {
+        if (parked.program().imageStart() != parked.imageStart()) {
+            throw new IllegalArgumentException("a parked program starts its image at " + parked.imageStart());
+        }
         long[] slots = new long[Step.SLOTS];
         slots[Program.CONSOLE] = consoleFd;
-        return clone(parked.program(), slots, -1, parked);
+        return clone(parked.program(), slots, -1, true);
     }
 }
