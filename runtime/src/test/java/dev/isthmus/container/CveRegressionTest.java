@@ -43,6 +43,11 @@ import org.junit.jupiter.api.io.TempDir;
  *     symlink out of the rootfs;</li>
  * <li>CVE-2024-21626: an fd or cwd of the runtime's reaching the container;</li>
  * <li>CVE-2019-5736: the container overwriting the runtime's executable through /proc/PID/exe;</li>
+ * <li>the exec window: a container process sweeping /proc for the runtime's child (a CLONE_VM
+ *     clone of the JVM) to open its memory, trace it or reopen its fds (procsweep.c);</li>
+ * <li>CVE-2024-21626 through the executable: args[0] or PATH naming /proc/self/fd/N;</li>
+ * <li>CVE-2025-31133 / CVE-2025-52565: a rootfs whose /dev/null or /dev/console is a symlink to a
+ *     host sysctl, so that masking binds the host file;</li>
  * <li>masked and read-only paths undone from inside (umount, remount, a fresh proc).</li>
  * </ul>
  */
@@ -286,6 +291,13 @@ class CveRegressionTest {
         r = Cli.run(withLeakedFds("run", "-b", b2.toString(), "cw" + ProcessHandle.current().pid()));
         assertNotEquals(0, r.status(), r::toString);
         assertFalse(r.out().contains("HOSTFILE") || r.out().contains("cwd=" + hostDir), r::toString);
+        // The leaked fd is closed when the child execs its image (ENOENT); a preserved one is
+        // still refused as a magic link (ELOOP).
+        assertTrue(r.err().contains("chdir to the process's cwd /proc/self/fd/7: ENOENT"), r::toString);
+        assertHostDirUntouched(before);
+        r = Cli.run(withLeakedFds("run", "--preserve-fds", "6", "-b", b2.toString(), "cw" + ProcessHandle.current().pid()));
+        assertNotEquals(0, r.status(), r::toString);
+        assertFalse(r.out().contains("HOSTFILE") || r.out().contains("cwd=" + hostDir), r::toString);
         assertTrue(r.err().contains("chdir to the process's cwd /proc/self/fd/7: ELOOP"), r::toString);
         assertHostDirUntouched(before);
         RunIntegrationTest.assertNothingLeft(b);
@@ -311,7 +323,7 @@ class CveRegressionTest {
                     "echo cwd=$(readlink /proc/self/cwd); ls"));
             assertNotEquals(0, r.status(), r::toString);
             assertFalse(r.out().contains("HOSTFILE"), r::toString);
-            assertTrue(r.err().contains("ELOOP"), r::toString);
+            assertTrue(r.err().contains("ENOENT"), "the leaked fd is closed before the cwd is looked up: " + r);
         } finally {
             Cli.run("--root", root, "delete", "--force", id);
         }
@@ -320,6 +332,182 @@ class CveRegressionTest {
 
     private String read(String name) {
         return Cli.textOf(tmp.resolve(name));
+    }
+
+    // ---- the exec window: what a container process sees of the runtime's child -------------
+
+    /**
+     * Builds the attack program (procsweep.c, a test resource) as a static binary into the
+     * rootfs: it sweeps /proc for processes that are not busybox and tries mem, ptrace, environ,
+     * the fd links and /proc/PID/exe on each.
+     */
+    private static void buildSweeper(Path rootfs) throws Exception {
+        Path src = Path.of(CveRegressionTest.class.getResource("/attacks/procsweep.c").toURI());
+        Path out = rootfs.resolve("bin/procsweep");
+        Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", out.toString(), src.toString()).redirectErrorStream(true).start();
+        String log = new String(gcc.getInputStream().readAllBytes());
+        assumeTrue(gcc.waitFor() == 0, "needs gcc and a static libc to build the attack program (apt-get install gcc libc6-dev): " + log);
+    }
+
+    /**
+     * exec is the window that matters: its child is born into the running container's pid
+     * namespace. (run and create/start make a new pid namespace, empty until the program runs;
+     * a pid namespace joined by `path` is not joined by the child itself yet, issue 15.)
+     */
+    @Test
+    void theSweepFindsNoRuntimeProcessItCanOpenTraceOrReadTheFdsOf() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        String javaBefore = sha256(java);
+        // As root with runc's default capabilities: a container given CAP_SYS_PTRACE without a
+        // user namespace may trace any process of the host, the runtime's or not.
+        Path b = bundle(List.of("sh", "-c", "procsweep > /tmp/sweep.out 2>&1"), "", "");
+        withDefaultCapabilities(b);
+        buildSweeper(b.resolve("rootfs"));
+        Files.deleteIfExists(b.resolve("rootfs/tmp/stop"));
+        String root = tmp.resolve("state").toString();
+        String id = "sw" + ProcessHandle.current().pid();
+        Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", b.toString(), id);
+        assertEquals(0, c.status(), c::toString);
+        try {
+            assertEquals(0, Cli.run("--root", root, "start", id).status());
+            // exec: its child is born in the container's pid namespace and waits there for its
+            // cgroup placement (a v1 migration takes about 10 ms here) before it becomes the image.
+            Path sweepOut = b.resolve("rootfs/tmp/sweep.out");
+            for (int i = 0; i < 50; i++) {
+                Cli.Result e = Cli.run("--root", root, "exec", id, "--", "true");
+                assertEquals(0, e.status(), () -> e + "\nthe sweep so far:\n" + Cli.textOf(sweepOut));
+            }
+            Files.writeString(b.resolve("rootfs/tmp/stop"), "");
+            Path out = b.resolve("rootfs/tmp/sweep.out");
+            for (int i = 0; i < 100 && !Files.readString(out).contains("done"); i++) {
+                Thread.sleep(50);
+            }
+        } finally {
+            Cli.run("--root", root, "delete", "--force", id);
+        }
+        List<String> lines = Files.readAllLines(b.resolve("rootfs/tmp/sweep.out"));
+        long sightings = lines.stream().filter(l -> l.startsWith("sighting")).count();
+        System.out.println("exec window: the sweep saw " + sightings + " runtime processes during 50 execs");
+        assertTrue(lines.contains("done"), "the sweep ran to the end: " + lines);
+        assertTrue(sightings > 0, "the sweep met the runtime's children (else it proves nothing): " + lines);
+        assertEquals(List.of(), lines.stream().filter(l -> l.startsWith("BREACH")).toList(), "the container reached a runtime process");
+        assertEquals(javaBefore, sha256(java), "the JDK's java changed");
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    // ---- CVE-2024-21626 through the executable: args[0] and PATH in /proc/self/fd/N --------
+
+    /** A host-only busybox in the host directory: what the attack would run as the container's program. */
+    private void hostBusybox() throws IOException {
+        Files.copy(Bundles.BUSYBOX, hostDir.resolve("busybox"));
+    }
+
+    private static final String PWN = "echo pwned > /proc/self/fd/7/HOSTFILE; echo pwned > HOSTFILE; echo ran";
+
+    @Test
+    void anExecutableOrPathThroughALeakedFdIsRefused() throws Exception {
+        hostBusybox();
+        TreeMap<String, String> before = snapshot(hostDir);
+        String id = "xf" + ProcessHandle.current().pid();
+        // args[0] through the fd, and PATH through it
+        Path b = bundle(List.of("/proc/self/fd/7/busybox", "sh", "-c", PWN), "", "");
+        Cli.Result r = Cli.run(withLeakedFds("run", "-b", b.toString(), id));
+        assertNotEquals(0, r.status(), r::toString);
+        assertFalse(r.out().contains("ran"), r::toString);
+        assertTrue(r.err().contains("exec /proc/self/fd/7/busybox: No such file or directory"), r::toString);
+        assertHostDirUntouched(before);
+
+        Path bp = bundle(List.of("busybox", "sh", "-c", PWN), "", "");
+        Files.writeString(bp.resolve("config.json"), Files.readString(bp.resolve("config.json")).replace("\"PATH=/bin\"",
+                "\"PATH=/proc/self/fd/7\""));
+        r = Cli.run(withLeakedFds("run", "-b", bp.toString(), id));
+        assertNotEquals(0, r.status(), r::toString);
+        assertFalse(r.out().contains("ran"), r::toString);
+        assertHostDirUntouched(before);
+
+        // create/start: the parked init held the caller's fds until start. It keeps create's
+        // stdio, which therefore goes to files (a pipe read to EOF would wait for the container).
+        String root = tmp.resolve("state").toString();
+        Path out = tmp.resolve("leak-create.out");
+        Cli.Result c = Cli.run(withLeakedFds("--root", root, "create", "-b", b.toString(), id)
+                .redirectOutput(out.toFile()).redirectError(tmp.resolve("leak-create.err").toFile()));
+        if (c.status() == 0) {
+            try {
+                Cli.run(withLeakedFds("--root", root, "start", id));
+                Thread.sleep(200);
+            } finally {
+                Cli.run("--root", root, "delete", "--force", id);
+            }
+        }
+        assertFalse(Files.readString(out).contains("ran"), () -> read("leak-create.out") + read("leak-create.err"));
+        assertHostDirUntouched(before);
+
+        // exec, args[0] on the command line
+        Path sleeper = bundle(List.of("sleep", "300"), "", "");
+        c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", sleeper.toString(), id);
+        assertEquals(0, c.status(), c::toString);
+        try {
+            assertEquals(0, Cli.run("--root", root, "start", id).status());
+            r = Cli.run(withLeakedFds("--root", root, "exec", id, "--", "/proc/self/fd/7/busybox", "sh", "-c", PWN));
+            assertNotEquals(0, r.status(), r::toString);
+            assertFalse(r.out().contains("ran"), r::toString);
+            r = Cli.run(withLeakedFds("--root", root, "exec", "--env", "PATH=/proc/self/fd/7", id, "--", "busybox", "sh", "-c", PWN));
+            assertNotEquals(0, r.status(), r::toString);
+            assertFalse(r.out().contains("ran"), r::toString);
+        } finally {
+            Cli.run("--root", root, "delete", "--force", id);
+        }
+        assertHostDirUntouched(before);
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    // ---- CVE-2025-31133 / CVE-2025-52565: /dev/null and /dev/console planted as symlinks ----
+
+    private static final Path SYSCTL = Path.of("/proc/sys/kernel/printk_ratelimit_burst");
+
+    @Test
+    void aSymlinkedDevNullOrConsoleNeverMasksWithAHostFile() throws Exception {
+        assumeTrue(Files.isWritable(SYSCTL), "needs a writable " + SYSCTL + " to tell whether the container reached it");
+        String saved = Files.readString(SYSCTL);
+        try {
+            // No /dev tmpfs: the rootfs's own /dev is used, where null and console are links to
+            // a host sysctl (through the container's /proc, which shows the host's kernel.*).
+            Path b = bundle(List.of("sh", "-c", "echo 77 > /proc/keys; echo 78 > /proc/timer_list; echo 79 > /dev/console; "
+                    + "echo keys=$(cat /proc/keys | wc -c)"), "", MASKS);
+            withDefaultCapabilities(b);
+            String config = Files.readString(b.resolve("config.json"));
+            config = config.replace("{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+                    + "\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]}",
+                    "{\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}");
+            assertFalse(config.contains("\"/dev\""), "the bundle has no /dev mount: " + config);
+            Files.writeString(b.resolve("config.json"), config);
+            Path dev = Files.createDirectories(b.resolve("rootfs/dev"));
+            for (String name : List.of("null", "console")) {
+                Files.deleteIfExists(dev.resolve(name));
+                Files.createSymbolicLink(dev.resolve(name), SYSCTL);
+            }
+            Cli.Result r = run(b, "dnl");
+            assertEquals(saved, Files.readString(SYSCTL), "the host's " + SYSCTL + " changed: " + r);
+            assertFalse(r.out().contains("keys=") && !r.out().contains("keys=0"), "a mask shows content: " + r);
+
+            String root = tmp.resolve("state").toString();
+            String id = "dn" + ProcessHandle.current().pid();
+            Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", b.toString(), id);
+            try {
+                if (c.status() == 0) {
+                    Cli.run("--root", root, "start", id);
+                    Thread.sleep(300);
+                }
+            } finally {
+                Cli.run("--root", root, "delete", "--force", id);
+            }
+            assertEquals(saved, Files.readString(SYSCTL), "the host's " + SYSCTL + " changed through create/start: " + read("create.out"));
+            RunIntegrationTest.assertNothingLeft(b);
+        } finally {
+            if (!Files.readString(SYSCTL).equals(saved)) {
+                Files.writeString(SYSCTL, saved);
+            }
+        }
     }
 
     // ---- CVE-2019-5736: overwriting the runtime through /proc/PID/exe -----------------------
@@ -446,12 +634,17 @@ class CveRegressionTest {
             ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
              "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_SYS_CHROOT"]""";
 
-    @Test
-    void masksHoldAgainstRootWithTheDefaultCapabilities() throws Exception {
+    /** Gives the bundle's process runc's default capability set (runc spec) instead of the runtime's. */
+    private static void withDefaultCapabilities(Path b) throws IOException {
         String caps = "{\"bounding\": %1$s, \"effective\": %1$s, \"permitted\": %1$s}".formatted(DEFAULT_CAPS);
-        Path b = bundle(List.of("sh", "-c", UNDO), SYSFS, MASKS, null);
         Files.writeString(b.resolve("config.json"), Files.readString(b.resolve("config.json"))
                 .replace("\"noNewPrivileges\": true", "\"noNewPrivileges\": true, \"capabilities\": " + caps));
+    }
+
+    @Test
+    void masksHoldAgainstRootWithTheDefaultCapabilities() throws Exception {
+        Path b = bundle(List.of("sh", "-c", UNDO), SYSFS, MASKS, null);
+        withDefaultCapabilities(b);
         Cli.Result r = run(b, "mskc");
         assertEquals(0, r.status(), r::toString);
         Matcher m = Pattern.compile("CapEff:\\s+([0-9a-f]+)").matcher(r.out());
