@@ -75,24 +75,40 @@ public final class Cgroup {
 
     /**
      * Makes the directories (a v1 cpuset directory starts with no cpus and mems, so it gets its
-     * parent's; v2 parents get the needed controllers in cgroup.subtree_control).
+     * parent's; v2 parents get the needed controllers in cgroup.subtree_control). The record in
+     * {@code stateDir} is written before the first directory is made and names every directory
+     * about to be made: a runtime killed at any point leaves a record from which {@code delete -f}
+     * removes them (those never made are skipped); it is written again once they exist.
      */
-    public void create(Set<String> v2Controllers) throws IOException {
+    public void create(Set<String> v2Controllers, Path stateDir) throws IOException {
+        List<List<Path>> missing = new ArrayList<>();
         for (Dir d : dirs) {
             Path mount = mountOf(d);
-            List<Path> missing = new ArrayList<>();
+            List<Path> m = new ArrayList<>();
             for (Path q = d.path(); !q.equals(mount) && !Files.isDirectory(q); q = q.getParent()) {
-                missing.addFirst(q);
+                m.addFirst(q);
             }
+            missing.add(m);
+            for (Path q : m) {
+                if (!made.contains(q)) {
+                    made.add(q);
+                }
+            }
+        }
+        save(stateDir);
+        for (int i = 0; i < dirs.size(); i++) {
+            Dir d = dirs.get(i);
+            Path mount = mountOf(d);
             if (d.v2()) {
                 enableControllers(mount, d.path(), v2Controllers);
             }
-            for (Path q : missing) {
+            for (Path q : missing.get(i)) {
                 try {
                     Files.createDirectory(q);
-                    made.add(q);
                 } catch (FileAlreadyExistsException e) {
-                    // another container made the same parent meanwhile
+                    // another container made the same parent meanwhile (or, for the leaf, a
+                    // cgroup of someone else's appeared): not this container's to remove
+                    made.remove(q);
                 }
                 if (d.controllers().contains("cpuset") && !d.v2()) {
                     inherit(q, "cpuset.cpus");
@@ -103,6 +119,21 @@ public final class Cgroup {
                 enableControllers(mount, d.path(), v2Controllers);
             }
         }
+        save(stateDir);
+    }
+
+    /**
+     * Whether this container made its own directory in every hierarchy: only then are the
+     * processes in it the container's alone. A cgroup that already existed (a linux.cgroupsPath
+     * shared with other processes) is never emptied or removed by the container (runc warns).
+     */
+    public boolean ownsLeaves() {
+        for (Dir d : dirs) {
+            if (!made.contains(d.path())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The hierarchy's root: the highest ancestor that holds cgroup.procs. */
@@ -329,6 +360,9 @@ public final class Cgroup {
 
     /** SIGKILL to every process in the cgroup, then thaws it so that frozen ones can die. */
     public void killAll() {
+        if (!ownsLeaves()) {
+            return; // not only the container's processes are in it
+        }
         for (long pid : pids()) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }

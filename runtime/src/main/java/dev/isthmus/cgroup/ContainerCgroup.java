@@ -56,9 +56,8 @@ public final class ContainerCgroup {
     public Cgroup make(Path stateDir) throws IOException {
         boolean ok = false;
         try {
-            cgroup.create(v2Controllers);
+            cgroup.create(v2Controllers, stateDir);
             cgroup.apply(writes);
-            cgroup.save(stateDir);
             ok = true;
             return cgroup;
         } finally {

@@ -418,7 +418,13 @@ public final class Lifecycle {
 
     public void delete(String id, boolean force) throws LifecycleException, IOException {
         if (force && !java.nio.file.Files.exists(store.dir(id).resolve("state.json"))) {
-            store.remove(id); // as runc: forcing the delete of what is already gone (or half made) succeeds
+            // As runc: forcing the delete of what is already gone (or half made) succeeds. A
+            // create killed before it recorded the container left at most its cgroup (recorded
+            // before it was made) with the init in it, which ends by itself (its commit pipe closed).
+            if (java.nio.file.Files.isDirectory(store.dir(id))) {
+                dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
+            }
+            store.remove(id);
             return;
         }
         StateStore.Record r = load(id);
