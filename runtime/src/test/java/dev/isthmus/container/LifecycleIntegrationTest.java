@@ -204,6 +204,58 @@ class LifecycleIntegrationTest {
     }
 
     @Test
+    void startFailsWhenARacingDeleteKilledTheInitBeforeTheProgramRan() throws Exception {
+        // issue #20: start wrote its byte into the exec FIFO, delete -f killed the init before it
+        // read it, and start exited 0 for a program that never ran.
+        Path b = bundle(List.of("sleep", "60"));
+        assertEquals(0, cli("create", "-b", b.toString(), "r1").status(), out("create"));
+        assertEquals(0, cli("state", "r1").status(), out("state"));
+        Matcher m = PID.matcher(out("state"));
+        assertTrue(m.find(), out("state"));
+        String pid = m.group(1);
+        // A stopped init cannot take the start byte: the race's window is held open.
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", pid).start().waitFor());
+        Path fifo = tmp.resolve("state/r1/exec.fifo");
+        Process start = Cli.builder("--root", tmp.resolve("state").toString(), "start", "r1")
+                .redirectInput(new java.io.File("/dev/null"))
+                .redirectOutput(tmp.resolve("out-start").toFile()).redirectError(tmp.resolve("err-start").toFile()).start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!holds(start.pid(), fifo) && start.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(start.isAlive(), "start waits for the program while the init is stopped: " + out("start"));
+        Thread.sleep(200); // its write follows the open at once
+        assertEquals(0, cli("delete", "-f", "r1").status(), out("delete"));
+        assertTrue(start.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "start ended");
+        assertEquals(1, start.exitValue(), out("start"));
+        assertTrue(out("start").contains("container r1 did not start: its init was killed before the program ran"), out("start"));
+        assertFalse(Files.exists(tmp.resolve("state/r1")));
+        RunIntegrationTest.assertNothingLeft(b);
+
+        // A program that ends at once was started: start tells it from a killed init.
+        bundle(List.of("true"));
+        assertEquals(0, cli("create", "-b", b.toString(), "r2").status(), out("create"));
+        assertEquals(0, cli("start", "r2").status(), out("start"));
+        assertEquals(0, cli("delete", "-f", "r2").status(), out("delete"));
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    /** Whether process {@code pid} has {@code file} open. */
+    private static boolean holds(long pid, Path file) throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    @Test
     void hooksRunInSpecOrderWithTheStateOnStdin() throws Exception {
         Path b = bundle(List.of("sleep", "60"));
         Path log = Files.createDirectories(tmp.resolve("hooklog"));
