@@ -108,15 +108,8 @@ public final class Lifecycle {
                 }
                 StateStore.Record record = StateStore.Record.of(id, init, abs, config);
                 store.save(record);
-                // Spec order, in the runtime's namespaces then the container's: prestart
-                // (deprecated) and createRuntime, then createContainer, whose path resolves in
-                // the runtime's mount namespace (so that one is not joined). They run once the
-                // init is set up (after its pivot_root, unlike runc): the namespaces exist then.
-                dev.isthmus.spec.Hooks h = hooksOf(config);
                 try {
-                    hooks("prestart", h.prestart(), record, "creating", false, false);
-                    hooks("createRuntime", h.createRuntime(), record, "creating", false, false);
-                    hooks("createContainer", h.createContainer(), record, "creating", true, false);
+                    createHooks(record, config);
                 } catch (HookRunner.HookException e) {
                     throw new LifecycleException(e.getMessage());
                 }
@@ -140,6 +133,39 @@ public final class Lifecycle {
             }
         }
         // The init now belongs to whoever reaps orphans once this process exits (a subreaper or pid 1).
+    }
+
+    /**
+     * The create hooks of a parked init recorded as {@code record} (create, and foreground run).
+     * Spec order, in the runtime's namespaces then the container's: prestart (deprecated) and
+     * createRuntime, then createContainer, whose path resolves in the runtime's mount namespace
+     * (so that one is not joined). They run once the init is set up (after its pivot_root,
+     * unlike runc): the namespaces exist then. The first failure stops them and is thrown.
+     */
+    void createHooks(StateStore.Record record, Config config) throws HookRunner.HookException {
+        dev.isthmus.spec.Hooks h = hooksOf(config);
+        hooks("prestart", h.prestart(), record, "creating", false, false);
+        hooks("createRuntime", h.createRuntime(), record, "creating", false, false);
+        hooks("createContainer", h.createContainer(), record, "creating", true, false);
+    }
+
+    /**
+     * The poststop hooks of a container that has ended (delete, and foreground run): a failure
+     * is a warning and the remaining hooks still run (the spec: log a warning, go on).
+     */
+    void poststopHooks(StateStore.Record record, Config config) {
+        warnEach("poststop", hooksOf(config).poststop(), record, "stopped");
+    }
+
+    /** Runs each hook of a list whose failures only warn (poststart, poststop): one failing does not stop the rest. */
+    private void warnEach(String point, java.util.List<dev.isthmus.spec.Hook> all, StateStore.Record record, String status) {
+        for (int i = 0; i < all.size(); i++) {
+            try {
+                hooks(point, all.subList(i, i + 1), record, status, false, false);
+            } catch (HookRunner.HookException e) {
+                System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
+            }
+        }
     }
 
     /** Where exec-mode create leaves what start needs besides the config snapshot: the --pid-file and plan options. */
@@ -305,11 +331,7 @@ public final class Lifecycle {
             Libc.close(initPidfd);
         }
         java.nio.file.Files.deleteIfExists(store.fifo(id));
-        try {
-            hooks("poststart", h.poststart(), r, "running", false, false);
-        } catch (HookRunner.HookException e) {
-            System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
-        }
+        warnEach("poststart", h.poststart(), r, "running");
     }
 
     /** What /proc/PID/exe of a parked init names: the sealed memfd image Spawner.launchParked executes. */
@@ -536,11 +558,7 @@ public final class Lifecycle {
         }
         Config config = bundleConfig(r);
         if (config != null) {
-            try {
-                hooks("poststop", hooksOf(config).poststop(), r, "stopped", false, false);
-            } catch (HookRunner.HookException e) {
-                System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
-            }
+            poststopHooks(r, config);
         }
         dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
         store.remove(id);
