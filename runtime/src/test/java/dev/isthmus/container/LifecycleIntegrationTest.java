@@ -240,6 +240,38 @@ class LifecycleIntegrationTest {
         RunIntegrationTest.assertNothingLeft(b);
     }
 
+    @Test
+    void execRefusesIssue20sBadValuesNamingTheOptionOrField() throws Exception {
+        // issue #20: exec's options built the process in code, past ConfigValidator: -u 4294967295
+        // ((uid_t)-1, "leave unchanged" to setresuid) or -u -1 ran the process as uid 0.
+        Path b = bundle(List.of("sleep", "60"));
+        assertEquals(0, cli("create", "-b", b.toString(), "x1").status(), out("create"));
+        assertEquals(0, cli("start", "x1").status(), out("start"));
+        assertEquals(1, cli("exec", "-u", "4294967295", "x1", "id", "-u").status(), out("exec"));
+        assertTrue(out("exec").contains("exec: --user (uid): 4294967295 is (uid_t)-1"), out("exec"));
+        assertEquals(1, cli("exec", "-u", "0:-1", "x1", "id", "-u").status(), out("exec"));
+        assertTrue(out("exec").contains("exec: --user (gid): must be between 0 and 4294967294"), out("exec"));
+        assertEquals(1, cli("exec", "-e", "NO_EQUALS_s3cr3t", "x1", "id", "-u").status(), out("exec"));
+        assertTrue(out("exec").contains("exec: --env[0]: must be NAME=value") && !out("exec").contains("s3cr3t"), out("exec"));
+        // a process.json goes through the config's validator
+        Path pj = tmp.resolve("process.json");
+        Files.writeString(pj, "{\"user\": {\"uid\": 4294967295, \"gid\": 0}, \"args\": [\"id\", \"-u\"], \"cwd\": \"/\"}");
+        assertEquals(1, cli("exec", "-p", pj.toString(), "x1").status(), out("exec"));
+        assertTrue(out("exec").contains("process.user.uid") && out("exec").contains("(uid_t)-1"), out("exec"));
+        Files.writeString(pj, "{\"args\": [\"/bin/true\\u0000/../s3cr3t\"], \"cwd\": \"/\"}");
+        assertEquals(1, cli("exec", "-p", pj.toString(), "x1").status(), out("exec"));
+        assertTrue(out("exec").contains("process.args[0]") && out("exec").contains("NUL") && !out("exec").contains("s3cr3t"),
+                out("exec"));
+        Files.writeString(pj, "{\"args\": [\"id\", \"-u\"], \"env\": [\"PATH\"], \"cwd\": \"/\"}");
+        assertEquals(1, cli("exec", "-p", pj.toString(), "x1").status(), out("exec"));
+        assertTrue(out("exec").contains("process.env[0] (line") && out("exec").contains("must be NAME=value"), out("exec"));
+        // and a good id still works
+        assertEquals(0, cli("exec", "-u", "5", "x1", "id", "-u").status(), out("exec"));
+        assertEquals("5", Files.readString(tmp.resolve("out-exec")).strip());
+        assertEquals(0, cli("delete", "-f", "x1").status(), out("delete"));
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
     /** Whether process {@code pid} has {@code file} open. */
     private static boolean holds(long pid, Path file) throws java.io.IOException {
         try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
