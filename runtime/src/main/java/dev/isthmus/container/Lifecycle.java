@@ -347,12 +347,21 @@ public final class Lifecycle {
      * (by a racing `delete -f` or kill) before the program ran.
      */
     private static void awaitProgram(String id, int pid, int initPidfd, int fifoFd) throws LifecycleException {
-        Path exe = Path.of("/proc", Integer.toString(pid), "exe");
+        Path proc = Path.of("/proc", Integer.toString(pid));
         long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
         while (true) {
             String target = null;
             try {
-                target = java.nio.file.Files.readSymbolicLink(exe).toString();
+                target = java.nio.file.Files.readSymbolicLink(proc.resolve("exe")).toString();
+            } catch (java.nio.file.AccessDeniedException e) {
+                // no ptrace read access (a caller without CAP_SYS_PTRACE over the init): its comm
+                // is world-readable, "memfd:isthmus-i" (15 characters) while parked
+                try {
+                    target = "/" + java.nio.file.Files.readString(proc.resolve("comm")).strip();
+                    target = PARKED_IMAGE.startsWith(target.substring(1)) ? PARKED_IMAGE : target;
+                } catch (IOException gone) {
+                    // the pidfd below says
+                }
             } catch (IOException e) {
                 // gone or a zombie: the pidfd below says which
             }
