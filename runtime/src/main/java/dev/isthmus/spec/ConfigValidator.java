@@ -610,6 +610,8 @@ public final class ConfigValidator {
             if (sc.names().isEmpty()) {
                 throw fail(at + ".names", "at least one syscall name is required");
             }
+            // libseccomp resolves a C string: "read\0x" would become a rule for read
+            noNul(sc.names(), at + ".names");
             present(sc.action(), at + ".action");
             if (!SECCOMP_ACTIONS.contains(sc.action())) {
                 throw fail(at + ".action", "unknown seccomp action");

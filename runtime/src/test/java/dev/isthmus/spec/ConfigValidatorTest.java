@@ -163,6 +163,9 @@ class ConfigValidatorTest {
                         "linux.cgroupsPath", "must not contain a NUL byte", "s3cr3t"),
                 Arguments.of("\"/proc/kcore\"", "\"/proc/kcore\\u0000s3cr3t\"", "linux.maskedPaths[0]",
                         "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"maskedPaths\"", "\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+                        + "[{\"names\": [\"kill\", \"read\\u0000s3cr3t\"], \"action\": \"SCMP_ACT_ERRNO\"}]}, \"maskedPaths\"",
+                        "linux.seccomp.syscalls[0].names[1]", "must not contain a NUL byte", "s3cr3t"),
                 // issue #20: runc refuses an env entry without '='
                 Arguments.of("\"API_TOKEN=", "\"API_TOKEN", "process.env[1]", "must be NAME=value", "sk-live"),
                 Arguments.of("\"PATH=/bin\"", "\"=/bin\"", "process.env[0]", "must be NAME=value (the name is empty)", null),
@@ -259,6 +262,26 @@ class ConfigValidatorTest {
         assertEquals("root", e.path());
         assertEquals(0, e.line());
         assertEquals("config: root: required field is missing", e.getMessage());
+    }
+
+    @Test
+    void refusesIdsOutsideUint32InConfigsBuiltInCode() {
+        // The reader refuses them as "integer out of range for uint32"; a config built in code
+        // (exec's options, callers of the library) meets the validator's own check.
+        Config ok = DefaultConfigs.runcDefault(false, false, 0, 0);
+        for (long bad : List.of(-1L, 0xFFFF_FFFFL, 0x1_0000_0000L, Long.MIN_VALUE)) {
+            Process p = ok.process();
+            Process q = new Process(p.terminal(), p.consoleSize(), new User(0, 0, null, List.of(1L, bad), null), p.args(),
+                    p.commandLine(), p.env(), p.cwd(), p.capabilities(), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(),
+                    p.oomScoreAdj(), p.selinuxLabel(), p.ioPriority(), p.scheduler(), p.execCPUAffinity());
+            Config c = new Config(ok.ociVersion(), q, ok.root(), ok.hostname(), ok.domainname(), ok.mounts(), ok.hooks(),
+                    ok.annotations(), ok.linux());
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigValidator.validate(c));
+            assertEquals("process.user.additionalGids[1]", e.path(), e.getMessage());
+            assertFalse(e.getMessage().contains(Long.toString(bad)) && bad != 0xFFFF_FFFFL, e.getMessage());
+        }
+        assertEquals(null, ConfigValidator.idProblem(0xFFFF_FFFEL));
+        assertEquals(null, ConfigValidator.idProblem(0));
     }
 
     @Test
