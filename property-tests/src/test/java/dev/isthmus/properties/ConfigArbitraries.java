@@ -50,6 +50,17 @@ final class ConfigArbitraries {
         return Arbitraries.longs().between(0, 0xFFFF_FFFFL);
     }
 
+    /** A uid or gid: a uint32 other than 4294967295, (uid_t)-1, which setresuid reads as "leave unchanged". */
+    static Arbitrary<Long> id() {
+        return Arbitraries.longs().between(0, 0xFFFF_FFFEL);
+    }
+
+    /** An environment entry: NAME=value (the value may hold '=' and anything but NUL). */
+    static Arbitrary<String> envEntry() {
+        return Combinators.combine(Arbitraries.strings().alpha().withChars('_').ofMinLength(1).ofMaxLength(8), text())
+                .as((name, value) -> name + "=" + value);
+    }
+
     static Arbitrary<Long> uint64() {
         return Arbitraries.longs(); // the bits of a uint64
     }
@@ -87,8 +98,8 @@ final class ConfigArbitraries {
     }
 
     static Arbitrary<User> user() {
-        return Combinators.combine(uint32(), uint32(), maybe(Arbitraries.integers().between(0, 0777)),
-                uint32().list().ofMaxSize(4), maybe(text()))
+        return Combinators.combine(id(), id(), maybe(Arbitraries.integers().between(0, 0777)),
+                id().list().ofMaxSize(4), maybe(text()))
                 .as(User::new);
     }
 
@@ -99,7 +110,7 @@ final class ConfigArbitraries {
                 Arbitraries.of("IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"),
                 Arbitraries.integers().between(0, 7)).as(IoPriority::new));
         return Combinators.combine(Arbitraries.of(true, false), maybe(user()), nonEmpty().list().ofMinSize(1)
-                                .ofMaxSize(4), text().list().ofMaxSize(6), absPath(), capabilities, rlimits(),
+                                .ofMaxSize(4), envEntry().list().ofMaxSize(6), absPath(), capabilities, rlimits(),
                         Arbitraries.of(true, false))
                 .flatAs((terminal, user, args, env, cwd, caps, rlimits, nnp) -> Combinators.combine(
                                 maybe(text()), maybe(Arbitraries.integers().between(-1000, 1000)), maybe(text()), io)
@@ -114,7 +125,7 @@ final class ConfigArbitraries {
     }
 
     static Arbitrary<Hook> hook() {
-        return Combinators.combine(absPath(), text().list().ofMaxSize(3), text().list().ofMaxSize(3),
+        return Combinators.combine(absPath(), text().list().ofMaxSize(3), envEntry().list().ofMaxSize(3),
                 maybe(Arbitraries.integers().between(1, 3600))).as(Hook::new);
     }
 
@@ -168,7 +179,7 @@ final class ConfigArbitraries {
                         .as(list -> list));
         Arbitrary<LinuxDevice> device = Combinators.combine(absPath(), Arbitraries.of("c", "b", "u", "p"),
                 Arbitraries.longs().between(0, 4095), Arbitraries.longs().between(0, 1 << 20),
-                maybe(Arbitraries.integers().between(0, 07777)), maybe(uint32()), maybe(uint32()))
+                maybe(Arbitraries.integers().between(0, 07777)), maybe(id()), maybe(id()))
                 .as((path, type, major, minor, mode, uid, gid) -> type.equals("p")
                         ? new LinuxDevice(path, type, 0, 0, mode, uid, gid)
                         : new LinuxDevice(path, type, major, minor, mode, uid, gid));
@@ -190,6 +201,92 @@ final class ConfigArbitraries {
                             return new Linux(all, uids, gids, devices, cgroupsPath, res, sysctl, seccomp, prop,
                                     masked, readonly, label, null, null, offsets);
                         })));
+    }
+
+    /** A config with one value the validator must refuse, and the JSON path its error must name. */
+    record Poisoned(Config config, String path, String what) {
+        @Override
+        public String toString() {
+            return what + " at " + path;
+        }
+    }
+
+    /** Marks the bad strings, so that a test can check the value is never echoed in the error. */
+    static final String MARKER = "s3cr3t-VALUE";
+
+    /**
+     * Valid configs with exactly one of issue #20's bad values put in: an id of (uid_t)-1, a NUL in
+     * a string that reaches a system call, an environment entry without '='.
+     */
+    static Arbitrary<Poisoned> poisoned() {
+        Arbitrary<Config> base = configs().filter(c -> c.process() != null);
+        return Combinators.combine(base, Arbitraries.integers().between(0, 10), Arbitraries.integers().between(0, 1000))
+                .as(ConfigArbitraries::poison);
+    }
+
+    private static Poisoned poison(Config c, int kind, int pick) {
+        Process p = c.process();
+        User u = p.user() != null ? p.user() : new User(0, 0, null, List.of(), null);
+        String nul = "/bin/true\u0000/../" + MARKER;
+        return switch (kind) {
+            case 0 -> new Poisoned(with(c, p, new User(0xFFFF_FFFFL, u.gid(), u.umask(), u.additionalGids(), u.username())),
+                    "process.user.uid", "uid 4294967295");
+            case 1 -> new Poisoned(with(c, p, new User(u.uid(), 0xFFFF_FFFFL, u.umask(), u.additionalGids(), u.username())),
+                    "process.user.gid", "gid 4294967295");
+            case 2 -> {
+                List<Long> gids = new ArrayList<>(u.additionalGids());
+                gids.add(pick % (gids.size() + 1), 0xFFFF_FFFFL);
+                yield new Poisoned(with(c, p, new User(u.uid(), u.gid(), u.umask(), gids, u.username())),
+                        "process.user.additionalGids[" + gids.indexOf(0xFFFF_FFFFL) + "]", "additional gid 4294967295");
+            }
+            case 3 -> {
+                List<String> args = new ArrayList<>(p.args());
+                int i = pick % args.size();
+                args.set(i, nul);
+                yield new Poisoned(with(c, new Process(p.terminal(), p.consoleSize(), p.user(), args, p.commandLine(), p.env(),
+                        p.cwd(), p.capabilities(), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(),
+                        p.selinuxLabel(), p.ioPriority(), p.scheduler(), p.execCPUAffinity()), p.user()),
+                        "process.args[" + i + "]", "NUL in an argument");
+            }
+            case 4, 5 -> {
+                List<String> env = new ArrayList<>(p.env());
+                int i = pick % (env.size() + 1);
+                env.add(i, kind == 4 ? "NO_EQUALS_" + MARKER : "A=" + nul);
+                yield new Poisoned(with(c, new Process(p.terminal(), p.consoleSize(), p.user(), p.args(), p.commandLine(), env,
+                        p.cwd(), p.capabilities(), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(),
+                        p.selinuxLabel(), p.ioPriority(), p.scheduler(), p.execCPUAffinity()), p.user()),
+                        "process.env[" + i + "]", kind == 4 ? "env entry without '='" : "NUL in an env entry");
+            }
+            case 6 -> new Poisoned(with(c, new Process(p.terminal(), p.consoleSize(), p.user(), p.args(), p.commandLine(), p.env(),
+                    nul, p.capabilities(), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(),
+                    p.selinuxLabel(), p.ioPriority(), p.scheduler(), p.execCPUAffinity()), p.user()), "process.cwd", "NUL in cwd");
+            case 7 -> new Poisoned(new Config(c.ociVersion(), p, c.root(), nul, c.domainname(), c.mounts(), c.hooks(),
+                    c.annotations(), c.linux()), "hostname", "NUL in hostname");
+            case 8 -> new Poisoned(new Config(c.ociVersion(), p, new Root(nul, c.root().readonly()), c.hostname(), c.domainname(),
+                    c.mounts(), c.hooks(), c.annotations(), c.linux()), "root.path", "NUL in root.path");
+            case 9 -> {
+                List<Mount> mounts = new ArrayList<>(c.mounts());
+                mounts.add(new Mount("/mnt", nul, "bind", List.of("rbind"), List.of(), List.of()));
+                yield new Poisoned(new Config(c.ociVersion(), p, c.root(), c.hostname(), c.domainname(), mounts, c.hooks(),
+                        c.annotations(), c.linux()), "mounts[" + (mounts.size() - 1) + "].source", "NUL in a mount source");
+            }
+            default -> {
+                Hooks h = c.hooks() != null ? c.hooks() : new Hooks(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+                List<Hook> poststop = new ArrayList<>(h.poststop());
+                poststop.add(new Hook("/bin/hook", List.of("hook"), List.of("NO_EQUALS_" + MARKER), null));
+                yield new Poisoned(new Config(c.ociVersion(), p, c.root(), c.hostname(), c.domainname(), c.mounts(),
+                        new Hooks(h.prestart(), h.createRuntime(), h.createContainer(), h.startContainer(), h.poststart(), poststop),
+                        c.annotations(), c.linux()), "hooks.poststop[" + (poststop.size() - 1) + "].env[0]", "hook env entry without '='");
+            }
+        };
+    }
+
+    private static Config with(Config c, Process p, User u) {
+        Process q = new Process(p.terminal(), p.consoleSize(), u, p.args(), p.commandLine(), p.env(), p.cwd(), p.capabilities(),
+                p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(), p.selinuxLabel(), p.ioPriority(),
+                p.scheduler(), p.execCPUAffinity());
+        return new Config(c.ociVersion(), q, c.root(), c.hostname(), c.domainname(), c.mounts(), c.hooks(), c.annotations(),
+                c.linux());
     }
 
     static Arbitrary<Config> configs() {

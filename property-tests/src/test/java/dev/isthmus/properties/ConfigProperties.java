@@ -45,6 +45,29 @@ class ConfigProperties {
         assertEquals(config, ConfigReader.read(json, "generated"));
     }
 
+    @Provide
+    Arbitrary<ConfigArbitraries.Poisoned> poisonedConfigs() {
+        return ConfigArbitraries.poisoned();
+    }
+
+    /**
+     * Issue #20: an id of (uid_t)-1, a NUL in a string that reaches a system call, an env entry
+     * without '=', put into an otherwise valid config, is refused naming exactly that field, in
+     * code and after a write and read, and the value is not echoed.
+     */
+    @Property
+    void oneBadValueIsRefusedNamingItsField(@ForAll("poisonedConfigs") ConfigArbitraries.Poisoned p) {
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigValidator.validate(p.config()), p::toString);
+        assertEquals(p.path(), e.path(), e.getMessage());
+        assertFalse(e.getMessage().contains(ConfigArbitraries.MARKER), e.getMessage());
+        ConfigException read = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigReader.read(ConfigWriter.toBytes(p.config()), "config.json"), p::toString);
+        assertEquals(p.path(), read.path(), read.getMessage());
+        assertTrue(read.line() > 0, read.getMessage());
+        Statistics.collect(p.what());
+    }
+
     /** JSON-ish text: structural characters, keys of the spec, numbers at the edges of the ranges. */
     @Provide
     Arbitrary<String> arbitraryJson() {
@@ -111,8 +134,11 @@ class ConfigProperties {
     Arbitrary<Mutated> mutatedConfigs() {
         Arbitrary<Object> replacement = Arbitraries.oneOf(
                 Arbitraries.just(null), Arbitraries.of(true, false), Arbitraries.longs().map(Object.class::cast),
-                Arbitraries.of(-1L, 0L, 4294967296L, new java.math.BigInteger("18446744073709551616")).map(Object.class::cast),
-                Arbitraries.of("", "relative/x", "/abs", "pid", "s3cr3t-VALUE", "CAP_NOPE", "1.2.0", "9.9.9")
+                Arbitraries.of(-1L, 0L, 4294967295L, 4294967296L, new java.math.BigInteger("18446744073709551616"))
+                        .map(Object.class::cast),
+                // issue #20's strings: a NUL that a system call would cut at, an env entry without '='
+                Arbitraries.of("", "relative/x", "/abs", "pid", "s3cr3t-VALUE", "CAP_NOPE", "1.2.0", "9.9.9",
+                                "/bin/true\u0000/../s3cr3t-VALUE", "NO_EQUALS_s3cr3t-VALUE")
                         .map(Object.class::cast),
                 Arbitraries.just(List.of()).map(Object.class::cast),
                 Arbitraries.just(Map.of()).map(Object.class::cast));

@@ -189,15 +189,45 @@ final class LifecycleCommands {
             if (args.isEmpty()) {
                 throw new Lifecycle.LifecycleException("exec: give a command or --process");
             }
+            // The same rules as the config's process (ConfigValidator), named by option; values are not echoed.
+            for (int i = 0; i < args.size(); i++) {
+                refuse("ARGS[" + i + "]", dev.isthmus.spec.ConfigValidator.nulProblem(args.get(i)));
+            }
+            if (cwd != null) {
+                refuse("--cwd", dev.isthmus.spec.ConfigValidator.nulProblem(cwd));
+                refuse("--cwd", cwd.startsWith("/") ? null : "must be an absolute path");
+            }
+            for (int i = 0; i < env.size(); i++) {
+                refuse("--env[" + i + "]", dev.isthmus.spec.ConfigValidator.envProblem(env.get(i)));
+            }
             dev.isthmus.spec.User u = null;
             if (user != null) {
                 String[] ug = user.split(":", 2);
-                u = new dev.isthmus.spec.User(Long.parseLong(ug[0]), ug.length > 1 ? Long.parseLong(ug[1]) : 0, null, java.util.List.of(), null);
+                u = new dev.isthmus.spec.User(id("--user (uid)", ug[0]), ug.length > 1 ? id("--user (gid)", ug[1]) : 0, null,
+                        java.util.List.of(), null);
             }
             java.util.List<String> e = new java.util.ArrayList<>(java.util.List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
             e.addAll(env);
             return new dev.isthmus.spec.Process(tty, null, u, args, null, e, cwd == null ? "/" : cwd, null, java.util.List.of(), false,
                     null, null, null, null, null, null);
+        }
+
+        private static void refuse(String option, String problem) throws Lifecycle.LifecycleException {
+            if (problem != null) {
+                throw new Lifecycle.LifecycleException("exec: " + option + ": " + problem);
+            }
+        }
+
+        /** A uid or gid of --user: a decimal number that is an id of its own (not (uid_t)-1). */
+        private static long id(String option, String text) throws Lifecycle.LifecycleException {
+            long v;
+            try {
+                v = Long.parseLong(text);
+            } catch (NumberFormatException nfe) {
+                throw new Lifecycle.LifecycleException("exec: " + option + ": must be a number");
+            }
+            refuse(option, dev.isthmus.spec.ConfigValidator.idProblem(v));
+            return v;
         }
     }
 

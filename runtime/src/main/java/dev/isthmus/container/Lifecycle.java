@@ -109,15 +109,8 @@ public final class Lifecycle {
                 }
                 StateStore.Record record = StateStore.Record.of(id, init, abs, config);
                 store.save(record);
-                // Spec order, in the runtime's namespaces then the container's: prestart
-                // (deprecated) and createRuntime, then createContainer, whose path resolves in
-                // the runtime's mount namespace (so that one is not joined). They run once the
-                // init is set up (after its pivot_root, unlike runc): the namespaces exist then.
-                dev.isthmus.spec.Hooks h = hooksOf(config);
                 try {
-                    hooks("prestart", h.prestart(), record, "creating", false, false);
-                    hooks("createRuntime", h.createRuntime(), record, "creating", false, false);
-                    hooks("createContainer", h.createContainer(), record, "creating", true, false);
+                    createHooks(record, config);
                 } catch (HookRunner.HookException e) {
                     throw new LifecycleException(e.getMessage());
                 }
@@ -145,6 +138,39 @@ public final class Lifecycle {
             }
         }
         // The init now belongs to whoever reaps orphans once this process exits (a subreaper or pid 1).
+    }
+
+    /**
+     * The create hooks of a parked init recorded as {@code record} (create, and foreground run).
+     * Spec order, in the runtime's namespaces then the container's: prestart (deprecated) and
+     * createRuntime, then createContainer, whose path resolves in the runtime's mount namespace
+     * (so that one is not joined). They run once the init is set up (after its pivot_root,
+     * unlike runc): the namespaces exist then. The first failure stops them and is thrown.
+     */
+    void createHooks(StateStore.Record record, Config config) throws HookRunner.HookException {
+        dev.isthmus.spec.Hooks h = hooksOf(config);
+        hooks("prestart", h.prestart(), record, "creating", false, false);
+        hooks("createRuntime", h.createRuntime(), record, "creating", false, false);
+        hooks("createContainer", h.createContainer(), record, "creating", true, false);
+    }
+
+    /**
+     * The poststop hooks of a container that has ended (delete, and foreground run): a failure
+     * is a warning and the remaining hooks still run (the spec: log a warning, go on).
+     */
+    void poststopHooks(StateStore.Record record, Config config) {
+        warnEach("poststop", hooksOf(config).poststop(), record, "stopped");
+    }
+
+    /** Runs each hook of a list whose failures only warn (poststart, poststop): one failing does not stop the rest. */
+    private void warnEach(String point, java.util.List<dev.isthmus.spec.Hook> all, StateStore.Record record, String status) {
+        for (int i = 0; i < all.size(); i++) {
+            try {
+                hooks(point, all.subList(i, i + 1), record, status, false, false);
+            } catch (HookRunner.HookException e) {
+                System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
+            }
+        }
     }
 
     /** Where exec-mode create leaves what start needs besides the config snapshot: the --pid-file and plan options. */
@@ -281,23 +307,108 @@ public final class Lifecycle {
             throw new LifecycleException(e.getMessage());
         }
         String fifo = store.fifo(id).toString();
-        int fd;
-        try {
-            // Non-blocking: with no reader (the init is gone) open fails with ENXIO instead of hanging.
-            fd = Libc.open(fifo, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
-        } catch (SysException e) {
-            throw new LifecycleException("cannot start container " + id + ": its init is gone (" + e.getMessage() + ")");
+        // Held from before the start byte to the program's exec: a racing `delete -f` (or kill)
+        // may end the init at any point, and its pid may then be reused.
+        int initPidfd = openInit(r);
+        if (initPidfd < 0) {
+            throw new LifecycleException("cannot start container " + id + ": its init is gone");
         }
         try {
-            Libc.write(fd, new byte[] {0});
+            int fd;
+            try {
+                // Non-blocking: with no reader (the init is gone) open fails with ENXIO instead of hanging.
+                fd = Libc.open(fifo, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+            } catch (SysException e) {
+                throw new LifecycleException("cannot start container " + id + ": its init is gone (" + e.getMessage() + ")");
+            }
+            try {
+                try {
+                    Libc.write(fd, new byte[] {0});
+                } catch (SysException e) { // EPIPE: the init ended after the open
+                    throw new LifecycleException("container " + id + " did not start: its init ended before the start ("
+                            + e.getMessage() + ")");
+                }
+                awaitProgram(id, r.pid(), initPidfd, fd);
+            } finally {
+                Libc.close(fd);
+            }
         } finally {
-            Libc.close(fd);
+            Libc.close(initPidfd);
         }
         java.nio.file.Files.deleteIfExists(store.fifo(id));
+        warnEach("poststart", h.poststart(), r, "running");
+    }
+
+    /** What /proc/PID/exe of a parked init names: the sealed memfd image Spawner.launchParked executes. */
+    private static final String PARKED_IMAGE = "memfd:isthmus-init";
+    /** How long start waits for the init to exec the program once it has the start byte. */
+    private static final long START_TIMEOUT_NANOS = 10_000_000_000L;
+
+    /**
+     * After the start byte was written to the exec FIFO: returns once the init runs the program
+     * (its exe is no longer the parked image), or has ended after taking the byte (a program that
+     * ran and ended at once; a kill in the few steps between the read and execve cannot be told
+     * from it). Throws when the init ended with the byte still unread in the FIFO: it was killed
+     * (by a racing `delete -f` or kill) before the program ran.
+     */
+    private static void awaitProgram(String id, int pid, int initPidfd, int fifoFd) throws LifecycleException {
+        Path proc = Path.of("/proc", Integer.toString(pid));
+        long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
+        while (true) {
+            String target = null;
+            try {
+                target = java.nio.file.Files.readSymbolicLink(proc.resolve("exe")).toString();
+            } catch (java.nio.file.AccessDeniedException e) {
+                // no ptrace read access (a caller without CAP_SYS_PTRACE over the init): its comm
+                // is world-readable, "memfd:isthmus-i" (15 characters) while parked
+                try {
+                    target = "/" + java.nio.file.Files.readString(proc.resolve("comm")).strip();
+                    target = PARKED_IMAGE.startsWith(target.substring(1)) ? PARKED_IMAGE : target;
+                } catch (IOException gone) {
+                    // the pidfd below says
+                }
+            } catch (IOException e) {
+                // gone or a zombie: the pidfd below says which
+            }
+            // Checked after the read: while the pidfd is not readable, /proc/PID was our init.
+            boolean ended = Libc.pollIn(new int[] {initPidfd}, 0).length > 0;
+            if (!ended) {
+                if (target != null && !target.contains(PARKED_IMAGE)) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new LifecycleException("container " + id + " did not start: its init has not run the program "
+                            + START_TIMEOUT_NANOS / 1_000_000_000L + " s after the start (is it frozen?)");
+                }
+                Libc.pollIn(new int[] {initPidfd}, 1);
+                continue;
+            }
+            if (startByteUnread(fifoFd)) {
+                throw new LifecycleException("container " + id + " did not start: its init was killed before the program ran"
+                        + " (a racing delete -f or kill?)");
+            }
+            return;
+        }
+    }
+
+    /**
+     * Whether the byte start wrote is still in the FIFO: read through a second, non-blocking
+     * read end opened on our own fd (a FIFO reopened through /proc/self/fd is the same pipe, even
+     * when a racing delete has unlinked its path). Only asked once the init has ended.
+     */
+    private static boolean startByteUnread(int fifoFd) {
+        int rd;
         try {
-            hooks("poststart", h.poststart(), r, "running", false, false);
-        } catch (HookRunner.HookException e) {
-            System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
+            rd = Libc.open("/proc/self/fd/" + fifoFd, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        } catch (SysException e) {
+            return false; // cannot tell: take it as started, as before
+        }
+        try {
+            return Libc.read(rd, new byte[1], 1) == 1;
+        } catch (SysException e) {
+            return false; // EAGAIN: the init took it
+        } finally {
+            Libc.close(rd);
         }
     }
 
@@ -467,11 +578,7 @@ public final class Lifecycle {
         }
         Config config = bundleConfig(r);
         if (config != null) {
-            try {
-                hooks("poststop", hooksOf(config).poststop(), r, "stopped", false, false);
-            } catch (HookRunner.HookException e) {
-                System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
-            }
+            poststopHooks(r, config);
         }
         dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
         store.remove(id);

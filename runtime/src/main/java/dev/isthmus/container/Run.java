@@ -51,6 +51,7 @@ public final class Run {
 
     public int execute(boolean dryRun, PrintStream out, PrintStream err) {
         Program program;
+        Planner.Parked parked = null;
         Config config;
         dev.isthmus.cgroup.ContainerCgroup cgroup;
         try {
@@ -59,6 +60,10 @@ public final class Run {
             program = Planner.plan(config, bundle, Host.LIVE, options);
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
             program = dev.isthmus.plan.ParentSync.of(program); // placed in its cgroups before its first step
+            if (!dryRun && store != null && hasHooks(config)) {
+                // Hooks need a point between set-up and the program: the parked init of create/start.
+                parked = dev.isthmus.plan.ParentSync.of(Planner.planParked(config, bundle, Host.LIVE, options, store.fifo(id)));
+            }
         } catch (IOException e) {
             err.println("isthmus: reading the host's cgroups: " + e.getMessage());
             return 1;
@@ -100,7 +105,7 @@ public final class Run {
         }
         this.cgroup = made;
         try {
-            return launchAndFollow(program, config, err);
+            return launchAndFollow(program, parked, config, err);
         } finally {
             if (!keep || store == null) {
                 dev.isthmus.cgroup.ContainerCgroup.release(store != null ? store.dir(id) : scratch);
@@ -116,7 +121,7 @@ public final class Run {
         }
     }
 
-    private int launchAndFollow(Program program, Config config, PrintStream err) {
+    private int launchAndFollow(Program program, Planner.Parked parked, Config config, PrintStream err) {
         int pidfd = -1;
         Pty pty = null;
         ConsoleRelay relay = null;
@@ -130,7 +135,12 @@ public final class Run {
                     pty = Pty.open();
                     slave = pty.openSlave();
                 }
-                launch = Spawner.launch(program, slave, -1);
+                if (parked != null) {
+                    Libc.mkfifo(store.fifo(id).toString(), 0600);
+                    launch = Spawner.launchParked(parked, slave);
+                } else {
+                    launch = Spawner.launch(program, slave, -1);
+                }
             } catch (SysException | UnsupportedOperationException e) {
                 err.println("isthmus: " + e.getMessage());
                 return 1;
@@ -143,7 +153,7 @@ public final class Run {
                 var size = config.process().consoleSize();
                 relay = ConsoleRelay.start(pty, size == null ? null : (int) size.height(), size == null ? null : (int) size.width());
             }
-            return follow(launch, program, config, err);
+            return parked != null ? followParked(launch, config, err) : follow(launch, program, config, err);
         } finally {
             if (relay != null) {
                 relay.close();
@@ -202,6 +212,64 @@ public final class Run {
             }
         }
         return Libc.waitPidfd(pidfd, false).shellStatus();
+    }
+
+    /** Whether the config has a hook of any of the six kinds. */
+    private static boolean hasHooks(Config config) {
+        dev.isthmus.spec.Hooks h = config.hooks();
+        return h != null && !(h.prestart().isEmpty() && h.createRuntime().isEmpty() && h.createContainer().isEmpty()
+                && h.startContainer().isEmpty() && h.poststart().isEmpty() && h.poststop().isEmpty());
+    }
+
+    /**
+     * A run with hooks is create, start and delete in one process, through the same code: the
+     * init parks on the exec FIFO once set up, {@link Lifecycle#createHooks} runs, {@link
+     * Lifecycle#start} runs startContainer, releases the init and runs poststart, and {@link
+     * Lifecycle#poststopHooks} runs once the container has ended. A failing create or start hook
+     * kills the init and fails the run (the caller removes the cgroup and state); poststop then
+     * runs only when the create hooks had passed, as `delete` would after a failed `start`.
+     * With --keep, poststop is left to the `delete` of the kept container.
+     */
+    private int followParked(Spawner.Launch launch, Config config, PrintStream err) {
+        int pidfd = launch.pidfd();
+        try {
+            launch.awaitExec(cgroup == null ? null : cgroup::add); // READY: set up, parked
+        } catch (SpawnException e) {
+            err.println("isthmus: " + e.getMessage());
+            return 1;
+        } finally {
+            launch.close();
+        }
+        Lifecycle lifecycle = new Lifecycle(store);
+        StateStore.Record record = null;
+        boolean created = false;
+        try {
+            dev.isthmus.proc.ProcessIdentity init = dev.isthmus.proc.ProcessIdentity.of(launch.pid());
+            if (init == null) {
+                throw new Lifecycle.LifecycleException("the container's init ended during create");
+            }
+            record = StateStore.Record.of(id, init, bundle, config);
+            store.save(record);
+            lifecycle.createHooks(record, config);
+            created = true;
+            if (pidFile != null) {
+                writePidFile(pidFile, launch.pid());
+            }
+            lifecycle.start(id);
+        } catch (Lifecycle.LifecycleException | HookRunner.HookException | IOException | SysException e) {
+            err.println("isthmus: " + e.getMessage());
+            Libc.pidfdSendSignal(pidfd, 9);
+            Libc.waitPidfd(pidfd, false);
+            if (created && !keep) {
+                lifecycle.poststopHooks(record, config);
+            }
+            return 1;
+        }
+        int status = Libc.waitPidfd(pidfd, false).shellStatus();
+        if (!keep) {
+            lifecycle.poststopHooks(record, config);
+        }
+        return status;
     }
 
     /** Writes the pid to a temporary name beside {@code file} and renames it into place. */

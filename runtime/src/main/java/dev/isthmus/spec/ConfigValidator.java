@@ -87,6 +87,86 @@ public final class ConfigValidator {
         }
     }
 
+    /**
+     * (uid_t)-1 and (gid_t)-1: setresuid(2), setresgid(2), chown(2) read it as "leave unchanged"
+     * and the kernel's make_kuid gives INVALID_UID for it, so it is never an id of its own.
+     */
+    public static final long NO_ID = 0xFFFF_FFFFL;
+
+    /** Why {@code id} cannot be a uid or gid (negative, above 32 bits, or (uid_t)-1), or null when it can. */
+    public static String idProblem(long id) {
+        if (id < 0 || id > NO_ID) {
+            return "must be between 0 and 4294967294";
+        }
+        if (id == NO_ID) {
+            return "4294967295 is (uid_t)-1, which the kernel reads as \"leave unchanged\", not as an id";
+        }
+        return null;
+    }
+
+    private static void id(long value, String path) {
+        String problem = idProblem(value);
+        if (problem != null) {
+            throw fail(path, problem);
+        }
+    }
+
+    /**
+     * Why a string cannot be passed to a system call, or null: a C string ends at its first NUL,
+     * so "/bin/true\0/../false" would silently become "/bin/true".
+     */
+    public static String nulProblem(String value) {
+        return value != null && value.indexOf('\0') >= 0 ? "must not contain a NUL byte (a system call would cut it there)" : null;
+    }
+
+    private static void noNul(String value, String path) {
+        String problem = nulProblem(value);
+        if (problem != null) {
+            throw fail(path, problem);
+        }
+    }
+
+    private static void noNul(List<String> values, String path) {
+        for (int i = 0; i < values.size(); i++) {
+            noNul(values.get(i), idx(path, i));
+        }
+    }
+
+    /** Keys and values of a map that are written to the kernel (sysctl, cgroup files); a key is not quoted in the path. */
+    private static void noNul(Map<String, String> map, String path) {
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            if (nulProblem(e.getKey()) != null) {
+                throw fail(path, "a key must not contain a NUL byte (a system call would cut it there)");
+            }
+            noNul(e.getValue(), JsonPaths.field(path, e.getKey()));
+        }
+    }
+
+    /** Why an environment entry cannot be passed to execve, or null: it must be NAME=value with a name (as runc). */
+    public static String envProblem(String entry) {
+        String nul = nulProblem(entry);
+        if (nul != null) {
+            return nul;
+        }
+        int eq = entry.indexOf('=');
+        if (eq < 0) {
+            return "must be NAME=value (no '=')";
+        }
+        if (eq == 0) {
+            return "must be NAME=value (the name is empty)";
+        }
+        return null;
+    }
+
+    private static void env(List<String> env, String path) {
+        for (int i = 0; i < env.size(); i++) {
+            String problem = envProblem(env.get(i));
+            if (problem != null) {
+                throw fail(idx(path, i), problem);
+            }
+        }
+    }
+
     private static void nonEmptyKeys(Map<String, ?> map, String path) {
         for (String key : map.keySet()) {
             if (key.isEmpty()) {
@@ -102,6 +182,9 @@ public final class ConfigValidator {
         if (c.root().path() == null || c.root().path().isEmpty()) {
             throw fail("root.path", c.root().path() == null ? "required field is missing" : "must not be empty");
         }
+        noNul(c.root().path(), "root.path");
+        noNul(c.hostname(), "hostname");
+        noNul(c.domainname(), "domainname");
         if (c.process() != null) {
             process(c.process());
         }
@@ -150,9 +233,21 @@ public final class ConfigValidator {
     private void process(Process p) {
         present(p.cwd(), "process.cwd");
         absolute(p.cwd(), "process.cwd");
+        noNul(p.cwd(), "process.cwd");
         if (p.args().isEmpty()) {
             throw fail("process.args", "at least one argument is required");
         }
+        noNul(p.args(), "process.args");
+        env(p.env(), "process.env");
+        if (p.user() != null) {
+            id(p.user().uid(), "process.user.uid");
+            id(p.user().gid(), "process.user.gid");
+            for (int i = 0; i < p.user().additionalGids().size(); i++) {
+                id(p.user().additionalGids().get(i), idx("process.user.additionalGids", i));
+            }
+        }
+        noNul(p.apparmorProfile(), "process.apparmorProfile");
+        noNul(p.selinuxLabel(), "process.selinuxLabel");
         if (p.capabilities() != null) {
             Capabilities caps = p.capabilities();
             capNames(caps.bounding(), "process.capabilities.bounding");
@@ -249,6 +344,10 @@ public final class ConfigValidator {
         if (m.destination().isEmpty()) {
             throw fail(path + ".destination", "must not be empty");
         }
+        noNul(m.destination(), path + ".destination");
+        noNul(m.source(), path + ".source");
+        noNul(m.type(), path + ".type");
+        noNul(m.options(), path + ".options");
         idMappings(m.uidMappings(), path + ".uidMappings");
         idMappings(m.gidMappings(), path + ".gidMappings");
     }
@@ -268,6 +367,9 @@ public final class ConfigValidator {
             String at = idx(path, i);
             present(h.path(), at + ".path");
             absolute(h.path(), at + ".path");
+            noNul(h.path(), at + ".path");
+            noNul(h.args(), at + ".args");
+            env(h.env(), at + ".env");
             if (h.timeout() != null && h.timeout() <= 0) {
                 throw fail(at + ".timeout", "must be greater than zero");
             }
@@ -279,14 +381,17 @@ public final class ConfigValidator {
         for (int i = 0; i < maps.size(); i++) {
             IdMapping m = maps.get(i);
             String at = idx(path, i);
+            id(m.containerID(), at + ".containerID");
+            id(m.hostID(), at + ".hostID");
             if (m.size() <= 0) {
                 throw fail(at + ".size", "must be greater than zero");
             }
-            if (m.containerID() + m.size() > 0x1_0000_0000L) {
-                throw fail(at + ".size", "range goes past the largest id (4294967295)");
+            // The kernel's map_write refuses a range whose end wraps in 32 bits, and (uid_t)-1 is no id.
+            if (m.containerID() + m.size() > NO_ID) {
+                throw fail(at + ".size", "range goes past the largest id (4294967294)");
             }
-            if (m.hostID() + m.size() > 0x1_0000_0000L) {
-                throw fail(at + ".size", "range goes past the largest host id (4294967295)");
+            if (m.hostID() + m.size() > NO_ID) {
+                throw fail(at + ".size", "range goes past the largest host id (4294967294)");
             }
             for (int j = 0; j < i; j++) {
                 IdMapping o = maps.get(j);
@@ -315,6 +420,7 @@ public final class ConfigValidator {
             }
             if (ns.path() != null) {
                 absolute(ns.path(), at + ".path");
+                noNul(ns.path(), at + ".path");
             }
         }
         idMappings(l.uidMappings(), "linux.uidMappings");
@@ -324,6 +430,13 @@ public final class ConfigValidator {
             String at = idx("linux.devices", i);
             present(d.path(), at + ".path");
             absolute(d.path(), at + ".path");
+            noNul(d.path(), at + ".path");
+            if (d.uid() != null) {
+                id(d.uid(), at + ".uid");
+            }
+            if (d.gid() != null) {
+                id(d.gid(), at + ".gid");
+            }
             present(d.type(), at + ".type");
             if (!DEVICE_TYPES.contains(d.type())) {
                 throw fail(at + ".type", "must be c, b, u or p");
@@ -332,7 +445,10 @@ public final class ConfigValidator {
         if (l.resources() != null) {
             resources(l.resources());
         }
+        noNul(l.cgroupsPath(), "linux.cgroupsPath");
         nonEmptyKeys(l.sysctl(), "linux.sysctl");
+        noNul(l.sysctl(), "linux.sysctl");
+        noNul(l.mountLabel(), "linux.mountLabel");
         if (l.seccomp() != null) {
             seccomp(l.seccomp());
         }
@@ -342,9 +458,11 @@ public final class ConfigValidator {
         for (int i = 0; i < l.maskedPaths().size(); i++) {
             absolute(l.maskedPaths().get(i), idx("linux.maskedPaths", i));
         }
+        noNul(l.maskedPaths(), "linux.maskedPaths");
         for (int i = 0; i < l.readonlyPaths().size(); i++) {
             absolute(l.readonlyPaths().get(i), idx("linux.readonlyPaths", i));
         }
+        noNul(l.readonlyPaths(), "linux.readonlyPaths");
         if (l.personality() != null) {
             present(l.personality().domain(), "linux.personality.domain");
             if (!l.personality().domain().equals("LINUX") && !l.personality().domain().equals("LINUX32")) {
@@ -356,6 +474,7 @@ public final class ConfigValidator {
         }
         if (l.intelRdt() != null) {
             IntelRdt r = l.intelRdt();
+            noNul(r.closID(), "linux.intelRdt.closID");
             noNewline(r.closID(), "linux.intelRdt.closID");
             noNewline(r.l3CacheSchema(), "linux.intelRdt.l3CacheSchema");
             noNewline(r.memBwSchema(), "linux.intelRdt.memBwSchema");
@@ -380,6 +499,12 @@ public final class ConfigValidator {
             throw fail("linux.timeOffsets", "needs a time namespace in linux.namespaces");
         }
         nonEmptyKeys(l.netDevices(), "linux.netDevices");
+        for (Map.Entry<String, LinuxNetDevice> e : l.netDevices().entrySet()) {
+            if (nulProblem(e.getKey()) != null) {
+                throw fail("linux.netDevices", "a key must not contain a NUL byte (a system call would cut it there)");
+            }
+            noNul(e.getValue().name(), JsonPaths.field("linux.netDevices", e.getKey()) + ".name");
+        }
         if (l.memoryPolicy() != null) {
             LinuxMemoryPolicy mp = l.memoryPolicy();
             present(mp.mode(), "linux.memoryPolicy.mode");
@@ -428,15 +553,20 @@ public final class ConfigValidator {
         if (r.network() != null) {
             for (int i = 0; i < r.network().priorities().size(); i++) {
                 present(r.network().priorities().get(i).name(), idx("linux.resources.network.priorities", i) + ".name");
+                noNul(r.network().priorities().get(i).name(), idx("linux.resources.network.priorities", i) + ".name");
             }
         }
         for (Map.Entry<String, LinuxResources.Rdma> e : r.rdma().entrySet()) {
+            if (nulProblem(e.getKey()) != null) {
+                throw fail("linux.resources.rdma", "a key must not contain a NUL byte (a system call would cut it there)");
+            }
             if (e.getValue().hcaHandles() == null && e.getValue().hcaObjects() == null) {
                 throw fail(JsonPaths.field("linux.resources.rdma", e.getKey()),
                         "needs hcaHandles or hcaObjects");
             }
         }
         nonEmptyKeys(r.unified(), "linux.resources.unified");
+        noNul(r.unified(), "linux.resources.unified");
     }
 
     /** Up to three of r, w and m (the cgroup v1 devices.allow syntax). */
@@ -480,6 +610,8 @@ public final class ConfigValidator {
             if (sc.names().isEmpty()) {
                 throw fail(at + ".names", "at least one syscall name is required");
             }
+            // libseccomp resolves a C string: "read\0x" would become a rule for read
+            noNul(sc.names(), at + ".names");
             present(sc.action(), at + ".action");
             if (!SECCOMP_ACTIONS.contains(sc.action())) {
                 throw fail(at + ".action", "unknown seccomp action");

@@ -204,6 +204,90 @@ class LifecycleIntegrationTest {
     }
 
     @Test
+    void startFailsWhenARacingDeleteKilledTheInitBeforeTheProgramRan() throws Exception {
+        // issue #20: start wrote its byte into the exec FIFO, delete -f killed the init before it
+        // read it, and start exited 0 for a program that never ran.
+        Path b = bundle(List.of("sleep", "60"));
+        assertEquals(0, cli("create", "-b", b.toString(), "r1").status(), out("create"));
+        assertEquals(0, cli("state", "r1").status(), out("state"));
+        Matcher m = PID.matcher(out("state"));
+        assertTrue(m.find(), out("state"));
+        String pid = m.group(1);
+        // A stopped init cannot take the start byte: the race's window is held open.
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", pid).start().waitFor());
+        Path fifo = tmp.resolve("state/r1/exec.fifo");
+        Process start = Cli.builder("--root", tmp.resolve("state").toString(), "start", "r1")
+                .redirectInput(new java.io.File("/dev/null"))
+                .redirectOutput(tmp.resolve("out-start").toFile()).redirectError(tmp.resolve("err-start").toFile()).start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!holds(start.pid(), fifo) && start.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(start.isAlive(), "start waits for the program while the init is stopped: " + out("start"));
+        Thread.sleep(200); // its write follows the open at once
+        assertEquals(0, cli("delete", "-f", "r1").status(), out("delete"));
+        assertTrue(start.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "start ended");
+        assertEquals(1, start.exitValue(), out("start"));
+        assertTrue(out("start").contains("container r1 did not start: its init was killed before the program ran"), out("start"));
+        assertFalse(Files.exists(tmp.resolve("state/r1")));
+        RunIntegrationTest.assertNothingLeft(b);
+
+        // A program that ends at once was started: start tells it from a killed init.
+        bundle(List.of("true"));
+        assertEquals(0, cli("create", "-b", b.toString(), "r2").status(), out("create"));
+        assertEquals(0, cli("start", "r2").status(), out("start"));
+        assertEquals(0, cli("delete", "-f", "r2").status(), out("delete"));
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
+    void execRefusesIssue20sBadValuesNamingTheOptionOrField() throws Exception {
+        // issue #20: exec's options built the process in code, past ConfigValidator: -u 4294967295
+        // ((uid_t)-1, "leave unchanged" to setresuid) or -u -1 ran the process as uid 0.
+        Path b = bundle(List.of("sleep", "60"));
+        assertEquals(0, cli("create", "-b", b.toString(), "x1").status(), out("create"));
+        assertEquals(0, cli("start", "x1").status(), out("start"));
+        assertEquals(1, cli("exec", "-u", "4294967295", "x1", "id", "-u").status(), out("exec"));
+        assertTrue(out("exec").contains("exec: --user (uid): 4294967295 is (uid_t)-1"), out("exec"));
+        assertEquals(1, cli("exec", "-u", "0:-1", "x1", "id", "-u").status(), out("exec"));
+        assertTrue(out("exec").contains("exec: --user (gid): must be between 0 and 4294967294"), out("exec"));
+        assertEquals(1, cli("exec", "-e", "NO_EQUALS_s3cr3t", "x1", "id", "-u").status(), out("exec"));
+        assertTrue(out("exec").contains("exec: --env[0]: must be NAME=value") && !out("exec").contains("s3cr3t"), out("exec"));
+        // a process.json goes through the config's validator
+        Path pj = tmp.resolve("process.json");
+        Files.writeString(pj, "{\"user\": {\"uid\": 4294967295, \"gid\": 0}, \"args\": [\"id\", \"-u\"], \"cwd\": \"/\"}");
+        assertEquals(1, cli("exec", "-p", pj.toString(), "x1").status(), out("exec"));
+        assertTrue(out("exec").contains("process.user.uid") && out("exec").contains("(uid_t)-1"), out("exec"));
+        Files.writeString(pj, "{\"args\": [\"/bin/true\\u0000/../s3cr3t\"], \"cwd\": \"/\"}");
+        assertEquals(1, cli("exec", "-p", pj.toString(), "x1").status(), out("exec"));
+        assertTrue(out("exec").contains("process.args[0]") && out("exec").contains("NUL") && !out("exec").contains("s3cr3t"),
+                out("exec"));
+        Files.writeString(pj, "{\"args\": [\"id\", \"-u\"], \"env\": [\"PATH\"], \"cwd\": \"/\"}");
+        assertEquals(1, cli("exec", "-p", pj.toString(), "x1").status(), out("exec"));
+        assertTrue(out("exec").contains("process.env[0] (line") && out("exec").contains("must be NAME=value"), out("exec"));
+        // and a good id still works
+        assertEquals(0, cli("exec", "-u", "5", "x1", "id", "-u").status(), out("exec"));
+        assertEquals("5", Files.readString(tmp.resolve("out-exec")).strip());
+        assertEquals(0, cli("delete", "-f", "x1").status(), out("delete"));
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    /** Whether process {@code pid} has {@code file} open. */
+    private static boolean holds(long pid, Path file) throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    @Test
     void hooksRunInSpecOrderWithTheStateOnStdin() throws Exception {
         Path b = bundle(List.of("sleep", "60"));
         Path log = Files.createDirectories(tmp.resolve("hooklog"));

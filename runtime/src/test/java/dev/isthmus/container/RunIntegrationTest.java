@@ -205,6 +205,88 @@ class RunIntegrationTest {
         assertNothingLeft(b);
     }
 
+    /** A bundle whose config has {@code hooks} (a JSON object) and bind-mounts a world-writable log dir at /hooklog. */
+    private Path bundleWithHooks(List<String> args, Path log, String hooks) throws IOException {
+        Files.createDirectories(log);
+        Files.setPosixFilePermissions(log, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path b = bundle(args, "box", true, "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"uts\"}]", "", "");
+        String json = Bundles.config(args, "box", true, "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"uts\"}]",
+                ", {\"destination\": \"/hooklog\", \"type\": \"bind\", \"source\": \"" + log + "\", \"options\": [\"rbind\"]}", "");
+        return Bundles.write(b, json.substring(0, json.lastIndexOf('}')) + ", \"hooks\": " + hooks + "}");
+    }
+
+    @Test
+    void foregroundRunRunsEveryHookInSpecOrder() throws Exception {
+        // issue #20: foreground run ran no hooks at all, while run -d and create/start ran them.
+        Path log = tmp.resolve("hooklog");
+        String f = log.resolve("hooks").toString();
+        // a failing poststart and poststop hook only warn; the next hook of the list still runs
+        String hooks = """
+                {
+                  "prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "echo prestart $(hostname) $(cat) >> %1$s"]}],
+                  "createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "echo createRuntime $(hostname) >> %1$s"]}],
+                  "createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo createContainer $(hostname) >> %1$s"]}],
+                  "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo startContainer $(hostname) >> /hooklog/hooks"]}],
+                  "poststart": [{"path": "/bin/false"}, {"path": "/bin/sh", "args": ["sh", "-c", "echo poststart >> %1$s"]}],
+                  "poststop": [{"path": "/no/such/hook"}, {"path": "/bin/sh", "args": ["sh", "-c", "echo poststop $(cat) >> %1$s"]}]
+                }""".formatted(f);
+        Path b = bundleWithHooks(List.of("sh", "-c", "echo program >> /hooklog/hooks; exit 5"), log, hooks);
+        String root = tmp.resolve("state").toString();
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        Cli.Result r = Cli.run("--root", root, "run", "-b", b.toString(), "hk");
+        assertEquals(5, r.status(), r::toString);
+        List<String> lines = Files.readAllLines(log.resolve("hooks"));
+        assertEquals(7, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("prestart " + host + " {") && lines.get(0).replace(" ", "").contains("\"id\":\"hk\"")
+                && lines.get(0).contains("creating"), lines.get(0));
+        assertEquals("createRuntime " + host, lines.get(1));
+        assertEquals("createContainer box", lines.get(2));
+        assertEquals("startContainer box", lines.get(3));
+        // the program and poststart run at the same time, after startContainer
+        assertEquals(List.of("poststart", "program"), lines.subList(4, 6).stream().sorted().toList(), String.join("\n", lines));
+        assertTrue(lines.get(6).startsWith("poststop {") && lines.get(6).contains("stopped"), lines.get(6));
+        assertTrue(r.err().contains("warning: poststart hook /bin/false: exited with 1"), r::toString);
+        assertTrue(r.err().contains("warning: poststop hook /no/such/hook"), r::toString);
+        assertFalse(Files.exists(tmp.resolve("state/hk")), "no state left");
+        assertNothingLeft(b);
+    }
+
+    @Test
+    void aMissingOrFailingCreateOrStartHookFailsTheRunAndLeavesNothing() throws Exception {
+        // issue #20: a missing prestart hook still gave exit 0 and ran the program.
+        Path log = tmp.resolve("hooklog");
+        String f = log.resolve("hooks").toString();
+        String root = tmp.resolve("state").toString();
+        List<String> program = List.of("sh", "-c", "echo program >> /hooklog/hooks");
+        String poststop = "\"poststop\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo poststop >> " + f + "\"]}]";
+        List<List<String>> cases = List.of(
+                List.of("{\"prestart\": [{\"path\": \"/no/such/hook\"}], " + poststop + "}", "prestart hook /no/such/hook: "),
+                List.of("{\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"exit 3\"]}], " + poststop + "}",
+                        "createRuntime hook /bin/sh: exited with 3"),
+                List.of("{\"createContainer\": [{\"path\": \"/bin/false\"}], " + poststop + "}", "createContainer hook /bin/false: exited with 1"),
+                List.of("{\"startContainer\": [{\"path\": \"/bin/false\"}], " + poststop + "}", "startContainer hook /bin/false: exited with 1"));
+        for (List<String> c : cases) {
+            Files.deleteIfExists(log.resolve("hooks"));
+            if (Files.exists(tmp.resolve("bundle"))) {
+                try (var w = Files.walk(tmp.resolve("bundle"))) {
+                    for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Path b = bundleWithHooks(program, log, c.get(0));
+            Cli.Result r = Cli.run("--root", root, "run", "-b", b.toString(), "hf");
+            assertEquals(1, r.status(), r::toString);
+            assertTrue(r.err().contains(c.get(1)), r::toString);
+            List<String> lines = Files.exists(log.resolve("hooks")) ? Files.readAllLines(log.resolve("hooks")) : List.of();
+            assertFalse(lines.contains("program"), "the program did not run: " + lines);
+            // as create + start + delete: a failed create runs no poststop, a failed start does at the delete
+            assertEquals(c.get(1).startsWith("startContainer") ? List.of("poststop") : List.of(), lines, r::toString);
+            assertFalse(Files.exists(tmp.resolve("state/hf")), "no state left");
+            assertNothingLeft(b);
+        }
+    }
+
     private static List<Long> childrenOf(long pid) {
         return ProcessHandle.of(pid).map(h -> h.children().map(ProcessHandle::pid).toList()).orElse(List.of());
     }

@@ -105,8 +105,72 @@ class ConfigValidatorTest {
                         "\"hostID\": 1000, \"size\": 0}],\n    \"gidMappings\"",
                         "linux.uidMappings[0].size", "must be greater than zero", null),
                 Arguments.of("\"hostID\": 1000, \"size\": 1}],\n    \"gidMappings\"",
-                        "\"hostID\": 4294967295, \"size\": 2}],\n    \"gidMappings\"",
+                        "\"hostID\": 4294967290, \"size\": 6}],\n    \"gidMappings\"",
                         "linux.uidMappings[0].size", "range goes past the largest host id", null),
+                // issue #20: ids the kernel treats specially; (uid_t)-1 makes setresuid leave uid 0 in place
+                Arguments.of("\"hostID\": 1000, \"size\": 1}],\n    \"gidMappings\"",
+                        "\"hostID\": 4294967294, \"size\": 2}],\n    \"gidMappings\"",
+                        "linux.uidMappings[0].size", "range goes past the largest host id", null),
+                Arguments.of("\"uidMappings\": [{\"containerID\": 0,", "\"uidMappings\": [{\"containerID\": 4294967295,",
+                        "linux.uidMappings[0].containerID", "4294967295 is (uid_t)-1", null),
+                Arguments.of("\"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000,",
+                        "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 4294967295,",
+                        "linux.gidMappings[0].hostID", "4294967295 is (uid_t)-1", null),
+                Arguments.of("\"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000,",
+                        "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 4294967296,",
+                        "linux.gidMappings[0].hostID", "integer out of range for uint32", null),
+                Arguments.of("\"uid\": 0,", "\"uid\": 4294967295,", "process.user.uid", "4294967295 is (uid_t)-1", null),
+                Arguments.of("\"uid\": 0,", "\"uid\": 4294967296,", "process.user.uid", "integer out of range", null),
+                Arguments.of("\"uid\": 0,", "\"uid\": -1,", "process.user.uid", "integer out of range", null),
+                Arguments.of("\"gid\": 0}", "\"gid\": 4294967295}", "process.user.gid", "4294967295 is (uid_t)-1", null),
+                Arguments.of("\"gid\": 0}", "\"gid\": 0, \"additionalGids\": [5, 4294967295]}",
+                        "process.user.additionalGids[1]", "4294967295 is (uid_t)-1", null),
+                Arguments.of("\"maskedPaths\"", "\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10,"
+                        + " \"minor\": 229, \"uid\": 4294967295}], \"maskedPaths\"", "linux.devices[0].uid",
+                        "4294967295 is (uid_t)-1", null),
+                // issue #20: a NUL would cut the string where the system call reads it
+                Arguments.of("\"args\": [\"sh\"]", "\"args\": [\"/bin/true\\u0000/../s3cr3t\"]", "process.args[0]",
+                        "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"cwd\": \"/\"", "\"cwd\": \"/tmp\\u0000s3cr3t\"", "process.cwd", "must not contain a NUL byte",
+                        "s3cr3t"),
+                Arguments.of("\"API_TOKEN=", "\"API_TOKEN=\\u0000", "process.env[1]", "must not contain a NUL byte", null),
+                Arguments.of("\"mounts\": [", "\"hostname\": \"h\\u0000s3cr3t\", \"mounts\": [", "hostname",
+                        "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"mounts\": [", "\"domainname\": \"d\\u0000s3cr3t\", \"mounts\": [", "domainname",
+                        "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"path\": \"rootfs\"", "\"path\": \"rootfs\\u0000s3cr3t\"", "root.path",
+                        "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"destination\": \"/proc\"", "\"destination\": \"/proc\\u0000s3cr3t\"", "mounts[0].destination",
+                        "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"source\": \"proc\"}", "\"source\": \"proc\\u0000s3cr3t\"}", "mounts[0].source",
+                        "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"source\": \"proc\"}", "\"source\": \"proc\", \"options\": [\"nosuid\", \"ro\\u0000s3cr3t\"]}",
+                        "mounts[0].options[1]", "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"/usr/bin/hook\"", "\"/usr/bin/hook\\u0000s3cr3t\"", "hooks.prestart[0].path",
+                        "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"timeout\": 5", "\"timeout\": 5, \"args\": [\"hook\", \"a\\u0000s3cr3t\"]",
+                        "hooks.prestart[0].args[1]", "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"timeout\": 5", "\"timeout\": 5, \"env\": [\"A=\\u0000s3cr3t\"]",
+                        "hooks.prestart[0].env[0]", "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"maskedPaths\"", "\"devices\": [{\"path\": \"/dev/fuse\\u0000s3cr3t\", \"type\": \"c\","
+                        + " \"major\": 10, \"minor\": 229}], \"maskedPaths\"", "linux.devices[0].path",
+                        "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("{\"type\": \"mount\"}", "{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\\u0000s3cr3t\"}",
+                        "linux.namespaces[1].path", "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"maskedPaths\"", "\"sysctl\": {\"net.ipv4.ip_forward\": \"1\\u0000s3cr3t\"}, \"maskedPaths\"",
+                        "linux.sysctl[\"net.ipv4.ip_forward\"]", "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"maskedPaths\"", "\"cgroupsPath\": \"/a\\u0000s3cr3t\", \"maskedPaths\"",
+                        "linux.cgroupsPath", "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"/proc/kcore\"", "\"/proc/kcore\\u0000s3cr3t\"", "linux.maskedPaths[0]",
+                        "must not contain a NUL byte", "s3cr3t"),
+                Arguments.of("\"maskedPaths\"", "\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+                        + "[{\"names\": [\"kill\", \"read\\u0000s3cr3t\"], \"action\": \"SCMP_ACT_ERRNO\"}]}, \"maskedPaths\"",
+                        "linux.seccomp.syscalls[0].names[1]", "must not contain a NUL byte", "s3cr3t"),
+                // issue #20: runc refuses an env entry without '='
+                Arguments.of("\"API_TOKEN=", "\"API_TOKEN", "process.env[1]", "must be NAME=value", "sk-live"),
+                Arguments.of("\"PATH=/bin\"", "\"=/bin\"", "process.env[0]", "must be NAME=value (the name is empty)", null),
+                Arguments.of("\"timeout\": 5", "\"timeout\": 5, \"env\": [\"A=1\", \"s3cr3t\"]",
+                        "hooks.prestart[0].env[1]", "must be NAME=value", "s3cr3t"),
                 Arguments.of(", {\"type\": \"user\"}", "", "linux.uidMappings", "id mappings need a user namespace",
                         null),
                 Arguments.of("\"/proc/kcore\"", "\"proc/s3cr3t\"", "linux.maskedPaths[0]", "must be an absolute path",
@@ -198,6 +262,26 @@ class ConfigValidatorTest {
         assertEquals("root", e.path());
         assertEquals(0, e.line());
         assertEquals("config: root: required field is missing", e.getMessage());
+    }
+
+    @Test
+    void refusesIdsOutsideUint32InConfigsBuiltInCode() {
+        // The reader refuses them as "integer out of range for uint32"; a config built in code
+        // (exec's options, callers of the library) meets the validator's own check.
+        Config ok = DefaultConfigs.runcDefault(false, false, 0, 0);
+        for (long bad : List.of(-1L, 0xFFFF_FFFFL, 0x1_0000_0000L, Long.MIN_VALUE)) {
+            Process p = ok.process();
+            Process q = new Process(p.terminal(), p.consoleSize(), new User(0, 0, null, List.of(1L, bad), null), p.args(),
+                    p.commandLine(), p.env(), p.cwd(), p.capabilities(), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(),
+                    p.oomScoreAdj(), p.selinuxLabel(), p.ioPriority(), p.scheduler(), p.execCPUAffinity());
+            Config c = new Config(ok.ociVersion(), q, ok.root(), ok.hostname(), ok.domainname(), ok.mounts(), ok.hooks(),
+                    ok.annotations(), ok.linux());
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigValidator.validate(c));
+            assertEquals("process.user.additionalGids[1]", e.path(), e.getMessage());
+            assertFalse(e.getMessage().contains(Long.toString(bad)) && bad != 0xFFFF_FFFFL, e.getMessage());
+        }
+        assertEquals(null, ConfigValidator.idProblem(0xFFFF_FFFEL));
+        assertEquals(null, ConfigValidator.idProblem(0));
     }
 
     @Test
