@@ -235,6 +235,7 @@ public final class Run {
         try {
             launch.awaitExec(cgroup == null ? null : cgroup::add); // READY: set up, parked
         } catch (SpawnException e) {
+            launch.commit(false);
             err.println("isthmus: " + e.getMessage());
             return 1;
         } finally {
@@ -255,8 +256,12 @@ public final class Run {
             if (pidFile != null) {
                 writePidFile(pidFile, launch.pid());
             }
+            if (!launch.commit(true)) { // recorded: the init may go on to the exec FIFO
+                throw new Lifecycle.LifecycleException("the container's init ended during create");
+            }
             lifecycle.start(id);
         } catch (Lifecycle.LifecycleException | HookRunner.HookException | IOException | SysException e) {
+            launch.commit(false);
             err.println("isthmus: " + e.getMessage());
             Libc.pidfdSendSignal(pidfd, 9);
             Libc.waitPidfd(pidfd, false);
