@@ -14,6 +14,11 @@ public interface Host {
     /** Whether {@code p} is a directory (without following a final symlink when {@code follow} is false). */
     boolean isDirectory(Path p, boolean follow);
 
+    /** The target of symlink {@code p}, or null when {@code p} is not a symlink (or cannot be read). */
+    default String symlinkTarget(Path p) {
+        return null;
+    }
+
     /** The cgroup v2 hierarchy is the only one (no v1 controllers mounted). */
     boolean cgroup2Only();
 
@@ -45,6 +50,15 @@ public interface Host {
         @Override
         public boolean isDirectory(Path p, boolean follow) {
             return follow ? Files.isDirectory(p) : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+        }
+
+        @Override
+        public String symlinkTarget(Path p) {
+            try {
+                return Files.isSymbolicLink(p) ? Files.readSymbolicLink(p).toString() : null;
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
         }
 
         @Override

@@ -292,6 +292,19 @@ public final class Planner {
             mountSteps();
         } else if (config.root() != null && !config.mounts().isEmpty()) {
             throw new PlanException("linux.namespaces", "mounts need a mount namespace");
+        } else if (config.root() != null) {
+            if (config.linux() != null && !(config.linux().maskedPaths().isEmpty() && config.linux().readonlyPaths().isEmpty())) {
+                throw new PlanException("linux.maskedPaths", "masked and read-only paths need a mount namespace (they would be "
+                        + "mounted in the host's)");
+            }
+            if (config.root().readonly()) {
+                throw new PlanException("root.readonly", "a read-only root needs a mount namespace (the remount would be the host's)");
+            }
+            // No mount namespace: the process still gets root.path as its root, never the host's
+            // "/" by silence (as runc); without a mount namespace that is a chroot.
+            String root = rootfs.toString();
+            steps.add(Step.of(Syscall.CHROOT, "chroot to the rootfs " + root + " (no mount namespace)", str(root)));
+            steps.add(Step.of(Syscall.CHDIR, "chdir to /", str("/")));
         }
         setHostnames(ns);
         SecuritySteps.personality(steps, config.linux() == null ? null : config.linux().personality());
@@ -330,6 +343,11 @@ public final class Planner {
                 new Arg.StrArray(List.of("isthmus-init"), false), new Arg.StrArray(List.of(), true),
                 imm(K.AT_EMPTY_PATH, "AT_EMPTY_PATH")));
         imageStart = steps.size();
+        // The image is the process's /proc/self/exe from here: a container program that execs
+        // it again (/bin/sh -> /proc/self/exe) must not replay the set-up. Only the runtime's
+        // exec has the error pipe open (close-on-exec again before the user program).
+        steps.add(Step.of(Syscall.FCNTL, "check that the runtime started the image (its error pipe is open)", new Arg.Slot(Program.ERR),
+                imm(K.F_GETFD, "F_GETFD"), imm(0)));
     }
 
     /**
@@ -444,6 +462,11 @@ public final class Planner {
         }
         if (InRoot.normalize(m.destination()).equals("/")) {
             throw new PlanException(field + ".destination", "must name a path below the container's root, not the root itself");
+        }
+        if (resolvesToRoot(m.destination())) {
+            // The mount would cover the whole rootfs (runc refuses the same); the steps resolve
+            // it in the root at run time, this refuses what the rootfs holds at plan time.
+            throw new PlanException(field + ".destination", "a symlink in the rootfs makes it the container's root itself");
         }
         String type = m.type() == null ? "" : m.type();
         boolean bind = (flags & K.MS_BIND) != 0 || type.equals("bind");
@@ -739,6 +762,45 @@ public final class Planner {
 
     private Step mount(String what, String source, String target, String type, long flags, String data) {
         return Step.of(Syscall.MOUNT, what, str(source), str(target), str(type), imm(flags, MountOption.flagNames(flags)), str(data));
+    }
+
+    /**
+     * Whether {@code containerPath}, with the rootfs's symlinks followed as the container will see
+     * them ("/" and ".." stay in the rootfs), is the root itself. Too many links: not judged here
+     * (openat2 refuses them with ELOOP at run time).
+     */
+    private boolean resolvesToRoot(String containerPath) {
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(InRoot.normalize(containerPath).split("/")));
+        List<String> cur = new ArrayList<>();
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.pop();
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                if (!cur.isEmpty()) {
+                    cur.removeLast();
+                }
+                continue;
+            }
+            String target = host.symlinkTarget(rootfs.resolve(String.join("/", cur)).resolve(c));
+            if (target == null) {
+                cur.add(c);
+                continue;
+            }
+            if (++links > 40) {
+                return false;
+            }
+            if (target.startsWith("/")) {
+                cur.clear();
+            }
+            List<String> parts = List.of(target.split("/"));
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                todo.push(parts.get(i));
+            }
+        }
+        return cur.isEmpty();
     }
 
     /**

@@ -96,6 +96,7 @@ public final class K {
     public static final long SIGCHLD = Linux.SIGCHLD();
     public static final long TIOCSCTTY = Linux.TIOCSCTTY();
     public static final long F_SETFD = Linux.F_SETFD();
+    public static final long F_GETFD = Linux.F_GETFD();
     public static final long AT_EMPTY_PATH = Linux.AT_EMPTY_PATH();
 
     /** Little-endian bytes of struct mount_attr {attr_set, attr_clr, propagation, userns_fd}. */

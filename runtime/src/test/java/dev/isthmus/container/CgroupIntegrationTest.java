@@ -10,11 +10,13 @@ import dev.isthmus.cgroup.Hierarchy;
 import dev.isthmus.testing.Bundles;
 import dev.isthmus.testing.Cli;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -296,6 +298,63 @@ class CgroupIntegrationTest {
             }
         }
         return null;
+    }
+
+    @Test
+    void aCgroupTheContainerDidNotMakeIsNeverEmptiedOrRemoved() throws Exception {
+        // issue 20, item 4: delete -f (and a create failing in its cgroup) SIGKILLed every process
+        // of a linux.cgroupsPath that already held others. runc only warns; so does isthmus now.
+        String path = "/" + base + "/shared";
+        List<Path> dirs = new ArrayList<>();
+        for (Map.Entry<String, Path> e : h.v1().entrySet()) {
+            Path m = e.getValue();
+            if (dirs.contains(m.resolve(path.substring(1)))) {
+                continue; // co-mounted controllers share one hierarchy
+            }
+            dirs.add(Files.createDirectories(m.resolve(path.substring(1))));
+            if (e.getKey().equals("cpuset")) {
+                // a v1 cpuset cgroup takes no process until it has cpus and mems (ENOSPC)
+                for (Path d : List.of(m.resolve(base), m.resolve(path.substring(1)))) {
+                    for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                        Files.writeString(d.resolve(f), Files.readString(d.getParent().resolve(f)).strip());
+                    }
+                }
+            }
+        }
+        if (h.v2() != null) {
+            dirs.add(Files.createDirectories(h.v2().resolve(path.substring(1))));
+        }
+        Process bystander = new ProcessBuilder("sleep", "60").start();
+        try {
+            for (Path d : dirs) {
+                Files.writeString(d.resolve("cgroup.procs"), Long.toString(bystander.pid()));
+            }
+            Path b = bundle(List.of("sleep", "300"), NS, "", ", \"cgroupsPath\": \"" + path + "\"");
+            assertEquals(0, cli("create", "-b", b.toString(), "shared").status(), Files.readString(tmp.resolve("err-create")));
+            assertEquals(0, cli("start", "shared").status());
+            assertEquals(0, cli("delete", "--force", "shared").status(), Files.readString(tmp.resolve("err-delete")));
+            assertTrue(bystander.isAlive(), "a process the container did not start was killed by delete -f");
+            assertEquals(dirs.size(), existing(path).size(), "a cgroup isthmus did not make was removed");
+            RunIntegrationTest.assertNothingLeft(b);
+        } finally {
+            bystander.destroyForcibly();
+            bystander.waitFor();
+            for (Path d : dirs.reversed()) {
+                for (int i = 0; i < 100 && Files.exists(d); i++) {
+                    try {
+                        Files.deleteIfExists(d);
+                    } catch (IOException e) {
+                        Thread.sleep(10); // the killed sleep is still leaving it
+                    }
+                }
+            }
+            for (Path m : h.v1().values()) {
+                Files.deleteIfExists(m.resolve(base));
+            }
+            if (h.v2() != null) {
+                Files.deleteIfExists(h.v2().resolve(base));
+            }
+        }
     }
 
     @Test

@@ -395,6 +395,46 @@ class CveRegressionTest {
         RunIntegrationTest.assertNothingLeft(b);
     }
 
+    // ---- CVE-2019-5736 through exec: /bin/evilsh -> /proc/self/exe, a payload as the loader --
+
+    @Test
+    void execOfALinkToProcSelfExeNeverRunsTheRuntimesBinary() throws Exception {
+        // issue 20, item 9: exec'ing /bin/evilsh re-executed exec's child's /proc/self/exe, the
+        // host's java, whose dynamic loader the container supplies: the payload then ran inside
+        // the container holding the host's java as its /proc/self/exe. Now the child's exe is
+        // the sealed init image (static: no loader), and the image refuses to replay itself.
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        String javaBefore = sha256(java);
+        Path b = bundle(List.of("sleep", "300"), "", "");
+        withDefaultCapabilities(b);
+        Path rootfs = b.resolve("rootfs");
+        Path src = Path.of(CveRegressionTest.class.getResource("/attacks/loader.c").toURI());
+        Path loader = Files.createDirectories(rootfs.resolve("lib64")).resolve("ld-linux-x86-64.so.2");
+        Process gcc = new ProcessBuilder("gcc", "-static", "-nostdlib", "-fno-stack-protector", "-O1", "-o", loader.toString(),
+                src.toString()).redirectErrorStream(true).start();
+        String log = new String(gcc.getInputStream().readAllBytes());
+        assumeTrue(gcc.waitFor() == 0, "needs gcc to build the payload (apt-get install gcc libc6-dev): " + log);
+        Files.deleteIfExists(rootfs.resolve("bin/evilsh"));
+        Files.createSymbolicLink(rootfs.resolve("bin/evilsh"), Path.of("/proc/self/exe"));
+        Files.deleteIfExists(rootfs.resolve("tmp/payload-ran"));
+        String root = tmp.resolve("state").toString();
+        String id = "ev" + ProcessHandle.current().pid();
+        Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", b.toString(), id);
+        assertEquals(0, c.status(), c::toString);
+        Cli.Result r;
+        try {
+            assertEquals(0, Cli.run("--root", root, "start", id).status());
+            r = Cli.run("--root", root, "exec", id, "/bin/evilsh");
+        } finally {
+            Cli.run("--root", root, "delete", "--force", id);
+        }
+        Path ran = rootfs.resolve("tmp/payload-ran");
+        assertFalse(Files.exists(ran), () -> "the payload ran as a loader: " + Cli.textOf(ran) + " " + r);
+        assertNotEquals(0, r.status(), "the re-executed image stops at once: " + r);
+        assertEquals(javaBefore, sha256(java), "the JDK's java changed");
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
     // ---- CVE-2024-21626 through the executable: args[0] and PATH in /proc/self/fd/N --------
 
     /** A host-only busybox in the host directory: what the attack would run as the container's program. */

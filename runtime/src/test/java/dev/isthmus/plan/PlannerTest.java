@@ -65,6 +65,73 @@ class PlannerTest {
         return k;
     }
 
+    /** A host whose rootfs (/b/rootfs) holds the symlinks of {@code links} (path in the rootfs -> target). */
+    private static Host withSymlinks(java.util.Map<String, String> links) {
+        return new Host() {
+            @Override
+            public boolean isDirectory(Path p, boolean follow) {
+                return HOST.isDirectory(p, follow);
+            }
+
+            @Override
+            public String symlinkTarget(Path p) {
+                return links.get(BUNDLE.resolve("rootfs").relativize(p).toString());
+            }
+
+            @Override
+            public boolean cgroup2Only() {
+                return false;
+            }
+
+            @Override
+            public boolean rootIsRamfs() {
+                return false;
+            }
+
+            @Override
+            public long uid() {
+                return 0;
+            }
+
+            @Override
+            public long gid() {
+                return 0;
+            }
+        };
+    }
+
+    @Test
+    void aMountDestinationThatASymlinkMakesTheRootIsRefused() throws Exception {
+        // issue 20, item 6: runc refuses these; mounted, they would cover the whole rootfs
+        Host host = withSymlinks(java.util.Map.of("mnt/abs", "/", "mnt/up", "../..", "mnt/chain", "abs", "mnt/ok", "../etc"));
+        for (String dest : List.of("/mnt/abs", "/mnt/up", "/mnt/chain", "/mnt/abs/.", "/mnt/x/../chain")) {
+            Config c = config(Bundles.DEFAULT_NAMESPACES, ", {\"destination\": \"" + dest + "\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}",
+                    "", List.of("sh"));
+            PlanException e = assertThrows(PlanException.class, () -> Planner.plan(c, BUNDLE, host, Planner.Options.DEFAULT), dest);
+            assertTrue(e.getMessage().contains("mounts[2].destination") && e.getMessage().contains("root itself"), e.getMessage());
+        }
+        // a link that stays below the root is followed as before (by openat2 in the root at run time)
+        Config ok = config(Bundles.DEFAULT_NAMESPACES, ", {\"destination\": \"/mnt/ok/x\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}",
+                "", List.of("sh"));
+        interpret(Planner.plan(ok, BUNDLE, host, Planner.Options.DEFAULT));
+    }
+
+    @Test
+    void withoutAMountNamespaceTheRootIsAChroot() throws Exception {
+        // issue 20, item 5: root.path was ignored and the process saw the host's "/"
+        String json = Bundles.config(List.of("sh"), "", false, "[{\"type\": \"pid\"}]", "", "")
+                .replaceFirst("\\{\"destination\": \"/proc\"[^}]*\\},", "").replaceFirst("\\{\"destination\": \"/dev\"[^}]*\\}", "");
+        Config c = ConfigReader.read(json.getBytes(StandardCharsets.UTF_8), "config.json");
+        assertTrue(c.mounts().isEmpty(), json);
+        RecordingKernel k = interpret(Planner.plan(c, BUNDLE, HOST, Planner.Options.DEFAULT));
+        assertEquals(List.of("/b/rootfs"), k.calls(Syscall.CHROOT).stream().map(x -> x.str(0)).toList());
+        // what would need mounts in the host's namespace is refused, naming the field
+        Config masked = ConfigReader.read(json.replace("\"namespaces\": [{\"type\": \"pid\"}]",
+                "\"namespaces\": [{\"type\": \"pid\"}], \"maskedPaths\": [\"/proc/kcore\"]").getBytes(StandardCharsets.UTF_8), "config.json");
+        PlanException e = assertThrows(PlanException.class, () -> Planner.plan(masked, BUNDLE, HOST, Planner.Options.DEFAULT));
+        assertTrue(e.getMessage().contains("linux.maskedPaths"), e.getMessage());
+    }
+
     @Test
     void namespacesGoIntoCloneFlags() throws Exception {
         Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, "", "", List.of("sh")), BUNDLE, HOST, Planner.Options.DEFAULT);
