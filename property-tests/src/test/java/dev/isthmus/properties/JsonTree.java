@@ -11,12 +11,12 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.core.json.JsonFactory;
 
 /** A minimal generic tree (Map, List, String, Long/BigInteger, Double, Boolean, null) for mutating documents. */
-final class JsonTree {
+public final class JsonTree {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private JsonTree() {}
 
-    static Object read(byte[] json) {
+    public static Object read(byte[] json) {
         try (JsonParser p = FACTORY.createParser(json)) {
             p.nextToken();
             return value(p);
@@ -63,7 +63,7 @@ final class JsonTree {
         }
     }
 
-    static byte[] write(Object tree) {
+    public static byte[] write(Object tree) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             write(g, tree);
@@ -100,7 +100,7 @@ final class JsonTree {
     }
 
     /** Every container (map or list) in the tree with its JSON path, in document order. */
-    static void containers(Object tree, String path, List<Map.Entry<String, Object>> out) {
+    public static void containers(Object tree, String path, List<Map.Entry<String, Object>> out) {
         if (tree instanceof Map<?, ?> m) {
             out.add(Map.entry(path, tree));
             for (Map.Entry<?, ?> e : m.entrySet()) {

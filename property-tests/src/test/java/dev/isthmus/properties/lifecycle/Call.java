@@ -169,6 +169,41 @@ sealed interface Call {
         }
     }
 
+    /**
+     * The runtime killed mid-call: {@code create} (or {@code run -d}) of a new container gets
+     * SIGKILL after {@code delayMillis}, wherever it is, and {@code delete --force} follows. The
+     * model expects the container gone and nothing of it left: no state, cgroup or parked init
+     * (DESIGN.md: what create makes is recorded before it is made). Where the model refuses the
+     * call (the container exists), only the call itself runs, and is refused as usual.
+     */
+    record KillRuntimeMidCall(String id, boolean run, int delayMillis) implements Call {
+        public List<String> args() {
+            return run ? List.of("run", "-d", "-b", "@" + id + "-long", id) : List.of("create", "-b", "@" + id + "-long", id);
+        }
+
+        public boolean allowed(LifecycleModel m) {
+            return m.mode != Mode.EXEC && m.createAllowed(id);
+        }
+
+        @Override
+        public IsthmusCli.Result invoke(LifecycleHarness h) {
+            return allowed(h.model) ? h.killMidCall(id, args(), delayMillis) : h.call(args());
+        }
+
+        @Override
+        public String describe(LifecycleHarness h) {
+            return h.describe(args()) + " & sleep " + delayMillis / 1000.0 + "; kill -9 $!; " + h.describe(List.of("delete", "--force", id));
+        }
+
+        public void accept(LifecycleHarness h, IsthmusCli.Result r) {
+            expect(r.ok(), "delete --force after a killed " + args().getFirst() + " must succeed", r);
+            h.model.deleted(id);
+            List<String> left = h.leftoversOf(id);
+            expect(left.isEmpty(), "after a killed " + args().getFirst() + " and delete --force, nothing of " + id
+                    + " may be left: " + left, r);
+        }
+    }
+
     /** exec of {@code sh -c "exit N"}: its exit status is the answer. */
     record Exec(String id, int exit) implements Call {
         public List<String> args() {

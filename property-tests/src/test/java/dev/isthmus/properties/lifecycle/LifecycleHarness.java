@@ -165,6 +165,88 @@ final class LifecycleHarness {
         }
     }
 
+    /**
+     * {@code args} (create or run -d) started in the background and killed with SIGKILL after
+     * {@code delayMillis}, wherever it is, then {@code delete --force id}: the answer is the delete's.
+     */
+    IsthmusCli.Result killMidCall(String id, List<String> args, int delayMillis) {
+        try {
+            Path out = scratch.resolve("killed-" + id + "-" + System.nanoTime());
+            Process p = IsthmusCli.builder(full(args)).redirectOutput(out.toFile()).redirectErrorStream(true).start();
+            Thread.sleep(delayMillis);
+            p.destroyForcibly(); // bin/isthmus execs the JVM: this is the runtime itself
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError(describe(args) + " did not end after SIGKILL");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return call(List.of("delete", "--force", id));
+    }
+
+    /**
+     * After a runtime killed mid-call and {@code delete --force id}: no state of {@code id} (in
+     * --root or its bundle), no cgroup directory of it, and no parked init that is not the
+     * recorded init of another container of the model (a parked init is the memfd image, argv
+     * ["isthmus-init"]; one whose create died ends by itself once its commit pipe closes).
+     */
+    List<String> leftoversOf(String id) {
+        List<String> left = new ArrayList<>();
+        if (Files.exists(root.resolve(id), LinkOption.NOFOLLOW_LINKS)) {
+            left.add("state " + root.resolve(id));
+        }
+        for (Path b : List.of(bundlePath(id, "long"), bundlePath(id, "short"))) {
+            if (Files.exists(b.resolve(".isthmus"), LinkOption.NOFOLLOW_LINKS)) {
+                left.add("bundle state " + b.resolve(".isthmus"));
+            }
+        }
+        for (String c : cgroups()) {
+            if (Path.of(c).getFileName().toString().equals(id)) {
+                left.add("cgroup " + c);
+            }
+        }
+        Set<Long> recorded = new HashSet<>();
+        for (String other : IDS) {
+            if (!other.equals(id)) {
+                recorded.add((long) recordedPid(other));
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        Set<Long> inits;
+        while (!(inits = parkedInits(recorded)).isEmpty() && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        if (!inits.isEmpty()) {
+            left.add("parked inits " + inits);
+        }
+        return left;
+    }
+
+    private static Set<Long> parkedInits(Set<Long> except) {
+        Set<Long> out = new TreeSet<>();
+        try (var procs = Files.newDirectoryStream(Path.of("/proc"))) {
+            for (Path p : procs) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit) || except.contains(Long.parseLong(name))) {
+                    continue;
+                }
+                try {
+                    if (Files.readString(p.resolve("cmdline")).equals("isthmus-init\0") && alive(Long.parseLong(name))) {
+                        out.add(Long.parseLong(name));
+                    }
+                } catch (IOException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     // --- observing the real world
 
     private static final Pattern PID = Pattern.compile("\"pid\"\\s*:\\s*(\\d+)");

@@ -104,6 +104,8 @@ class LifecycleProperties {
                 .withAction(1, action(ids().map(Call.RunDetached::new)))
                 .withAction(1, action(Arbitraries.oneOf(ids().map(id -> new Call.RunToCompletion(id, false)),
                         ids().map(id -> new Call.RunToCompletion(id, true)))))
+                .withAction(1, action(net.jqwik.api.Combinators.combine(ids(), Arbitraries.of(false, true),
+                        Arbitraries.integers().between(0, 800)).as(Call.KillRuntimeMidCall::new)))
                 .withMaxTransformations(LifecycleTries.steps());
     }
 
