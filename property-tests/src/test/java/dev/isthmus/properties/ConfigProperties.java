@@ -155,30 +155,9 @@ class ConfigProperties {
         }
     }
 
-    @SuppressWarnings("unchecked")
     static Mutated mutate(Config config, int kind, int pick, int pick2, Object value) {
         Object tree = JsonTree.read(ConfigWriter.toBytes(config));
-        List<Map.Entry<String, Object>> containers = new ArrayList<>();
-        JsonTree.containers(tree, "", containers);
-        Object target = containers.get(pick % containers.size()).getValue();
-        if (target instanceof Map<?, ?> raw && !raw.isEmpty()) {
-            Map<String, Object> m = (Map<String, Object>) raw;
-            List<String> keys = new ArrayList<>(m.keySet());
-            String key = keys.get(pick2 % keys.size());
-            switch (kind) {
-                case 0 -> m.remove(key);
-                case 1, 2 -> m.put(key, value);
-                default -> m.put(key + "Ext", m.get(key));
-            }
-        } else if (target instanceof List<?> raw && !raw.isEmpty()) {
-            List<Object> l = (List<Object>) raw;
-            int i = pick2 % l.size();
-            switch (kind) {
-                case 0 -> l.remove(i);
-                case 1, 2 -> l.set(i, value);
-                default -> l.add(l.get(i));
-            }
-        }
+        JsonTree.damage(tree, kind, pick, pick2, value);
         return new Mutated(JsonTree.write(tree), tree);
     }
 

@@ -132,4 +132,34 @@ public final class JsonTree {
         }
         return cur;
     }
+
+    /**
+     * Structural damage to {@code tree} that keeps it well-formed JSON, in place: in the object or
+     * array picked by {@code pick} among its containers, the member or element picked by
+     * {@code pick2} is removed ({@code kind} 0), replaced by {@code value} (1, 2) or copied (3).
+     */
+    @SuppressWarnings("unchecked")
+    public static void damage(Object tree, int kind, int pick, int pick2, Object value) {
+        List<Map.Entry<String, Object>> containers = new ArrayList<>();
+        containers(tree, "", containers);
+        Object target = containers.get(pick % containers.size()).getValue();
+        if (target instanceof Map<?, ?> raw && !raw.isEmpty()) {
+            Map<String, Object> m = (Map<String, Object>) raw;
+            List<String> keys = new ArrayList<>(m.keySet());
+            String key = keys.get(pick2 % keys.size());
+            switch (kind) {
+                case 0 -> m.remove(key);
+                case 1, 2 -> m.put(key, value);
+                default -> m.put(key + "Ext", m.get(key));
+            }
+        } else if (target instanceof List<?> raw && !raw.isEmpty()) {
+            List<Object> l = (List<Object>) raw;
+            int i = pick2 % l.size();
+            switch (kind) {
+                case 0 -> l.remove(i);
+                case 1, 2 -> l.set(i, value);
+                default -> l.add(l.get(i));
+            }
+        }
+    }
 }

@@ -25,11 +25,23 @@ class PlannerTest {
 
     private static final Path BUNDLE = Path.of("/b");
 
-    /** Fixed host facts: /b/data is a directory, everything else a file; cgroup v1; pivot_root works. */
+    /** Symlinks in the rootfs /b/rootfs (path in it -> target). */
+    private static final java.util.Map<String, String> LINKS = java.util.Map.of("mnt/abs", "/", "mnt/up", "../..", "mnt/chain", "abs",
+            "mnt/ok", "../etc");
+
+    /**
+     * Fixed host facts: /b/data is a directory, everything else a file; the rootfs holds
+     * {@link #LINKS}; cgroup v1; pivot_root works.
+     */
     private static final Host HOST = new Host() {
         @Override
         public boolean isDirectory(Path p, boolean follow) {
             return p.toString().endsWith("data") || p.toString().equals("/proc/acpi");
+        }
+
+        @Override
+        public String symlinkTarget(Path p) {
+            return p.startsWith(BUNDLE.resolve("rootfs")) ? LINKS.get(BUNDLE.resolve("rootfs").relativize(p).toString()) : null;
         }
 
         @Override
@@ -65,55 +77,19 @@ class PlannerTest {
         return k;
     }
 
-    /** A host whose rootfs (/b/rootfs) holds the symlinks of {@code links} (path in the rootfs -> target). */
-    private static Host withSymlinks(java.util.Map<String, String> links) {
-        return new Host() {
-            @Override
-            public boolean isDirectory(Path p, boolean follow) {
-                return HOST.isDirectory(p, follow);
-            }
-
-            @Override
-            public String symlinkTarget(Path p) {
-                return links.get(BUNDLE.resolve("rootfs").relativize(p).toString());
-            }
-
-            @Override
-            public boolean cgroup2Only() {
-                return false;
-            }
-
-            @Override
-            public boolean rootIsRamfs() {
-                return false;
-            }
-
-            @Override
-            public long uid() {
-                return 0;
-            }
-
-            @Override
-            public long gid() {
-                return 0;
-            }
-        };
-    }
-
     @Test
     void aMountDestinationThatASymlinkMakesTheRootIsRefused() throws Exception {
         // issue 20, item 6: runc refuses these; mounted, they would cover the whole rootfs
-        Host host = withSymlinks(java.util.Map.of("mnt/abs", "/", "mnt/up", "../..", "mnt/chain", "abs", "mnt/ok", "../etc"));
         for (String dest : List.of("/mnt/abs", "/mnt/up", "/mnt/chain", "/mnt/abs/.", "/mnt/x/../chain")) {
             Config c = config(Bundles.DEFAULT_NAMESPACES, ", {\"destination\": \"" + dest + "\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}",
                     "", List.of("sh"));
-            PlanException e = assertThrows(PlanException.class, () -> Planner.plan(c, BUNDLE, host, Planner.Options.DEFAULT), dest);
+            PlanException e = assertThrows(PlanException.class, () -> Planner.plan(c, BUNDLE, HOST, Planner.Options.DEFAULT), dest);
             assertTrue(e.getMessage().contains("mounts[2].destination") && e.getMessage().contains("root itself"), e.getMessage());
         }
         // a link that stays below the root is followed as before (by openat2 in the root at run time)
         Config ok = config(Bundles.DEFAULT_NAMESPACES, ", {\"destination\": \"/mnt/ok/x\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}",
                 "", List.of("sh"));
-        interpret(Planner.plan(ok, BUNDLE, host, Planner.Options.DEFAULT));
+        interpret(Planner.plan(ok, BUNDLE, HOST, Planner.Options.DEFAULT));
     }
 
     @Test

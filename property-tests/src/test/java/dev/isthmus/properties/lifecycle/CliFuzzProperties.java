@@ -125,30 +125,9 @@ class CliFuzzProperties {
                 .as((kind, pick, pick2, value) -> mutate(kind, pick, pick2, value));
     }
 
-    @SuppressWarnings("unchecked")
     private static byte[] mutate(int kind, int pick, int pick2, Object value) {
         Object tree = base();
-        List<Map.Entry<String, Object>> containers = new ArrayList<>();
-        dev.isthmus.properties.JsonTree.containers(tree, "", containers);
-        Object target = containers.get(pick % containers.size()).getValue();
-        if (target instanceof Map<?, ?> raw && !raw.isEmpty()) {
-            Map<String, Object> m = (Map<String, Object>) raw;
-            List<String> keys = new ArrayList<>(m.keySet());
-            String key = keys.get(pick2 % keys.size());
-            switch (kind) {
-                case 0 -> m.remove(key);
-                case 1, 2 -> m.put(key, value);
-                default -> m.put(key + "Ext", m.get(key));
-            }
-        } else if (target instanceof List<?> raw && !raw.isEmpty()) {
-            List<Object> l = (List<Object>) raw;
-            int i = pick2 % l.size();
-            switch (kind) {
-                case 0 -> l.remove(i);
-                case 1, 2 -> l.set(i, value);
-                default -> l.add(l.get(i));
-            }
-        }
+        dev.isthmus.properties.JsonTree.damage(tree, kind, pick, pick2, value);
         return dev.isthmus.properties.JsonTree.write(tree);
     }
 
