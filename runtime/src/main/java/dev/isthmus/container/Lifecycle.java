@@ -76,10 +76,12 @@ public final class Lifecycle {
             Spawner.Launch launch;
             try {
                 int slave = pty == null ? -1 : pty.openSlave();
+                int pidNs = openPidNamespace(config);
                 try {
-                    launch = Spawner.launchParked(parked, slave);
+                    launch = Spawner.launchParked(parked, slave, store.fifo(id), pidNs);
                 } finally {
                     Libc.close(slave); // the child has its own copy
+                    Libc.close(pidNs);
                 }
                 if (pty != null) {
                     var size = config.process().consoleSize();
@@ -171,6 +173,26 @@ public final class Lifecycle {
                 System.err.println("isthmus: warning: " + e.getMessage()); // the spec: log a warning, go on
             }
         }
+    }
+
+    /**
+     * An fd of the pid namespace {@code linux.namespaces} names by path, for the launcher to
+     * have the init born in it, or -1 when there is none.
+     */
+    static int openPidNamespace(Config config) {
+        if (config.linux() == null) {
+            return -1;
+        }
+        for (dev.isthmus.spec.LinuxNamespace ns : config.linux().namespaces()) {
+            if (ns.type() == dev.isthmus.spec.NamespaceType.PID && ns.path() != null && !ns.path().isEmpty()) {
+                try {
+                    return Libc.open(ns.path(), Libc.O_RDONLY | Libc.O_CLOEXEC);
+                } catch (SysException e) {
+                    throw new SysException("linux.namespaces: open the pid namespace " + ns.path(), e.errno());
+                }
+            }
+        }
+        return -1;
     }
 
     /** Where exec-mode create leaves what start needs besides the config snapshot: the --pid-file and plan options. */

@@ -135,11 +135,16 @@ public final class Run {
                     pty = Pty.open();
                     slave = pty.openSlave();
                 }
-                if (parked != null) {
-                    Libc.mkfifo(store.fifo(id).toString(), 0600);
-                    launch = Spawner.launchParked(parked, slave);
-                } else {
-                    launch = Spawner.launch(program, slave, -1);
+                int pidNs = Lifecycle.openPidNamespace(config);
+                try {
+                    if (parked != null) {
+                        Libc.mkfifo(store.fifo(id).toString(), 0600);
+                        launch = Spawner.launchParked(parked, slave, store.fifo(id), pidNs);
+                    } else {
+                        launch = Spawner.launch(program, slave, -1, pidNs);
+                    }
+                } finally {
+                    Libc.close(pidNs);
                 }
             } catch (SysException | UnsupportedOperationException e) {
                 err.println("isthmus: " + e.getMessage());

@@ -255,10 +255,6 @@ public final class Planner {
         if (!execMode) {
             hopIntoImage();
         }
-        if (parkFifo != null) {
-            steps.add(Step.storing(Program.FIFO, Syscall.OPENAT, "open the exec FIFO " + parkFifo, imm(K.AT_FDCWD, "AT_FDCWD"),
-                    str(parkFifo), imm(K.O_RDWR | K.O_CLOEXEC, "O_RDWR|O_CLOEXEC"), imm(0)));
-        }
         if (!execMode) {
             steps.add(SecuritySteps.nonDumpable()); // before joining namespaces others are in
         }
@@ -338,6 +334,8 @@ public final class Planner {
         if (parkFifo != null) {
             steps.add(Step.of(Syscall.FCNTL, "keep the commit pipe open across the image's exec", new Arg.Slot(Program.COMMIT),
                     imm(K.F_SETFD, "F_SETFD"), imm(0)));
+            steps.add(Step.of(Syscall.FCNTL, "keep the exec FIFO " + parkFifo + " open across the image's exec",
+                    new Arg.Slot(Program.FIFO), imm(K.F_SETFD, "F_SETFD"), imm(0)));
         }
         steps.add(Step.of(Syscall.EXECVEAT, "exec the init image", new Arg.Slot(Program.IMAGE), str(""),
                 new Arg.StrArray(List.of("isthmus-init"), false), new Arg.StrArray(List.of(), true),
@@ -382,7 +380,10 @@ public final class Planner {
         order.sort((a, b) -> Boolean.compare(b == NamespaceType.USER, a == NamespaceType.USER));
         for (NamespaceType t : order) {
             String path = ns.get(t);
-            if (path == null) {
+            if (path == null || t == NamespaceType.PID && !execMode) {
+                // A pid namespace given by path: the child is born in it (Spawner's launcher
+                // moves its own pid_ns_for_children for the clone); setns here would move only
+                // the child's children.
                 continue;
             }
             steps.add(Step.storing(FD_SLOT, Syscall.OPENAT, "open " + t.specName() + " namespace " + path,
@@ -639,6 +640,16 @@ public final class Planner {
         if (p.noNewPrivileges()) {
             steps.add(Step.of(Syscall.PRCTL, "set no_new_privs", imm(K.PR_SET_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS"), imm(1), imm(0), imm(0), imm(0)));
         }
+        // The runtime's own steps come before an early seccomp filter (as runc orders them): the cwd
+        // (resolved as root, as runc first tries it), LSM labels and the fds. After the filter only
+        // the credential changes, the parked init's wait and execve remain.
+        String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
+        InRoot.chdirCwd(steps, cwd); // no magic links: CVE-2024-21626
+        SecuritySteps.labels(steps, config, host, FD_SLOT);
+        // No JVM fd may reach the user program: every fd above stderr becomes close-on-exec,
+        // which also closes the error pipe exactly when execve succeeds.
+        steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3 + options.preserveFds()), imm(0xffffffffL, "~0U"),
+                imm(K.CLOSE_RANGE_CLOEXEC, "CLOSE_RANGE_CLOEXEC")));
         // seccomp: before the credential steps without no_new_privs, else just before execve (SeccompSteps).
         Step seccomp = SeccompSteps.install(config);
         int seccompAt = seccomp != null && !p.noNewPrivileges() ? steps.size() : -1;
@@ -664,8 +675,6 @@ public final class Planner {
         SecuritySteps.afterUserSwitch(steps, p.capabilities(), host.lastCap());
         int umask = user != null && user.umask() != null ? user.umask() : 022;
         steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(umask, "0" + Integer.toOctalString(umask))));
-        String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
-        InRoot.chdirCwd(steps, cwd); // no magic links: CVE-2024-21626
         if (parkFifo != null) {
             steps.add(Step.of(Syscall.WRITE, "report READY", new Arg.Slot(Program.ERR), new Arg.Bytes(READY, "READY"), imm(16)));
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.COMMIT), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
@@ -674,11 +683,6 @@ public final class Planner {
             steps.add(new Step(Syscall.READ, List.of(new Arg.Slot(Program.FIFO), new Arg.SlotAddr(SCRATCH_SLOT), imm(1)),
                     Step.CHECK | Step.NONZERO, 0, 0, "wait for start on the exec FIFO"));
         }
-        SecuritySteps.labels(steps, config, host, FD_SLOT);
-        // No JVM fd may reach the user program: every fd above stderr becomes close-on-exec,
-        // which also closes the error pipe exactly when execve succeeds.
-        steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3 + options.preserveFds()), imm(0xffffffffL, "~0U"),
-                imm(K.CLOSE_RANGE_CLOEXEC, "CLOSE_RANGE_CLOEXEC")));
         steps.add(Step.of(Syscall.RT_SIGPROCMASK, "unblock signals", imm(K.SIG_SETMASK, "SIG_SETMASK"),
                 new Arg.Bytes(new byte[8], "[]"), imm(0, "NULL"), imm(8)));
         if (seccomp != null && seccompAt < 0) {

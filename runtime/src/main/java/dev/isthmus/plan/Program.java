@@ -38,7 +38,7 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
     public static final int ERR = 3;
     /** A parked init's image: the memfd holding the ELF the child execs. */
     public static final int IMAGE = 4;
-    /** A parked init's exec FIFO, opened read-write inside the image. */
+    /** A parked init's exec FIFO, opened read-write by the runtime and kept across the image's exec. */
     public static final int FIFO = 5;
     /** For exec: a pidfd of the container's init, whose namespaces the child joins. */
     public static final int TARGET = 6;

@@ -21,7 +21,9 @@ import java.util.List;
  *     step of the runtime's own (the filter constrains only the user program).
  * <li>false: before the credential steps (setgroups, setresgid, setresuid and capability drops),
  *     while the child still has CAP_SYS_ADMIN: afterwards a non-root or capability-reduced
- *     process could not install it. The steps that follow then run under the filter, so
+ *     process could not install it. The runtime's own steps (the cwd's openat2 and fchdir, LSM
+ *     labels, close_range) come before it, so only the credential changes, a parked init's wait
+ *     (write, read, close) and execve follow, as with runc. Those then run under the filter, so
  *     {@link #checkAfter} runs them through it at plan time and refuses a filter that would stop
  *     one, naming the system call, instead of failing in the child. (runc and crun order it the
  *     same way, for the same reason.)

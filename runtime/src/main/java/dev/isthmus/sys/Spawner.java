@@ -324,21 +324,30 @@ public final class Spawner {
 
     /** {@link #launchInto(Program, int, boolean)} with more preset slots (slot TARGET must hold the pidfd). */
     public static Launch launchInto(Program program, long[] presetSlots, int targetPidfd, boolean joinPid) {
-        if (Thread.currentThread().isVirtual()) {
-            throw new IllegalStateException("exec must launch from a platform thread (setns is per thread)");
+        return bornIn(joinPid ? targetPidfd : -1, () -> launch(program, presetSlots, -1));
+    }
+
+    /**
+     * Runs {@code clone} (a launch) with the calling platform thread's pid_ns_for_children moved
+     * into {@code pidNs} (a pidfd, or an fd of a pid namespace; -1: none) and back right after,
+     * so the child is born in that pid namespace: setns(CLONE_NEWPID) in the child itself would
+     * move only its children (linux.namespaces' pid `path`, and exec).
+     */
+    private static Launch bornIn(int pidNs, java.util.function.Supplier<Launch> clone) {
+        if (pidNs < 0) {
+            return clone.get();
         }
-        int ownPidns = joinPid ? Libc.open("/proc/self/ns/pid", Libc.O_RDONLY | Libc.O_CLOEXEC) : -1;
+        if (Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException("a launch into a pid namespace must come from a platform thread (setns is per thread)");
+        }
+        int ownPidns = Libc.open("/proc/self/ns/pid", Libc.O_RDONLY | Libc.O_CLOEXEC);
         SPAWN_LOCK.lock();
         try {
-            if (joinPid) {
-                Libc.setns(targetPidfd, (int) K.CLONE_NEWPID);
-            }
+            Libc.setns(pidNs, (int) K.CLONE_NEWPID);
             try {
-                return launch(program, presetSlots, -1);
+                return clone.get();
             } finally {
-                if (joinPid) {
-                    Libc.setns(ownPidns, (int) K.CLONE_NEWPID);
-                }
+                Libc.setns(ownPidns, (int) K.CLONE_NEWPID);
             }
         } finally {
             SPAWN_LOCK.unlock();
@@ -346,19 +355,37 @@ public final class Spawner {
         }
     }
 
+    /** {@link #launch(Program, int, int)}, born in the pid namespace {@code pidNs} (-1: the runtime's). */
+    public static Launch launch(Program program, int consoleFd, int cgroupFd, int pidNs) {
+        return bornIn(pidNs, () -> launch(program, consoleFd, cgroupFd));
+    }
+
     /**
      * Clones the JVM's child of a parked init: it runs {@code parked}'s table up to the execveat
      * of a sealed memfd holding the same table as a static ELF image ({@link ElfImage}), which
      * then runs from {@code imageStart}, so the parked process holds a few pages instead of a
      * copy of the JVM (DESIGN.md). Follow it with {@link Launch#awaitExec()}, which returns once
-     * the init reports READY.
+     * the init reports READY. The init reads its start byte from {@code execFifo}, opened here.
      */
-    public static Launch launchParked(dev.isthmus.plan.Planner.Parked parked, int consoleFd) {
+    public static Launch launchParked(dev.isthmus.plan.Planner.Parked parked, int consoleFd, java.nio.file.Path execFifo, int pidNs) {
+        return bornIn(pidNs, () -> launchParked(parked, consoleFd, execFifo));
+    }
+
+    private static Launch launchParked(dev.isthmus.plan.Planner.Parked parked, int consoleFd, java.nio.file.Path execFifo) {
         if (parked.program().imageStart() != parked.imageStart()) {
             throw new IllegalArgumentException("a parked program starts its image at " + parked.imageStart());
         }
         long[] slots = new long[Step.SLOTS];
         slots[Program.CONSOLE] = consoleFd;
-        return clone(parked.program(), slots, -1, true);
+        // Opened here, by the runtime, not by the init: an init in a user namespace that maps its
+        // root to another host uid could not open the runtime's FIFO (EACCES), and the init never
+        // looks a host path up. Read-write: the open does not wait for a writer.
+        int fifo = Libc.open(execFifo.toString(), Libc.O_RDWR | Libc.O_CLOEXEC);
+        try {
+            slots[Program.FIFO] = fifo;
+            return clone(parked.program(), slots, -1, true);
+        } finally {
+            Libc.close(fifo); // the child has its own copy
+        }
     }
 }
