@@ -404,8 +404,10 @@ public final class Planner {
             }
             prop = o.flags() | K.MS_REC;
         }
-        // Nothing mounted below may propagate back to the host (shared would; pivot_root refuses it).
-        long hostSide = (prop & K.MS_SHARED) != 0 ? K.MS_SLAVE | K.MS_REC : prop;
+        // Nothing mounted below may propagate back to the host (shared would; pivot_root refuses it),
+        // and the rootfs must still be bindable onto itself (unbindable would refuse it): both are
+        // applied to the container's "/" only after pivot_root.
+        long hostSide = (prop & (K.MS_SHARED | K.MS_UNBINDABLE)) != 0 ? K.MS_SLAVE | K.MS_REC : prop;
         steps.add(mount("make / " + MountOption.flagNames(hostSide) + " in the new mount namespace", null, "/", null, hostSide, null));
         String root = rootfs.toString();
         steps.add(mount("bind the rootfs " + root + " onto itself", root, root, null, K.MS_BIND | K.MS_REC, null));

@@ -123,4 +123,16 @@ class DropInIntegrationTest {
             holder.waitFor();
         }
     }
+
+    @Test
+    void anUnbindableRootfsPropagationRuns() throws Exception {
+        // The suite's linux_rootfs_propagation: "unbindable" was applied before the rootfs was
+        // bound onto itself, which then failed with EINVAL. It now goes on "/" after pivot_root.
+        Path b = bundle(List.of("sh", "-c", "grep -E '^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ / ' /proc/self/mountinfo"), Bundles.DEFAULT_NAMESPACES,
+                ", \"rootfsPropagation\": \"unbindable\"", true);
+        Cli.Result r = Cli.run("--root", tmp.resolve("state").toString(), "run", "-b", b.toString(), "ub" + ProcessHandle.current().pid());
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().contains("unbindable"), "the container's / is unbindable: " + r);
+        RunIntegrationTest.assertNothingLeft(b);
+    }
 }
