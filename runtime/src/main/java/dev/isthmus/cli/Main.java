@@ -110,8 +110,17 @@ public final class Main implements Runnable {
         cl.setAllowSubcommandsAsOptionParameters(true);
         // As runc: `exec ID sh -c CMD`: what follows the first argument is the command's own.
         cl.getSubcommands().get("exec").setStopAtPositional(true);
+        // Every command takes -h/--help and exits 0 with its usage (runc's do; `run --help` said
+        // "Missing required parameter" and exited 2). Set here, once, not on each class.
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().mixinStandardHelpOptions(true);
+        }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("isthmus: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            // A file error says the file and the errno's text ("isthmus: /run/x: Permission denied"),
+            // never a bare path or an exception's name.
+            String what = ex instanceof java.io.IOException io ? dev.isthmus.sys.Errno.describe(io)
+                    : ex.getMessage() == null ? ex.toString() : ex.getMessage();
+            commandLine.getErr().println("isthmus: " + what);
             return 1;
         });
         return cl.execute(args);

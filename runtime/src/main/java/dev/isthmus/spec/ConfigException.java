@@ -24,9 +24,9 @@ public final class ConfigException extends Exception {
     }
 
     private static String format(String source, String path, int line, int column, String reason) {
-        StringBuilder sb = new StringBuilder(source == null ? "config" : source).append(':');
+        StringBuilder sb = new StringBuilder(source == null ? "config" : source);
         if (path != null && !path.isEmpty()) {
-            sb.append(' ').append(path);
+            sb.append(": ").append(path);
         }
         if (line > 0) {
             sb.append(" (line ").append(line).append(", column ").append(column).append(')');

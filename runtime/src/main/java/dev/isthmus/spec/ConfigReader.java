@@ -59,7 +59,7 @@ public final class ConfigReader {
             }
             bytes = Files.readAllBytes(configJson);
         } catch (IOException e) {
-            throw new ConfigException(source, "", 0, 0, "cannot read the file (" + e.getClass().getSimpleName() + ")");
+            throw new ConfigException(source, "", 0, 0, "cannot read the file: " + dev.isthmus.sys.Errno.reason(e));
         }
         return read(bytes, source);
     }

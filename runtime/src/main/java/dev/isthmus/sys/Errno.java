@@ -81,4 +81,28 @@ public enum Errno {
         Errno e = BY_NUMBER.get(errno);
         return e != null ? e.name() + " (" + e.message + ")" : "errno " + errno;
     }
+
+    /**
+     * What went wrong in {@code e}, as the errno text a C tool would print: java.nio.file names
+     * the file in the message and the errno only in the exception's class.
+     */
+    public static String reason(java.io.IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException x -> "No such file or directory";
+            case java.nio.file.AccessDeniedException x -> "Permission denied";
+            case java.nio.file.FileAlreadyExistsException x -> "File exists";
+            case java.nio.file.NotDirectoryException x -> "Not a directory";
+            case java.nio.file.DirectoryNotEmptyException x -> "Directory not empty";
+            case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        };
+    }
+
+    /** {@code e} as "FILE: reason" (or "FILE -> OTHER: reason"), for an error line. */
+    public static String describe(java.io.IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason(e);
+        }
+        return reason(e);
+    }
 }
