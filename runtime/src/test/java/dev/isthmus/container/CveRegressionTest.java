@@ -350,9 +350,10 @@ class CveRegressionTest {
     }
 
     /**
-     * exec is the window that matters: its child is born into the running container's pid
-     * namespace. (run and create/start make a new pid namespace, empty until the program runs;
-     * a pid namespace joined by `path` is not joined by the child itself yet, issue 15.)
+     * exec is the window every container has: its child is born into the running container's
+     * pid namespace. (run and create/start make a new pid namespace, empty until the program
+     * runs; a config joining another container's pid namespace by `path` is the same case as
+     * exec, through the same launcher.)
      */
     @Test
     void theSweepFindsNoRuntimeProcessItCanOpenTraceOrReadTheFdsOf() throws Exception {
