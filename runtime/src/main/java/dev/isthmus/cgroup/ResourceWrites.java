@@ -105,6 +105,9 @@ public final class ResourceWrites {
      */
     public static final String EBPF_DEVICES = "ebpf-devices";
 
+    /** The smallest memory limit a container may ask for (6 MiB, Docker's floor too). */
+    static final long MIN_MEMORY_LIMIT = 6L << 20;
+
     /** The pseudo-controller of v2's core files (cgroup.*): the v2 directory, whatever controllers it has. */
     public static final String V2_CORE = "";
 
@@ -116,11 +119,18 @@ public final class ResourceWrites {
             return;
         }
         need(h, "memory", at);
+        if (m.limit() != null && m.limit() > 0 && m.limit() < MIN_MEMORY_LIMIT) {
+            // The child is placed in its cgroup while it is still a CLONE_VM clone of the JVM; an
+            // OOM kill in the cgroup then would kill every process sharing that memory: the runtime.
+            // (The CLI fuzz found it with a limit of 0 bytes. Docker refuses below 6 MB too.)
+            throw new IllegalArgumentException(at + ".limit: must be at least " + MIN_MEMORY_LIMIT + " bytes (6 MiB), 0 or -1 for none: "
+                    + "less cannot start a process");
+        }
         if (m.limit() != null && m.swap() != null && m.swap() != -1 && m.limit() != -1 && m.swap() < m.limit()) {
             throw new IllegalArgumentException(at + ".swap: memory+swap (" + m.swap() + ") must not be below memory.limit (" + m.limit() + ")");
         }
         if (h.isV2("memory")) {
-            if (m.limit() != null) {
+            if (m.limit() != null && m.limit() != 0) {
                 w.add(new Write("memory", "memory.max", max(m.limit()), at + ".limit"));
             }
             if (m.reservation() != null) {
@@ -145,7 +155,7 @@ public final class ResourceWrites {
             }
             return; // kernel and kernelTCP: deprecated by the spec, absent from v2
         }
-        if (m.limit() != null) {
+        if (m.limit() != null && m.limit() != 0) { // 0: not set, as runc reads it
             w.add(new Write("memory", "memory.limit_in_bytes", Long.toString(m.limit()), at + ".limit"));
         }
         if (m.swap() != null) {

@@ -93,9 +93,23 @@ class CgroupModelTest {
 
     @Test
     void refusalsNameTheField() {
-        LinuxResources swapBelow = resources(new LinuxResources.Memory(100L, null, 50L, null, null, null, null, null, null), null, null);
+        LinuxResources swapBelow = resources(new LinuxResources.Memory(100L << 20, null, 50L << 20, null, null, null, null, null, null),
+                null, null);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ResourceWrites.of(swapBelow, hybrid(), null)).getMessage()
                 .startsWith("linux.resources.memory.swap:"));
+        // A limit too small to start a process: the child enters its cgroup while it still shares
+        // the JVM's memory, and the cgroup's OOM kill took the runtime with it (the CLI fuzz, limit 0).
+        for (long tiny : new long[] {1, 4096, (6L << 20) - 1}) {
+            LinuxResources r = resources(new LinuxResources.Memory(tiny, null, null, null, null, null, null, null, null), null, null);
+            for (Hierarchy h : List.of(hybrid(), v2())) {
+                assertTrue(assertThrows(IllegalArgumentException.class, () -> ResourceWrites.of(r, h, null)).getMessage()
+                        .startsWith("linux.resources.memory.limit: must be at least 6291456 bytes"));
+            }
+        }
+        // 0 is no limit, as runc reads it
+        LinuxResources zero = resources(new LinuxResources.Memory(0L, null, null, null, null, null, null, null, null), null, null);
+        assertTrue(ResourceWrites.of(zero, hybrid(), null).stream().noneMatch(w -> w.file().startsWith("memory.limit")));
+        assertTrue(ResourceWrites.of(zero, v2(), null).stream().noneMatch(w -> w.file().equals("memory.max")));
         LinuxResources devices = new LinuxResources(List.of(new LinuxResources.DeviceCgroup(false, null, null, null, "rwm")), null, null,
                 null, null, List.of(), null, Map.of(), Map.of());
         assertEquals(new ResourceWrites.Write(ResourceWrites.EBPF_DEVICES, "devices.deny", "a", "linux.resources.devices[0]"),
