@@ -138,13 +138,18 @@ class CliFuzzProperties {
         }
         String text = new String(json, StandardCharsets.UTF_8);
         Files.write(bundle.resolve("config.json"), json);
-        String id = "fz" + (++counter);
+        // Unique per run of the suite too: a failed run must never leave a name a later run meets.
+        String id = "fz" + ProcessHandle.current().pid() + "-" + (++counter);
         List<String> common = List.of("--root", root.toString());
-        check("run --dry-run", call(common, "run", "--dry-run", "-b", bundle.toString(), id), text);
-        IsthmusCli.Result c = call(common, "create", "-b", bundle.toString(), id);
-        check("create", c, text);
-        Statistics.collect(c.ok() ? "created" : "refused");
-        IsthmusCli.Result d = call(common, "delete", "--force", id);
+        IsthmusCli.Result d;
+        try {
+            check("run --dry-run", call(common, "run", "--dry-run", "-b", bundle.toString(), id), text);
+            IsthmusCli.Result c = call(common, "create", "-b", bundle.toString(), id);
+            check("create", c, text);
+            Statistics.collect(c.ok() ? "created" : "refused");
+        } finally {
+            d = call(common, "delete", "--force", id); // also after a failed check: nothing may stay for later runs
+        }
         if (!d.ok()) {
             throw new AssertionError("delete --force must succeed whatever create did: " + d + "\nconfig: " + text);
         }
