@@ -71,7 +71,9 @@ public final class Interpreter {
                     return new Outcome.Failed(i, 0);
                 }
             }
-            if (step.call() == Syscall.EXECVE && r >= 0) {
+            // execveat of the init image (slot IMAGE) goes on with the image's steps; any other exec is the program's
+            boolean hop = step.call() == Syscall.EXECVEAT && step.args().getFirst() instanceof Arg.Slot s && s.slot() == Program.IMAGE;
+            if ((step.call() == Syscall.EXECVE || step.call() == Syscall.EXECVEAT && !hop) && r >= 0) {
                 return new Outcome.Exec(i);
             }
         }

@@ -10,6 +10,7 @@ import dev.isthmus.spec.LinuxNamespace;
 import dev.isthmus.spec.Mount;
 import dev.isthmus.spec.NamespaceType;
 import dev.isthmus.spec.Rlimit;
+import dev.isthmus.sys.Errno;
 import dev.isthmus.sys.K;
 import dev.isthmus.sys.MountOption;
 import dev.isthmus.sys.Rlimits;
@@ -76,9 +77,18 @@ public final class Planner {
             new String[] {"/proc/self/fd/2", "/dev/stderr"},
             new String[] {"pts/ptmx", "/dev/ptmx"});
 
-    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** execvp(3)'s search path when the environment has no PATH (as runc and glibc use for a container). */
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final int FD_SLOT = Program.FIRST_FREE_SLOT;
     private static final int SCRATCH_SLOT = Program.FIRST_FREE_SLOT + 1;
+    /**
+     * The runtime's own /proc, opened (O_PATH) by the image before it joins the container's mount
+     * namespace, for the sysctl and LSM label writes; closed right after the last of them, so the
+     * process never holds it near the user program's exec.
+     */
+    static final int PROC_SLOT = Program.FIRST_FREE_SLOT + 3;
+    /** The executable of the process, opened without magic links and exec'd by fd. */
+    private static final int EXE_SLOT = InRoot.TARGET;
 
     private final Config config;
     private final Path bundle;
@@ -91,6 +101,10 @@ public final class Planner {
     private int imageStart = -1;
     /** Exec mode: the program runs in the runtime's own process (no clone), so it unshares. */
     private boolean execMode;
+    /** Whether slot PROC_SLOT holds the runtime's /proc at this point of the plan. */
+    private boolean procOpen;
+    /** Exec: the image still needs the init's pidfd (slot TARGET) for a late setns. */
+    private boolean keepTarget;
     /** The mount part's steps on paths inside the rootfs (resolved by openat2 in the root). */
     private final InRoot inRoot = new InRoot(steps);
     private final Path rootfs;
@@ -130,17 +144,35 @@ public final class Planner {
      */
     public static Program planExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags)
             throws PlanException {
+        return planExec(container, bundle, process, joinFlags, Host.LIVE);
+    }
+
+    static Program planExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags, Host host)
+            throws PlanException {
         Config patched = new Config(container.ociVersion(), process, container.root(), container.hostname(), container.domainname(),
                 container.mounts(), container.hooks(), container.annotations(), container.linux());
-        Planner p = new Planner(patched, bundle, Host.LIVE, Options.DEFAULT);
-        if (joinFlags != 0) {
-            // In the JVM's child (non-dumpable, as the JVM is): the image then starts inside the
-            // container's namespaces, with its root and cwd, and never holds the host's.
+        Planner p = new Planner(patched, bundle, host, Options.DEFAULT);
+        // LSM labels are written through the host's /proc, which the image opens before it joins
+        // the container's mount namespace (whose /proc the container may have planted over):
+        // then only that join waits for the image. Else everything is joined in the JVM's child
+        // (non-dumpable, as the JVM is): the image starts inside the container's namespaces,
+        // with its root and cwd, and never holds the host's.
+        long lateJoin = SecuritySteps.hasLabels(patched) ? joinFlags & K.CLONE_NEWNS : 0;
+        long earlyJoin = joinFlags & ~lateJoin;
+        if (earlyJoin != 0) {
             p.steps.add(Step.of(Syscall.SETNS, "join the container's namespaces", new Arg.Slot(Program.TARGET),
-                    imm(joinFlags, cloneFlagNames(joinFlags))));
+                    imm(earlyJoin, cloneFlagNames(earlyJoin))));
         }
+        p.keepTarget = lateJoin != 0;
         p.hopIntoImage();
         p.steps.add(SecuritySteps.nonDumpable());
+        if (SecuritySteps.hasLabels(patched)) {
+            p.openProc();
+        }
+        if (lateJoin != 0) {
+            p.steps.add(Step.of(Syscall.SETNS, "join the container's mount namespace", new Arg.Slot(Program.TARGET),
+                    imm(lateJoin, cloneFlagNames(lateJoin))));
+        }
         if (process.terminal()) {
             p.consoleSteps();
         }
@@ -258,6 +290,9 @@ public final class Planner {
         if (!execMode) {
             steps.add(SecuritySteps.nonDumpable()); // before joining namespaces others are in
         }
+        if (needsProc()) {
+            openProc(); // the host's: before a mount namespace given by path is joined
+        }
         joinNamespaces(ns);
         if (unshareFlags != 0) {
             steps.add(Step.of(Syscall.UNSHARE, "unshare the new namespaces", imm(unshareFlags, cloneFlagNames(unshareFlags))));
@@ -277,7 +312,7 @@ public final class Planner {
         }
         // In the new namespaces, before the mounts: /proc/sys shows the writer's ipc, uts and net
         // namespaces whichever proc it is, and the container's /proc/sys is read-only once mounted.
-        SecuritySteps.sysctl(steps, config, ns.keySet(), FD_SLOT);
+        SecuritySteps.sysctl(steps, config, ns.keySet(), FD_SLOT, PROC_SLOT);
         if (config.process().terminal()) {
             consoleSteps();
         }
@@ -331,6 +366,10 @@ public final class Planner {
             steps.add(Step.of(Syscall.FCNTL, "keep the console open across the image's exec", new Arg.Slot(Program.CONSOLE),
                     imm(K.F_SETFD, "F_SETFD"), imm(0)));
         }
+        if (keepTarget) {
+            steps.add(Step.of(Syscall.FCNTL, "keep the container's pidfd open across the image's exec", new Arg.Slot(Program.TARGET),
+                    imm(K.F_SETFD, "F_SETFD"), imm(0)));
+        }
         if (parkFifo != null) {
             steps.add(Step.of(Syscall.FCNTL, "keep the commit pipe open across the image's exec", new Arg.Slot(Program.COMMIT),
                     imm(K.F_SETFD, "F_SETFD"), imm(0)));
@@ -357,6 +396,8 @@ public final class Planner {
         Config patched = new Config(config.ociVersion(), process, config.root(), config.hostname(), config.domainname(),
                 config.mounts(), config.hooks(), config.annotations(), config.linux());
         Planner p = new Planner(patched, bundle, host, Options.DEFAULT);
+        p.procOpen = template.steps().subList(0, template.processStart()).stream()
+                .anyMatch(s -> (s.flags() & Step.STORE) != 0 && s.storeSlot() == PROC_SLOT && s.call() == Syscall.OPENAT);
         p.processSteps();
         return template.withProcessSteps(p.steps);
     }
@@ -365,6 +406,18 @@ public final class Planner {
      * A new session whose controlling terminal is the console pty's slave (passed in slot
      * CONSOLE by the launcher), which also becomes stdin, stdout and stderr.
      */
+    private boolean needsProc() {
+        return SecuritySteps.hasLabels(config) || config.linux() != null && !config.linux().sysctl().isEmpty();
+    }
+
+    /** O_PATH of "/proc" as the runtime sees it (the host's), into PROC_SLOT; a step of the image (its slots start afresh). */
+    private void openProc() {
+        steps.add(Step.storing(PROC_SLOT, Syscall.OPENAT, "open the runtime's /proc (for sysctl and LSM label writes)",
+                imm(K.AT_FDCWD, "AT_FDCWD"), str("/proc"), imm(K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC, "O_PATH|O_DIRECTORY|O_CLOEXEC"),
+                imm(0)));
+        procOpen = true;
+    }
+
     private void consoleSteps() {
         Arg console = new Arg.Slot(Program.CONSOLE);
         steps.add(Step.of(Syscall.SETSID, "start a new session"));
@@ -647,7 +700,15 @@ public final class Planner {
         // the credential changes, the parked init's wait and execve remain.
         String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
         InRoot.chdirCwd(steps, cwd); // no magic links: CVE-2024-21626
-        SecuritySteps.labels(steps, config, host, FD_SLOT);
+        if (SecuritySteps.hasLabels(config) && !procOpen) {
+            throw new PlanException(config.process().apparmorProfile() != null && !config.process().apparmorProfile().isEmpty()
+                    ? "process.apparmorProfile" : "process.selinuxLabel", "a task may not add an LSM label its batch's config lacks");
+        }
+        SecuritySteps.labels(steps, config, host, FD_SLOT, PROC_SLOT);
+        if (procOpen) {
+            steps.add(Step.of(Syscall.CLOSE, "close the runtime's /proc", new Arg.Slot(PROC_SLOT)));
+            procOpen = false;
+        }
         // No JVM fd may reach the user program: every fd above stderr becomes close-on-exec,
         // which also closes the error pipe exactly when execve succeeds.
         steps.add(Step.of(Syscall.CLOSE_RANGE, "mark fds close-on-exec", imm(3 + options.preserveFds()), imm(0xffffffffL, "~0U"),
@@ -691,14 +752,28 @@ public final class Planner {
             seccompAt = steps.size();
             steps.add(seccomp);
         }
-        execSteps(p.args(), p.env());
+        execSteps(p.args(), p.env(), seccomp);
         if (seccomp != null) {
             SeccompSteps.checkAfter(steps, seccompAt, !p.noNewPrivileges());
         }
     }
 
-    /** execve, with execvp(3)'s PATH search spelled out as candidate steps. */
-    private void execSteps(List<String> args, List<String> env) throws PlanException {
+    /**
+     * The exec of the user program, with execvp(3)'s PATH search spelled out as candidate steps.
+     * Each candidate is opened first with openat2(O_PATH, RESOLVE_NO_MAGICLINKS) and exec'd by
+     * that fd (execveat AT_EMPTY_PATH), so no magic link (/proc/self/fd/N, /proc/PID/root) can
+     * name the executable or a directory on its way (CVE-2024-21626's args[0] and PATH routes).
+     * RESOLVE_IN_ROOT would add nothing: the process's root is already the container's here.
+     * A {@code #!} script cannot be exec'd through a close-on-exec fd (its interpreter would need
+     * /dev/fd/N): the kernel says ENOENT and a plain execve of the same name follows, as it does
+     * when openat2 is ENOSYS (an old kernel, or a seccomp filter that answers so). The image holds
+     * no directory fd of the host by then (the hop closed the runtime's, the runtime's /proc is
+     * closed), so even that execve has no magic link to the host to follow. A direct path that
+     * openat2 refuses fails the program ("exec /proc/self/fd/5/x: Too many levels of symbolic
+     * links"). When a seccomp filter installed before these steps would stop openat2 or
+     * execveat, the plain execve steps are all there is (the filter is the user's choice).
+     */
+    private void execSteps(List<String> args, List<String> env, Step seccomp) throws PlanException {
         if (args.isEmpty()) {
             throw new PlanException("process.args", "must name the program to run");
         }
@@ -708,7 +783,13 @@ public final class Planner {
         }
         Arg argv = new Arg.StrArray(args, false);
         Arg envp = new Arg.StrArray(env, true);
+        boolean byFd = seccomp == null || SeccompSteps.passes(seccomp, openExecutable(file, "", true))
+                && SeccompSteps.passes(seccomp, execByFd(argv, envp, ""));
         if (file.contains("/")) {
+            if (byFd) {
+                steps.add(openExecutable(file, "exec " + file, true));
+                steps.add(execByFd(argv, envp, "exec " + file + " by its fd"));
+            }
             steps.add(Step.of(Syscall.EXECVE, "exec " + file, str(file), argv, envp));
             return;
         }
@@ -724,12 +805,30 @@ public final class Planner {
         }
         for (int i = 0; i < candidates.size(); i++) {
             String c = candidates.get(i);
+            if (byFd) {
+                steps.add(openExecutable(c, "exec " + c, false));
+                steps.add(execByFd(argv, envp, "exec " + c + " by its fd"));
+            }
             if (i < candidates.size() - 1) {
                 steps.add(Step.unchecked(Syscall.EXECVE, "exec " + c, str(c), argv, envp));
             } else {
                 steps.add(Step.of(Syscall.EXECVE, "exec " + file + " (searched $PATH " + path + ")", str(c), argv, envp));
             }
         }
+    }
+
+    /** openat2(AT_FDCWD, path, {O_PATH|O_CLOEXEC, RESOLVE_NO_MAGICLINKS}) into EXE_SLOT; checked (ENOSYS tolerated) or not. */
+    private static Step openExecutable(String path, String what, boolean checked) {
+        List<Arg> args = List.of(imm(K.AT_FDCWD, "AT_FDCWD"), str(path),
+                new Arg.Bytes(K.openHow(K.O_PATH | K.O_CLOEXEC, 0, K.RESOLVE_NO_MAGICLINKS), "{flags=O_PATH|O_CLOEXEC, resolve=RESOLVE_NO_MAGICLINKS}"),
+                imm(24));
+        return checked ? new Step(Syscall.OPENAT2, args, Step.CHECK | Step.STORE, EXE_SLOT, Errno.ENOSYS.number(), what)
+                : new Step(Syscall.OPENAT2, args, Step.STORE, EXE_SLOT, 0, what);
+    }
+
+    /** execveat(EXE_SLOT, "", argv, envp, AT_EMPTY_PATH), unchecked: a failure falls through to execve. */
+    private static Step execByFd(Arg argv, Arg envp, String what) {
+        return Step.unchecked(Syscall.EXECVEAT, what, new Arg.Slot(EXE_SLOT), str(""), argv, envp, imm(K.AT_EMPTY_PATH, "AT_EMPTY_PATH"));
     }
 
     private static IdMapping ownIdMapping(List<IdMapping> maps, long own, String field) throws PlanException {

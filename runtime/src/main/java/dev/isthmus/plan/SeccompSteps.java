@@ -45,6 +45,30 @@ final class SeccompSteps {
                 new Arg.SockFprog(f.bpf(), Seccomp.describe(s, f)));
     }
 
+    /** Whether the filter {@code install} installs surely lets {@code s} through (allow or log). */
+    static boolean passes(Step install, Step s) {
+        long ret = verdict(((Arg.SockFprog) install.args().get(2)).program(), s);
+        if (ret == SeccompBpf.UNKNOWN) {
+            return false;
+        }
+        int action = (int) ret & Seccomp.RET_ACTION_FULL;
+        return action == Seccomp.RET_ALLOW || action == Seccomp.RET_LOG;
+    }
+
+    /** The filter's return value for {@code s}, or UNKNOWN when it depends on an argument that is not a number. */
+    private static long verdict(byte[] program, Step s) {
+        long[] args = new long[6];
+        int unknown = 0;
+        for (int j = 0; j < 6; j++) {
+            if (j < s.args().size() && s.args().get(j) instanceof Arg.Imm imm) {
+                args[j] = imm.value();
+            } else if (j < s.args().size()) {
+                unknown |= 1 << j;
+            }
+        }
+        return SeccompBpf.run(program, s.call().number(), Seccomp.AUDIT_ARCH_NATIVE, args, unknown);
+    }
+
     /**
      * Runs every step after {@code installAt} through the filter it installs; a step the filter
      * would stop fails the plan (see the class comment). Arguments the plan does not know as
@@ -56,16 +80,7 @@ final class SeccompSteps {
         byte[] program = ((Arg.SockFprog) install.args().get(2)).program();
         for (int i = installAt + 1; i < steps.size(); i++) {
             Step s = steps.get(i);
-            long[] args = new long[6];
-            int unknown = 0;
-            for (int j = 0; j < 6; j++) {
-                if (j < s.args().size() && s.args().get(j) instanceof Arg.Imm imm) {
-                    args[j] = imm.value();
-                } else if (j < s.args().size()) {
-                    unknown |= 1 << j;
-                }
-            }
-            long ret = SeccompBpf.run(program, s.call().number(), Seccomp.AUDIT_ARCH_NATIVE, args, unknown);
+            long ret = verdict(program, s);
             if (ret == SeccompBpf.UNKNOWN) {
                 continue;
             }

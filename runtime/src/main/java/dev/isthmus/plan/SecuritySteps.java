@@ -66,9 +66,11 @@ final class SecuritySteps {
     /**
      * linux.sysctl, written to /proc/sys by the process once in the container's namespaces (which
      * is what those files show to it). Only namespaced keys, and only when the config gives the container that namespace
-     * of its own: anything else would change the host.
+     * of its own: anything else would change the host. The files are opened beneath the
+     * runtime's own /proc ({@code procSlot}, see {@link #procWrite}), never through a /proc of a
+     * mount namespace the container joined or controls (CVE-2025-52881).
      */
-    static void sysctl(List<Step> steps, Config config, Set<NamespaceType> ownNamespaces, int slot) throws PlanException {
+    static void sysctl(List<Step> steps, Config config, Set<NamespaceType> ownNamespaces, int slot, int procSlot) throws PlanException {
         if (config.linux() == null) {
             return;
         }
@@ -85,8 +87,7 @@ final class SecuritySteps {
             if (!ownNamespaces.contains(needs)) {
                 throw new PlanException(field, "needs a " + needs.specName() + " namespace of the container's own");
             }
-            String path = "/proc/sys/" + key.replace('.', '/');
-            writeFile(steps, path, e.getValue(), "set sysctl " + key, slot);
+            procWrite(steps, procSlot, "sys/" + key.replace('.', '/'), e.getValue(), "set sysctl " + key, slot);
         }
     }
 
@@ -125,29 +126,40 @@ final class SecuritySteps {
     /**
      * The LSM labels: process.apparmorProfile ("exec PROFILE" to /proc/self/attr/apparmor/exec)
      * and process.selinuxLabel (to /proc/self/attr/exec), which the kernel applies at execve; they
-     * need the container's /proc. linux.mountLabel (the context= of new mounts, see Planner) needs SELinux.
-     * Each is refused, naming the field, on a host without that LSM rather than silently dropped.
+     * are written through the runtime's own /proc ({@code procSlot}), never the container's: a
+     * container that mounts or links something over its /proc/self/attr must not turn the label
+     * write into a write of another file, or drop the label (CVE-2025-52881). The kernel lets
+     * only the process itself write them, and only through an fd it opened after its last exec
+     * (the image's), so the write happens in the image. linux.mountLabel (the context= of new
+     * mounts, see Planner) needs SELinux. Each is refused, naming the field, on a host without
+     * that LSM rather than silently dropped.
      */
-    static void labels(List<Step> steps, Config config, Host host, int slot) throws PlanException {
+    static void labels(List<Step> steps, Config config, Host host, int slot, int procSlot) throws PlanException {
         var p = config.process();
         if (p.apparmorProfile() != null && !p.apparmorProfile().isEmpty()) {
             if (!host.appArmor()) {
                 throw new PlanException("process.apparmorProfile", "this host has no AppArmor enabled "
                         + "(/sys/module/apparmor/parameters/enabled is not Y): the profile cannot be applied");
             }
-            writeFile(steps, "/proc/self/attr/apparmor/exec", "exec " + p.apparmorProfile(),
-                    "set the AppArmor profile " + p.apparmorProfile() + " for exec (needs /proc in the container)", slot);
+            procWrite(steps, procSlot, "self/attr/apparmor/exec", "exec " + p.apparmorProfile(),
+                    "set the AppArmor profile " + p.apparmorProfile() + " for exec", slot);
         }
         if (p.selinuxLabel() != null && !p.selinuxLabel().isEmpty()) {
             if (!host.seLinux()) {
                 throw new PlanException("process.selinuxLabel", "this host has no SELinux (no /sys/fs/selinux): the label cannot be applied");
             }
-            writeFile(steps, "/proc/self/attr/exec", p.selinuxLabel(),
-                    "set the SELinux label " + p.selinuxLabel() + " for exec (needs /proc in the container)", slot);
+            procWrite(steps, procSlot, "self/attr/exec", p.selinuxLabel(), "set the SELinux label " + p.selinuxLabel() + " for exec", slot);
         }
         if (config.linux() != null && config.linux().mountLabel() != null && !config.linux().mountLabel().isEmpty() && !host.seLinux()) {
             throw new PlanException("linux.mountLabel", "this host has no SELinux (no /sys/fs/selinux): the label cannot be applied");
         }
+    }
+
+    /** Whether the process has an LSM label to write (see {@link #labels}). */
+    static boolean hasLabels(Config config) {
+        var p = config.process();
+        return p != null && (p.apparmorProfile() != null && !p.apparmorProfile().isEmpty()
+                || p.selinuxLabel() != null && !p.selinuxLabel().isEmpty());
     }
 
     /**
@@ -228,6 +240,22 @@ final class SecuritySteps {
 
     private static String names(List<String> names) {
         return names.isEmpty() ? "[]" : names.toString().replace(" ", "");
+    }
+
+    /**
+     * open, write and close {@code rel} beneath the procfs directory fd in {@code procSlot}:
+     * openat2 with RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS, so neither ".." nor a magic link
+     * leaves that procfs ("self" is a plain symlink, relative, and stays beneath it).
+     */
+    static void procWrite(List<Step> steps, int procSlot, String rel, String text, String what, int slot) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        long resolve = dev.isthmus.sys.K.RESOLVE_BENEATH | dev.isthmus.sys.K.RESOLVE_NO_MAGICLINKS;
+        steps.add(new Step(Syscall.OPENAT2, List.of(new Arg.Slot(procSlot), str(rel),
+                new Arg.Bytes(dev.isthmus.sys.K.openHow(dev.isthmus.sys.K.O_WRONLY | dev.isthmus.sys.K.O_CLOEXEC, 0, resolve),
+                        "{flags=O_WRONLY|O_CLOEXEC, resolve=RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS}"), imm(24)),
+                Step.CHECK | Step.STORE, slot, 0, what + ": open /proc/" + rel + " (the runtime's /proc)"));
+        steps.add(Step.of(Syscall.WRITE, what, new Arg.Slot(slot), new Arg.Bytes(b, "\"" + text.replace("\n", "\\n") + "\""), imm(b.length)));
+        steps.add(Step.of(Syscall.CLOSE, "close /proc/" + rel, new Arg.Slot(slot)));
     }
 
     /** open, write and close {@code path} (a /proc file), the fd in {@code slot}; {@code what} names the write. */

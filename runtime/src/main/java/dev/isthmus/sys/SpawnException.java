@@ -22,7 +22,10 @@ public final class SpawnException extends Exception {
             return new SpawnException("the child reported an unknown step " + step + " (" + Errno.describe(errno) + ")", step, errno);
         }
         Step s = program.steps().get(step);
-        String why = errno == 0 ? "the parent went away" : s.call() == Syscall.EXECVE ? Errno.message(errno) : Errno.describe(errno);
+        String why = errno == 0 ? "the parent went away" : runsProgram(s) ? Errno.message(errno) : Errno.describe(errno);
+        if (s.call() == Syscall.OPENAT2 && errno == Errno.ELOOP.number() && runsProgram(s)) {
+            why += " (a path through a /proc magic link such as /proc/self/fd/N is refused)";
+        }
         return new SpawnException(s.what() + ": " + why, step, errno);
     }
 
@@ -36,6 +39,17 @@ public final class SpawnException extends Exception {
 
     /** Whether the program's execve failed (as opposed to its set-up). */
     public boolean execFailed(Program program) {
-        return step >= 0 && step < program.steps().size() && program.steps().get(step).call() == Syscall.EXECVE;
+        return step >= 0 && step < program.steps().size() && runsProgram(program.steps().get(step));
+    }
+
+    /**
+     * Whether {@code s} is one of the steps that exec the user program: its execve, or the
+     * openat2 and execveat that open and exec it by fd (the planner names those "exec ...";
+     * the init image's own execveat is not one).
+     */
+    private static boolean runsProgram(Step s) {
+        return s.call() == Syscall.EXECVE
+                || (s.call() == Syscall.OPENAT2 || s.call() == Syscall.EXECVEAT) && s.what().startsWith("exec ")
+                        && !(s.args().getFirst() instanceof dev.isthmus.plan.Arg.Slot slot && slot.slot() == Program.IMAGE);
     }
 }

@@ -502,6 +502,91 @@ class CveRegressionTest {
         RunIntegrationTest.assertNothingLeft(b);
     }
 
+    @Test
+    void anExecutableThroughAMagicLinkIsRefusedEvenWithThePreservedFdAndScriptsStillRun() throws Exception {
+        hostBusybox();
+        TreeMap<String, String> before = snapshot(hostDir);
+        String id = "xm" + ProcessHandle.current().pid();
+        // --preserve-fds 6 passes the caller's fd 7 (the host directory) on purpose: the image
+        // holds it, and a plain execve of /proc/self/fd/7/busybox would run the host's binary.
+        Path b = bundle(List.of("/proc/self/fd/7/busybox", "sh", "-c", PWN), "", "");
+        Cli.Result r = Cli.run(withLeakedFds("run", "--preserve-fds", "6", "-b", b.toString(), id));
+        assertNotEquals(0, r.status(), r::toString);
+        assertFalse(r.out().contains("ran"), r::toString);
+        assertTrue(r.err().contains("exec /proc/self/fd/7/busybox: Too many levels of symbolic links (a path through a /proc magic link"),
+                r::toString);
+        assertHostDirUntouched(before);
+        // /proc/self/root is a magic link too
+        Path b2 = bundle(List.of("/proc/self/root/bin/busybox", "echo", "ran"), "", "");
+        r = run(b2, "xr");
+        assertNotEquals(0, r.status(), r::toString);
+        assertFalse(r.out().contains("ran"), r::toString);
+
+        // #! scripts keep working, by path and through PATH, with $0 as execvp gives it
+        Path script = b.resolve("rootfs/bin/hello.sh");
+        Files.writeString(script, "#!/bin/sh\necho script $0 $1\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        r = run(bundle(List.of("/bin/hello.sh", "a1"), "", ""), "xs");
+        assertEquals(0, r.status(), r::toString);
+        assertEquals("script /bin/hello.sh a1\n", r.out(), r::toString);
+        r = run(bundle(List.of("hello.sh", "a2"), "", ""), "xs");
+        assertEquals(0, r.status(), r::toString);
+        assertEquals("script /bin/hello.sh a2\n", r.out(), r::toString);
+
+        // exec: the same refusal, and scripts
+        String root = tmp.resolve("state").toString();
+        Path sleeper = bundle(List.of("sleep", "300"), "", "");
+        Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", sleeper.toString(), id);
+        assertEquals(0, c.status(), c::toString);
+        try {
+            assertEquals(0, Cli.run("--root", root, "start", id).status());
+            r = Cli.run("--root", root, "exec", id, "/proc/self/root/bin/busybox", "echo", "ran");
+            assertNotEquals(0, r.status(), r::toString);
+            assertFalse(r.out().contains("ran"), r::toString);
+            assertTrue(r.err().contains("Too many levels of symbolic links"), r::toString);
+            r = Cli.run("--root", root, "exec", id, "hello.sh", "a3");
+            assertEquals("script /bin/hello.sh a3\n", r.out(), r::toString);
+        } finally {
+            Cli.run("--root", root, "delete", "--force", id);
+        }
+        assertHostDirUntouched(before);
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    // ---- CVE-2025-52881: runtime writes into /proc redirected by something planted there ------
+
+    @Test
+    void aSysctlWriteNeverFollowsAProcPlantedInAJoinedMountNamespace() throws Exception {
+        // The attacker holds a mount namespace whose /proc has a host file bound over the sysctl
+        // the container sets; the container joins that namespace by path. The write must reach
+        // the container's own sysctl (its new uts namespace), never the planted file. (A uts
+        // sysctl: /proc/sys/net entries are looked up per network namespace, so a bind over one
+        // does not catch a process in another.) On main before the fix, the host file became
+        // "pwnednal" and the container's domainname stayed "(none)".
+        Path victim = hostDir.resolve("HOSTFILE");
+        TreeMap<String, String> before = snapshot(hostDir);
+        Process holder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount --bind \"$0\" /proc/sys/kernel/domainname && echo ready && exec sleep 300", victim.toString())
+                .redirectErrorStream(true).start();
+        try {
+            String ready = new String(holder.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.UTF_8);
+            assumeTrue(ready.equals("ready\n"), "needs unshare(1) and a bind mount over /proc/sys in a new mount namespace: " + ready);
+            String ns = Bundles.DEFAULT_NAMESPACES.replace("{\"type\": \"mount\"}",
+                    "{\"type\": \"mount\", \"path\": \"/proc/" + holder.pid() + "/ns/mnt\"}");
+            Path b = bundle(List.of("cat", "/proc/sys/kernel/domainname"), "", "");
+            String config = Files.readString(b.resolve("config.json")).replace(Bundles.DEFAULT_NAMESPACES, ns)
+                    .replace("\"namespaces\":", "\"sysctl\": {\"kernel.domainname\": \"pwned\"}, \"namespaces\":");
+            assertTrue(config.contains("/ns/mnt") && config.contains("domainname\": \"pwned"), config);
+            Files.writeString(b.resolve("config.json"), config);
+            Cli.Result r = run(b, "sy");
+            assertEquals(0, r.status(), r::toString);
+            assertEquals("pwned\n", r.out(), "the container's own sysctl is set: " + r);
+            assertHostDirUntouched(before);
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
     // ---- CVE-2025-31133 / CVE-2025-52565: /dev/null and /dev/console planted as symlinks ----
 
     private static final Path SYSCTL = Path.of("/proc/sys/kernel/printk_ratelimit_burst");

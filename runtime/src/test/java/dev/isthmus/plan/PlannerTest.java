@@ -271,20 +271,152 @@ class PlannerTest {
         assertEquals(2, execs.size());
         assertFalse(execs.get(0).checked());
         assertTrue(execs.get(1).checked());
-        RecordingKernel k = new RecordingKernel().answer(Syscall.EXECVE, c -> true, -Errno.ENOENT.number());
+        RecordingKernel k = new RecordingKernel().answer(Syscall.EXECVE, c -> true, -Errno.ENOENT.number())
+                .answer(Syscall.OPENAT2, c -> c.str(1).endsWith("/prog"), -Errno.ENOENT.number())
+                .answer(Syscall.EXECVEAT, c -> c.num(0) < 0, -Errno.EBADF.number());
         Interpreter.Outcome out = Interpreter.run(p, new long[0], k);
         assertEquals(new Interpreter.Outcome.Failed(p.steps().size() - 1, Errno.ENOENT.number()), out);
         assertEquals(List.of("/usr/bin/prog", "/bin/prog"), k.calls(Syscall.EXECVE).stream().map(c -> c.str(0)).toList());
+        // each candidate is opened without magic links first and exec'd by that fd
+        assertEquals(List.of("/usr/bin/prog", "/bin/prog"), k.calls(Syscall.OPENAT2).stream().map(c -> c.str(1))
+                .filter(f -> f.endsWith("/prog")).toList());
+
+        // an ELF found in /bin is exec'd through its fd: execve by name is never reached
+        RecordingKernel k2 = new RecordingKernel().answer(Syscall.OPENAT2, c -> c.str(1).equals("/usr/bin/prog"), -Errno.ENOENT.number())
+                .answer(Syscall.EXECVEAT, c -> c.num(0) < 0, -Errno.EBADF.number())
+                .answer(Syscall.EXECVE, c -> c.str(0).equals("/usr/bin/prog"), -Errno.ENOENT.number());
+        Interpreter.Outcome out2 = Interpreter.run(p, new long[0], k2);
+        assertTrue(out2 instanceof Interpreter.Outcome.Exec e && p.steps().get(e.step()).call() == Syscall.EXECVEAT, out2::toString);
+        assertEquals(List.of("/usr/bin/prog"), k2.calls(Syscall.EXECVE).stream().map(c -> c.str(0)).toList());
+    }
+
+    @Test
+    void aDirectExecutableIsOpenedWithoutMagicLinksAndAScriptFallsBackToExecve() throws Exception {
+        Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, "", "", List.of("/proc/self/fd/7/prog")), BUNDLE, HOST,
+                Planner.Options.DEFAULT);
+        List<Step> s = p.steps();
+        Step open = s.get(s.size() - 3);
+        assertEquals(Syscall.OPENAT2, open.call());
+        assertTrue(open.checked() && open.tolerate() == Errno.ENOSYS.number(), open.render());
+        assertTrue(open.render().contains("RESOLVE_NO_MAGICLINKS"), open.render());
+        assertEquals(Syscall.EXECVEAT, s.get(s.size() - 2).call());
+        assertEquals(Syscall.EXECVE, s.get(s.size() - 1).call());
+        // the kernel refuses the magic link: the program fails there, execve is never tried
+        RecordingKernel k = new RecordingKernel().answer(Syscall.OPENAT2, c -> c.str(1).startsWith("/proc/self/fd/"), -Errno.ELOOP.number());
+        assertEquals(new Interpreter.Outcome.Failed(s.size() - 3, Errno.ELOOP.number()), Interpreter.run(p, new long[0], k));
+        assertEquals(List.of(), k.calls(Syscall.EXECVE));
+        // a #! script: execveat of a close-on-exec fd is ENOENT, execve by name runs it
+        RecordingKernel k2 = new RecordingKernel().answer(Syscall.EXECVEAT, c -> !((List<?>) c.arg(2)).contains("isthmus-init"),
+                -Errno.ENOENT.number());
+        assertEquals(new Interpreter.Outcome.Exec(s.size() - 1), Interpreter.run(p, new long[0], k2));
+    }
+
+    private static final Host LSM_HOST = new Host() {
+        @Override
+        public boolean isDirectory(Path p, boolean follow) {
+            return HOST.isDirectory(p, follow);
+        }
+
+        @Override
+        public boolean cgroup2Only() {
+            return false;
+        }
+
+        @Override
+        public boolean rootIsRamfs() {
+            return false;
+        }
+
+        @Override
+        public long uid() {
+            return 0;
+        }
+
+        @Override
+        public long gid() {
+            return 0;
+        }
+
+        @Override
+        public boolean appArmor() {
+            return true;
+        }
+    };
+
+    /** The steps that open something (openat, openat2) with the path they name, rendered. */
+    private static List<String> opens(List<Step> steps) {
+        return steps.stream().filter(x -> x.call() == Syscall.OPENAT || x.call() == Syscall.OPENAT2).map(Step::render).toList();
+    }
+
+    @Test
+    void sysctlAndLabelWritesGoThroughTheRuntimesOwnProcNeverTheContainers() throws Exception {
+        String linux = ", \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}";
+        String json = Bundles.config(List.of("/bin/sh"), "box", false, Bundles.DEFAULT_NAMESPACES.replace("{\"type\": \"mount\"}",
+                "{\"type\": \"mount\", \"path\": \"/proc/77/ns/mnt\"}"), "", linux)
+                .replace("\"cwd\": \"/\",", "\"cwd\": \"/\", \"apparmorProfile\": \"box-profile\",");
+        Config c = ConfigReader.read(json.getBytes(StandardCharsets.UTF_8), "config.json");
+        Program p = Planner.plan(c, BUNDLE, LSM_HOST, Planner.Options.DEFAULT);
+        List<Step> s = p.steps();
+        int openProc = indexOf(s, x -> x.call() == Syscall.OPENAT && x.render().contains("\"/proc\""));
+        int joinMnt = indexOf(s, x -> x.call() == Syscall.SETNS && x.render().contains("CLONE_NEWNS"));
+        // opened by the image (an fd of the JVM's child would not survive its exec), before the
+        // mount namespace given by path is joined
+        assertTrue(p.imageStart() >= 0 && openProc > p.imageStart() && openProc < joinMnt, p.listing("")::toString);
+        for (String o : opens(s)) {
+            assertFalse(o.contains("\"/proc/self/attr") || o.contains("\"/proc/sys"), "a write through the container's /proc: " + o);
+        }
+        int sysctl = indexOf(s, x -> x.call() == Syscall.OPENAT2 && x.render().contains("\"sys/net/ipv4/ip_forward\""));
+        int label = indexOf(s, x -> x.call() == Syscall.OPENAT2 && x.render().contains("\"self/attr/apparmor/exec\""));
+        for (int at : new int[] {sysctl, label}) {
+            assertTrue(at > joinMnt, p.listing("")::toString);
+            assertEquals(new Arg.Slot(Planner.PROC_SLOT), s.get(at).args().getFirst());
+            assertTrue(s.get(at).render().contains("RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS"), s.get(at).render());
+        }
+        // closed right after the label, before the fds are marked close-on-exec and the exec
+        int close = indexOf(s, x -> x.call() == Syscall.CLOSE && x.args().getFirst().equals(new Arg.Slot(Planner.PROC_SLOT)));
+        assertTrue(close > label && close < indexOf(s, x -> x.call() == Syscall.EXECVE), p.listing("")::toString);
+        // run by the interpreter: the writes get the fd the image opened
+        RecordingKernel k = new RecordingKernel().answer(Syscall.OPENAT, x -> "/proc".equals(x.str(1)), 42);
+        Interpreter.run(p, new long[] {5, 6}, k);
+        assertEquals(List.of(42L, 42L), k.calls(Syscall.OPENAT2).stream().filter(x -> x.str(1).startsWith("s"))
+                .map(x -> x.num(0)).toList());
+
+        // exec into a running container: the image opens /proc before it joins the container's
+        // mount namespace (the JVM's child joins the others)
+        Program e = Planner.planExec(c, BUNDLE, c.process(), K.CLONE_NEWNS | K.CLONE_NEWPID | K.CLONE_NEWNET, LSM_HOST);
+        List<Step> es = e.steps();
+        int early = indexOf(es, x -> x.call() == Syscall.SETNS);
+        int hop = e.imageStart();
+        int eOpen = indexOf(es, x -> x.call() == Syscall.OPENAT && x.render().contains("\"/proc\""));
+        int late = indexOf(es, x -> x.call() == Syscall.SETNS && x.render().contains("CLONE_NEWNS"));
+        assertTrue(early < hop && !es.get(early).render().contains("CLONE_NEWNS") && hop < eOpen && eOpen < late, e.listing("")::toString);
+        int eLabel = indexOf(es, x -> x.call() == Syscall.OPENAT2 && x.render().contains("\"self/attr/apparmor/exec\""));
+        assertTrue(eLabel > late && es.get(eLabel).args().getFirst().equals(new Arg.Slot(Planner.PROC_SLOT)), e.listing("")::toString);
+        // without a label, one setns before the hop as before
+        Config plain = config(Bundles.DEFAULT_NAMESPACES, "", "", List.of("/bin/sh"));
+        Program e2 = Planner.planExec(plain, BUNDLE, plain.process(), K.CLONE_NEWNS | K.CLONE_NEWPID, LSM_HOST);
+        assertEquals(1, e2.steps().stream().filter(x -> x.call() == Syscall.SETNS).count());
+        assertTrue(indexOf(e2.steps(), x -> x.call() == Syscall.SETNS) < e2.imageStart());
+    }
+
+    private static int indexOf(List<Step> steps, Predicate<Step> p) {
+        for (int i = 0; i < steps.size(); i++) {
+            if (p.test(steps.get(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
     void fdsAreCloseOnExecBeforeTheCredentialsAndSignalsUnblockedJustBeforeExec() throws Exception {
         Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, "", "", List.of("/bin/sh")), BUNDLE, HOST, Planner.Options.DEFAULT);
         List<Step> s = p.steps();
-        assertEquals(Syscall.EXECVE, s.get(s.size() - 1).call());
-        assertEquals(Syscall.RT_SIGPROCMASK, s.get(s.size() - 2).call());
+        assertEquals(List.of(Syscall.RT_SIGPROCMASK, Syscall.OPENAT2, Syscall.EXECVEAT, Syscall.EXECVE),
+                s.subList(s.size() - 4, s.size()).stream().map(Step::call).toList());
         // close_range(CLOEXEC) of the process part comes before the credential changes (as runc
-        // closes its fds before setupUser), and no step after it opens an fd
+        // closes its fds before setupUser), and no step after it opens an fd but the executable
+        // (close-on-exec)
         int closeRange = s.size() - 1;
         while (s.get(closeRange).call() != Syscall.CLOSE_RANGE) {
             closeRange--;
@@ -295,7 +427,8 @@ class PlannerTest {
         }
         assertTrue(closeRange > p.processStart() && closeRange < setresuid, p.listing("")::toString);
         for (Step after : s.subList(closeRange + 1, s.size())) {
-            assertFalse((after.flags() & Step.STORE) != 0, "opens an fd after close_range: " + after.render());
+            assertFalse((after.flags() & Step.STORE) != 0 && !(after.call() == Syscall.OPENAT2 && after.what().equals("exec /bin/sh")
+                    && after.render().contains("O_PATH|O_CLOEXEC")), "opens an fd after close_range: " + after.render());
         }
     }
 
