@@ -807,6 +807,16 @@ public final class ConfigReader {
             return new LinuxNamespace(type, path);
         }
 
+        /** stat(2)'s S_IFMT bits of a linux.devices[].type, or -1 for an unknown type. */
+        private static long fileTypeBits(String type) {
+            return switch (type == null ? "" : type) {
+                case "c", "u" -> 0020000;
+                case "b" -> 0060000;
+                case "p" -> 0010000;
+                default -> -1;
+            };
+        }
+
         LinuxDevice device() {
             if (!startObject()) {
                 return null;
@@ -836,10 +846,12 @@ public final class ConfigReader {
                 required(major, "major");
                 required(minor, "minor");
             }
-            if (fileMode != null && fileMode > 07777) {
+            if (fileMode != null && fileMode > 07777 && (fileMode & ~07777L) != fileTypeBits(type)) {
+                // podman (as runc accepts) puts the file-type bits in: S_IFCHR|0666 for a "c" device
                 throw new Fail(new ConfigException(source, JsonPaths.field(JsonPaths.current(p), "fileMode"),
                         p.currentTokenLocation().getLineNr(), p.currentTokenLocation().getColumnNr(),
-                        "fileMode must be a permission mode between 0 and 07777 (4095)"));
+                        "fileMode must be a permission mode between 0 and 07777 (4095), optionally with the file-type bits of "
+                                + "the device's type (S_IFCHR 020000 for c and u, S_IFBLK 060000 for b, S_IFIFO 010000 for p)"));
             }
             return new LinuxDevice(path, type, major == null ? 0 : major, minor == null ? 0 : minor,
                     fileMode == null ? null : fileMode.intValue(), uid, gid);

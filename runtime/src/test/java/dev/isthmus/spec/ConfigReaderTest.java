@@ -47,6 +47,21 @@ class ConfigReaderTest {
     }
 
     @Test
+    void aDeviceFileModeMayCarryTheFileTypeBitsOfItsTypeAsPodmanSendsThem() throws Exception {
+        String dev = "{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"%s\", "
+                + "\"major\": 10, \"minor\": 229, \"fileMode\": %d}]}}";
+        // podman --device /dev/fuse: 8630 = S_IFCHR|0666
+        assertEquals(8630, parse(dev.formatted("c", 8630)).linux().devices().getFirst().fileMode());
+        assertEquals(0060640, parse(dev.formatted("b", 0060640)).linux().devices().getFirst().fileMode());
+        assertEquals(0640, parse(dev.formatted("c", 0640)).linux().devices().getFirst().fileMode());
+        // the type bits of another type, or bits that are no type at all, are refused naming the field
+        for (long bad : new long[] {0060666, 0100666, 0770000}) {
+            ConfigException e = error(dev.formatted("c", bad));
+            assertTrue(e.getMessage().contains("linux.devices[0].fileMode") && e.getMessage().contains("file-type bits"), e.getMessage());
+        }
+    }
+
+    @Test
     void readsThePodmanConfig() throws Exception {
         Config c = Fixtures.read("podman.json");
         Process p = c.process();
