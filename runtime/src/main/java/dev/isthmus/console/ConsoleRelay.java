@@ -19,6 +19,9 @@ public final class ConsoleRelay implements AutoCloseable {
     private final AutoCloseable raw;
     private final Thread output;
 
+    private static final long EOT_REPEAT_MILLIS = 250;
+    private volatile boolean closed;
+
     private ConsoleRelay(Pty pty, AutoCloseable raw) {
         this.pty = pty;
         this.raw = raw;
@@ -26,11 +29,17 @@ public final class ConsoleRelay implements AutoCloseable {
         Thread.ofPlatform().name("console-in").daemon().start(() -> {
             copy(STDIN, pty.master());
             // stdin ended: say so on the terminal the way a user would, with the EOF character
-            // (in canonical mode it ends a read with 0 bytes, so `sh` exits).
+            // (in canonical mode it ends a read with 0 bytes, so `sh` exits). Again while the
+            // container runs: an EOF typed before the program read its terminal (stdin
+            // /dev/null ends at once) is lost when a shell's line editor switches the terminal
+            // out of canonical mode, and the shell would wait for a user forever.
             try {
-                Libc.write(pty.master(), new byte[] {EOT});
-            } catch (SysException e) {
-                // the container is gone already
+                while (!closed) {
+                    Libc.write(pty.master(), new byte[] {EOT});
+                    Thread.sleep(EOT_REPEAT_MILLIS);
+                }
+            } catch (SysException | InterruptedException e) {
+                // the container is gone
             }
         });
     }
@@ -64,6 +73,7 @@ public final class ConsoleRelay implements AutoCloseable {
     /** Waits (briefly) for the container's last output, then restores the terminal. */
     @Override
     public void close() {
+        closed = true;
         try {
             output.join(DRAIN_MILLIS);
         } catch (InterruptedException e) {

@@ -66,5 +66,10 @@ class SpecAndTerminalTest {
         Cli.Result r = Cli.run(Cli.builder("run", "-b", b.toString(), "spec-default").redirectInput(input.toFile()));
         assertEquals(5, r.status(), r::toString);
         assertTrue(r.out().contains("tty-ok"), "stdin and stdout are the console pty: " + r);
+
+        // stdin /dev/null: the shell gets end-of-file on its terminal and exits (it used to wait
+        // forever, ignoring SIGTERM as an interactive shell does)
+        Cli.Result n = Cli.run(Cli.builder("run", "-b", b.toString(), "spec-null").redirectInput(new java.io.File("/dev/null")));
+        assertEquals(0, n.status(), n::toString);
     }
 }
