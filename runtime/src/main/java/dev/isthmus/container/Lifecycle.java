@@ -109,6 +109,7 @@ public final class Lifecycle {
                 if (init == null) {
                     throw new LifecycleException("the container's init ended during create");
                 }
+                checkExecutable(launch.pid(), config.process());
                 StateStore.Record record = StateStore.Record.of(id, init, abs, config);
                 store.save(record);
                 try {
@@ -140,6 +141,26 @@ public final class Lifecycle {
             }
         }
         // The init now belongs to whoever reaps orphans once this process exits (a subreaper or pid 1).
+    }
+
+    /**
+     * runc's create fails when the program is not there; isthmus's parked init execs it only at
+     * start, so create looks for it now, in the init's root with its mounts done (through
+     * /proc/PID/root, resolved in that root): "exec /bin/x: No such file or directory", or with
+     * the $PATH searched, the words a failed exec would use. A root that cannot be opened
+     * (a rootless runtime may not) is not judged here: start's exec then fails as before.
+     */
+    private static void checkExecutable(int pid, dev.isthmus.spec.Process process) throws LifecycleException {
+        String file = process.args().getFirst();
+        java.util.List<String> candidates = dev.isthmus.sys.InRootLookup.candidates(file, process.env(), Planner.DEFAULT_PATH);
+        String cwd = process.cwd() == null || process.cwd().isEmpty() ? "/" : process.cwd();
+        int errno = dev.isthmus.sys.InRootLookup.findExecutable(pid, cwd, candidates);
+        if (errno > 0) {
+            String what = file.contains("/") ? "exec " + file
+                    : "exec " + file + " (searched $PATH " + candidates.stream().map(c -> c.substring(0, c.length() - file.length() - 1))
+                            .collect(java.util.stream.Collectors.joining(":")) + ")";
+            throw new LifecycleException(what + ": " + dev.isthmus.sys.Errno.message(errno));
+        }
     }
 
     /**

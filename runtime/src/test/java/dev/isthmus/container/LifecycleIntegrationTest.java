@@ -204,6 +204,33 @@ class LifecycleIntegrationTest {
     }
 
     @Test
+    void aMissingExecutableFailsCreateNamingItAndLeavesNothing() throws Exception {
+        // issue #15 item 5: create and start exited 0 and the container just stopped; runc's
+        // create fails naming the path
+        Path b = bundle(List.of("/bin/nope"));
+        assertEquals(1, cli("create", "-b", b.toString(), "m1").status());
+        assertTrue(out("create").contains("exec /bin/nope: No such file or directory"), out("create"));
+        assertFalse(Files.exists(tmp.resolve("state/m1")), "no state left");
+        RunIntegrationTest.assertNothingLeft(b);
+        // through $PATH (the bundle's PATH is /bin), and a name that is there but a directory
+        Bundles.write(b, Bundles.config(List.of("nope"), "lc", true, Bundles.DEFAULT_NAMESPACES, "", ""));
+        assertEquals(1, cli("create", "-b", b.toString(), "m2").status());
+        assertTrue(out("create").contains("exec nope (searched $PATH /bin): No such file or directory"), out("create"));
+        Bundles.write(b, Bundles.config(List.of("/bin"), "lc", true, Bundles.DEFAULT_NAMESPACES, "", ""));
+        assertEquals(1, cli("create", "-b", b.toString(), "m3").status());
+        assertTrue(out("create").contains("exec /bin: Permission denied"), out("create"));
+        RunIntegrationTest.assertNothingLeft(b);
+        // a program reached through an absolute symlink that only the container's root resolves
+        Path only = Files.createDirectories(b.resolve("rootfs/opt/isthmus-only-in-the-rootfs"));
+        Files.copy(b.resolve("rootfs/bin/busybox"), only.resolve("prog"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createSymbolicLink(b.resolve("rootfs/bin/linked"), Path.of("/opt/isthmus-only-in-the-rootfs/prog"));
+        Bundles.write(b, Bundles.config(List.of("linked", "true"), "lc", true, Bundles.DEFAULT_NAMESPACES, "", ""));
+        assertEquals(0, cli("create", "-b", b.toString(), "m4").status(), out("create"));
+        assertEquals(0, cli("delete", "-f", "m4").status(), out("delete"));
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
     void startFailsWhenARacingDeleteKilledTheInitBeforeTheProgramRan() throws Exception {
         // issue #20: start wrote its byte into the exec FIFO, delete -f killed the init before it
         // read it, and start exited 0 for a program that never ran.

@@ -1,0 +1,99 @@
+package dev.isthmus.sys;
+
+import dev.isthmus.ffm.Linux;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The runtime's own look at a path inside a running container's root: openat2 from the root of
+ * process PID ({@code /proc/PID/root}) with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS, so the
+ * container's absolute symlinks and ".." stay in its root, as they will for its process. Used
+ * by create to report a missing executable before start (as runc's create does), while the
+ * parked init waits with its mounts done.
+ */
+@SuppressWarnings("restricted")
+public final class InRootLookup {
+    private InRootLookup() {}
+
+    private static final MethodHandle SYSCALL = Native.LINKER.downcallHandle(Native.symbol("syscall"),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+
+    /** What execvp(3) would try for {@code file}: itself when it holds a '/', else one candidate per PATH entry. */
+    public static List<String> candidates(String file, List<String> env, String defaultPath) {
+        if (file.contains("/")) {
+            return List.of(file);
+        }
+        String path = defaultPath;
+        for (String e : env) {
+            if (e.startsWith("PATH=")) {
+                path = e.substring(5);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String dir : path.split(":", -1)) {
+            out.add((dir.isEmpty() ? "." : dir) + "/" + file);
+        }
+        return out;
+    }
+
+    /**
+     * The errno of the first candidate that fails with something other than ENOENT/ENOTDIR, or
+     * ENOENT when none exists, or 0 when one opens (O_PATH) as a regular file; relative
+     * candidates are taken from {@code cwd}. -1: the root of {@code pid} could not be opened (not
+     * judged: the exec will say).
+     */
+    public static int findExecutable(int pid, String cwd, List<String> candidates) {
+        int root;
+        try {
+            root = Libc.open("/proc/" + pid + "/root", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+        } catch (SysException e) {
+            return -1;
+        }
+        try {
+            int worst = Errno.ENOENT.number();
+            for (String c : candidates) {
+                String inRoot = c.startsWith("/") ? c : (cwd.endsWith("/") ? cwd : cwd + "/") + c;
+                int r = statRegular(root, inRoot);
+                if (r == 0) {
+                    return 0;
+                }
+                if (r != Errno.ENOENT.number() && r != Errno.ENOTDIR.number() && candidates.size() == 1) {
+                    worst = r;
+                }
+            }
+            return worst;
+        } finally {
+            Libc.close(root);
+        }
+    }
+
+    /** 0 when {@code path} opens under {@code root} as a regular file, else the errno (EACCES for a directory, as execve). */
+    private static int statRegular(int root, String path) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            MemorySegment how = a.allocate(24, 8);
+            how.set(ValueLayout.JAVA_LONG, 0, Linux.O_PATH() | Linux.O_CLOEXEC());
+            how.set(ValueLayout.JAVA_LONG, 8, 0L);
+            how.set(ValueLayout.JAVA_LONG, 16, K.RESOLVE_IN_ROOT | K.RESOLVE_NO_MAGICLINKS);
+            long fd = (long) SYSCALL.invokeExact(cap, (long) Linux.SYS_openat2(), root, a.allocateFrom(path), how, 24L);
+            if (fd < 0) {
+                return Native.errno(cap);
+            }
+            try {
+                return java.nio.file.Files.isRegularFile(java.nio.file.Path.of("/proc/self/fd/" + fd)) ? 0 : Errno.EACCES.number();
+            } finally {
+                Libc.close((int) fd);
+            }
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+}
