@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reassembles the spawn stubs into the resources the runtime loads. Needs GNU binutils for each
-# architecture: the native ones for x86_64 (Debian: binutils), aarch64-linux-gnu-* for aarch64
-# (Debian: binutils-aarch64-linux-gnu). The bytes are committed; StubBytesTest checks that they
+# architecture, by their target-prefixed names: Debian's binutils gives the native ones, and
+# binutils-aarch64-linux-gnu (on x86_64) or binutils-x86-64-linux-gnu (on aarch64) the other. The bytes are committed; StubBytesTest checks that they
 # match these sources when the tools are present.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,5 +15,5 @@ assemble() {
     $objcopy -O binary -j .text "$tmp/spawn-$arch.o" "$out/spawn-$arch.bin"
     echo "wrote $out/spawn-$arch.bin ($(stat -c %s "$out/spawn-$arch.bin") bytes)"
 }
-assemble x86_64 "as --64" objcopy
+assemble x86_64 x86_64-linux-gnu-as x86_64-linux-gnu-objcopy
 assemble aarch64 aarch64-linux-gnu-as aarch64-linux-gnu-objcopy

@@ -28,15 +28,19 @@ class StubBytesTest {
         return false;
     }
 
-    /** The binutils of {@code arch}: x86_64's native ones, aarch64's from binutils-aarch64-linux-gnu. */
+    /**
+     * The binutils of {@code arch} by their target-prefixed names, which Debian installs for the
+     * native architecture (package binutils) and for the other (binutils-aarch64-linux-gnu on
+     * x86_64, binutils-x86-64-linux-gnu on aarch64).
+     */
     private static String tool(Arch arch, String name) {
-        return arch == Arch.X86_64 ? name : "aarch64-linux-gnu-" + name;
+        return (arch == Arch.X86_64 ? "x86_64-linux-gnu-" : "aarch64-linux-gnu-") + name;
     }
 
     /** Assembles {@code arch}'s committed source into {@code tmp}/spawn.o, or skips when its binutils are missing. */
     private static Path assemble(Path tmp, Arch arch, String other) throws IOException, InterruptedException {
         String as = tool(arch, "as");
-        String package_ = arch == Arch.X86_64 ? "binutils" : "binutils-aarch64-linux-gnu";
+        String package_ = arch == Arch.currentOrNull() ? "binutils" : arch == Arch.X86_64 ? "binutils-x86-64-linux-gnu" : "binutils-aarch64-linux-gnu";
         assumeTrue(onPath(as) && onPath(tool(arch, other)),
                 "GNU binutils for " + arch.kernelName() + " (" + as + ", " + tool(arch, other) + "; Debian: " + package_
                         + ") not installed: cannot check the stub's source");
