@@ -7,6 +7,8 @@ import dev.isthmus.plan.Interpreter;
 import dev.isthmus.plan.Kernel;
 import dev.isthmus.plan.Program;
 import dev.isthmus.plan.Step;
+import dev.isthmus.sys.Arch;
+import dev.isthmus.sys.ElfImage;
 import dev.isthmus.sys.K;
 import dev.isthmus.sys.Libc;
 import dev.isthmus.sys.SpawnException;
@@ -26,11 +28,15 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.SkipExecutionHook;
 
 /**
- * The reference interpreter and the real stub agree on harmless programs: opening /dev/null,
+ * The reference interpreter and the real stubs (this machine's in a clone3 child, and on x86_64
+ * also the aarch64 one under qemu) agree on harmless programs: opening /dev/null,
  * closing (open and closed fds), dup3, umask, writes of a slot to a file, a failing open, and an
  * end (exit_group, an execve that succeeds or fails, or running off the table). The interpreter
  * runs against {@link FdTableKernel}, a model of the kernel's fd table; the stub runs the same
@@ -197,8 +203,10 @@ class StubAgreementProperties {
         throw new IOException("no Umask line in /proc/self/status");
     }
 
-    @Property(tries = 100)
-    void interpreterAndStubAgree(@ForAll("programs") List<Op> ops) throws IOException {
+    /** A generated program, the interpreter's verdict on it, and the file it writes to. */
+    private record Case(Program program, long[] slots, FdTableKernel model, String want, Path out, long umaskBefore) {}
+
+    private static Case prepare(List<Op> ops) throws IOException {
         Path out = Files.createTempFile(dir, "out", "");
         List<Step> steps = new ArrayList<>();
         steps.add(step(Syscall.OPENAT, Step.CHECK | Step.STORE, OUT, "open the output file", new Arg.Imm(K.AT_FDCWD),
@@ -213,14 +221,31 @@ class StubAgreementProperties {
         for (int k = FIRST_FD_SLOT; k < FIRST_FD_SLOT + FD_SLOTS; k++) {
             slots[k] = UNOPENED + k;
         }
-        // clone3 without CLONE_FS copies the fs struct: the child starts from the JVM's umask and
-        // changes only its own (checked below).
+        // clone3 without CLONE_FS copies the fs struct, and a process started by the JVM inherits
+        // its umask: either way the stub starts from the JVM's umask and changes only its own.
         long umaskBefore = jvmUmask();
         FdTableKernel model = new FdTableKernel(out, umaskBefore);
-        Interpreter.Outcome expected = Interpreter.run(program, slots, model);
+        String want = switch (Interpreter.run(program, slots, model)) {
+            case Interpreter.Outcome.Exited x -> "status " + x.status();
+            case Interpreter.Outcome.Exec x -> "status 42";
+            case Interpreter.Outcome.Failed f -> "failed at step " + f.step() + " errno " + f.errno();
+        };
+        return new Case(program, slots, model, want, out, umaskBefore);
+    }
 
+    private static void check(Case c, String actual) throws IOException {
+        assertEquals(c.umaskBefore(), jvmUmask(), "the child's umask calls must not change the JVM's");
+        assertEquals(c.want(), actual, "how the program ended");
+        assertEquals(hex(c.model().written.toByteArray()), hex(Files.readAllBytes(c.out())), "what it wrote");
+        Files.delete(c.out());
+    }
+
+    /** This machine's stub, in a clone3 child of the JVM. */
+    @Property(tries = 100)
+    void interpreterAndStubAgree(@ForAll("programs") List<Op> ops) throws IOException {
+        Case c = prepare(ops);
         String actual;
-        Spawner.Launch launch = Spawner.launch(program, slots, -1);
+        Spawner.Launch launch = Spawner.launch(c.program(), c.slots(), -1);
         int pidfd = launch.pidfd();
         try {
             try {
@@ -234,15 +259,69 @@ class StubAgreementProperties {
         } finally {
             Libc.close(pidfd);
         }
-        assertEquals(umaskBefore, jvmUmask(), "the child's umask calls must not change the JVM's");
-        String want = switch (expected) {
-            case Interpreter.Outcome.Exited x -> "status " + x.status();
-            case Interpreter.Outcome.Exec x -> "status 42";
-            case Interpreter.Outcome.Failed f -> "failed at step " + f.step() + " errno " + f.errno();
-        };
-        assertEquals(want, actual, "how the program ended");
-        assertEquals(hex(model.written.toByteArray()), hex(Files.readAllBytes(out)), "what it wrote");
-        Files.delete(out);
+        check(c, actual);
+    }
+
+    /**
+     * The aarch64 stub on the same programs, as the aarch64 ELF image of each run by
+     * qemu-aarch64-static (user-mode emulation; skipped without it, and on an aarch64 host, where
+     * the property above runs the native aarch64 stub). The image's error fd is its stdout. Its
+     * execve of /bin/busybox is the host's own execve, so the x86_64 busybox runs.
+     */
+    @Property(tries = 200)
+    @AddLifecycleHook(NeedsQemuAarch64.class)
+    void interpreterAndEmulatedAarch64StubAgree(@ForAll("programs") List<Op> ops) throws IOException, InterruptedException {
+        Case c = prepare(ops);
+        Path image = Files.createTempFile(dir, "image", ".elf");
+        Files.write(image, ElfImage.build(c.program(), 0, 1, c.slots(), Arch.AARCH64));
+        Files.setPosixFilePermissions(image, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Process p = new ProcessBuilder(NeedsQemuAarch64.QEMU, image.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] report = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) { // a guard against a hang, not a timing assertion
+            p.destroyForcibly();
+            throw new AssertionError("the emulated image did not end");
+        }
+        Files.delete(image);
+        String actual;
+        if (report.length == 16) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(report).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            actual = "failed at step " + b.getLong() + " errno " + b.getLong();
+            assertEquals(127, p.exitValue(), "a failed program exits 127");
+        } else {
+            assertEquals(0, report.length, "stdout holds nothing but a report");
+            actual = "status " + p.exitValue();
+        }
+        check(c, actual);
+    }
+
+    /** Skips a property when qemu-aarch64-static is missing or the host is aarch64 itself. */
+    static final class NeedsQemuAarch64 implements SkipExecutionHook {
+        static final String QEMU = find();
+
+        private static String find() {
+            for (String name : new String[] {"qemu-aarch64-static", "qemu-aarch64"}) {
+                for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+                    Path p = Path.of(d.isEmpty() ? "." : d, name);
+                    if (Files.isExecutable(p)) {
+                        return p.toString();
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public SkipResult shouldBeSkipped(LifecycleContext context) {
+            if (Arch.currentOrNull() == Arch.AARCH64) {
+                return SkipResult.skip("the host is aarch64: interpreterAndStubAgree runs the aarch64 stub natively");
+            }
+            if (QEMU == null) {
+                return SkipResult.skip("qemu-aarch64-static (Debian: qemu-user-static) is not installed: cannot emulate the aarch64 stub");
+            }
+            return SkipResult.doNotSkip();
+        }
     }
 
     private static String hex(byte[] b) {

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The reference semantics of a spawn program, step for step what the stub does
- * (runtime/src/main/asm/spawn-x86_64.S): resolve slot arguments, call, store, check. Used with a
+ * (runtime/src/main/asm/spawn-x86_64.S, spawn-aarch64.S): resolve slot arguments, call, store, check. Used with a
  * recording fake kernel in tests and by properties that compare it with the stub.
  */
 public final class Interpreter {

@@ -80,7 +80,7 @@ public final class Bpf {
     private static long bpf(Arena a, int cmd, MemorySegment attr) {
         MemorySegment cap = Native.captureSegment(a);
         try {
-            long r = (long) SYSCALL.invokeExact(cap, (long) Linux.SYS_bpf(), cmd, attr, ATTR_SIZE);
+            long r = (long) SYSCALL.invokeExact(cap, (long) Arch.current().bpfNumber(), cmd, attr, ATTR_SIZE);
             return r < 0 ? -Native.errno(cap) : r;
         } catch (Throwable t) {
             throw Native.rethrow(t);

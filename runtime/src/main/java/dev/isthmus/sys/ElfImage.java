@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A spawn program as a minimal static ELF executable: one R+X PT_LOAD segment at the fixed
+ * A spawn program as a minimal static ELF executable for x86_64 or aarch64 (the same header but
+ * for e_machine and the segment's alignment): one R+X PT_LOAD segment at the fixed
  * address 0x400000 holding the stub's code followed by the program, plus a PT_GNU_STACK header
  * for a non-executable stack. Executed from a sealed memfd with execveat(AT_EMPTY_PATH), it runs
  * the program in a process of a few pages instead of a copy of the JVM (DESIGN.md: parked init,
@@ -26,7 +27,6 @@ public final class ElfImage {
     static final int CODE_OFFSET = EHDR_SIZE + PHNUM * PHDR_SIZE;
 
     private static final int ET_EXEC = 2;
-    private static final int EM_X86_64 = 62;
     private static final int PT_LOAD = 1;
     private static final int PT_GNU_STACK = 0x6474e551;
     private static final int PF_X = 1;
@@ -38,16 +38,29 @@ public final class ElfImage {
      * initial slots fixed at build time (they are part of the read-only image).
      */
     public static byte[] build(Program program, int firstStep, int errFd, long[] initialSlots) {
-        return build(ProgramLayout.of(program), firstStep, errFd, initialSlots);
+        return build(program, firstStep, errFd, initialSlots, Arch.current());
+    }
+
+    /**
+     * {@link #build(Program, int, int, long[])} for a machine of architecture {@code arch}: its
+     * stub, its system call numbers, its e_machine (tests run the aarch64 form under qemu).
+     */
+    public static byte[] build(Program program, int firstStep, int errFd, long[] initialSlots, Arch arch) {
+        return build(ProgramLayout.of(program, arch), firstStep, errFd, initialSlots, arch);
     }
 
     /** The image of {@code program} for exec mode: from step 0, no error pipe, failures told on stderr. */
     public static byte[] forExecMode(Program program) {
-        return build(ProgramLayout.withMessages(program), 0, -1, new long[0]);
+        return forExecMode(program, Arch.current());
     }
 
-    private static byte[] build(ProgramLayout layout, int firstStep, int errFd, long[] initialSlots) {
-        byte[] code = Stub.code();
+    /** {@link #forExecMode(Program)} for a machine of architecture {@code arch}. */
+    public static byte[] forExecMode(Program program, Arch arch) {
+        return build(ProgramLayout.withMessages(program, arch), 0, -1, new long[0], arch);
+    }
+
+    private static byte[] build(ProgramLayout layout, int firstStep, int errFd, long[] initialSlots, Arch arch) {
+        byte[] code = Stub.code(arch);
         if (code.length % 16 != 0) {
             throw new IllegalStateException("stub length " + code.length + " is not 16-byte aligned");
         }
@@ -65,7 +78,7 @@ public final class ElfImage {
         b.put(new byte[] {0x7f, 'E', 'L', 'F', 2 /* ELFCLASS64 */, 1 /* ELFDATA2LSB */, 1 /* EV_CURRENT */, 0 /* SYSV */});
         b.put(new byte[8]);
         b.putShort((short) ET_EXEC);
-        b.putShort((short) EM_X86_64);
+        b.putShort((short) arch.elfMachine());
         b.putInt(1); // e_version
         b.putLong(BASE + CODE_OFFSET + Stub.IMAGE_ENTRY_OFFSET); // e_entry
         b.putLong(EHDR_SIZE); // e_phoff
@@ -85,7 +98,7 @@ public final class ElfImage {
         b.putLong(BASE);
         b.putLong(total);
         b.putLong(total);
-        b.putLong(0x1000);
+        b.putLong(arch.segmentAlign()); // the largest page size (x86_64 4 KiB, aarch64 64 KiB); BASE is a multiple of both
         // PT_GNU_STACK: a non-executable stack
         b.putInt(PT_GNU_STACK);
         b.putInt(PF_R | PF_W);

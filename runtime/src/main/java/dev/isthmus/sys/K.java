@@ -51,8 +51,10 @@ public final class K {
     public static final long O_CLOEXEC = Linux.O_CLOEXEC();
     public static final long O_NOCTTY = Linux.O_NOCTTY();
     public static final long O_PATH = Linux.O_PATH();
-    public static final long O_DIRECTORY = Linux.O_DIRECTORY();
-    public static final long O_NOFOLLOW = Linux.O_NOFOLLOW();
+    /** Differs by architecture ({@link Arch#oDirectory()}). */
+    public static final long O_DIRECTORY = Arch.planning().oDirectory();
+    /** Differs by architecture ({@link Arch#oNofollow()}). */
+    public static final long O_NOFOLLOW = Arch.planning().oNofollow();
     public static final long AT_FDCWD = Linux.AT_FDCWD();
     public static final long AT_SYMLINK_NOFOLLOW = Linux.AT_SYMLINK_NOFOLLOW();
 

@@ -238,7 +238,7 @@ public final class Libc {
     public static final int O_RDONLY = Linux.O_RDONLY();
     public static final int O_RDWR = Linux.O_RDWR();
     public static final int O_NOCTTY = Linux.O_NOCTTY();
-    public static final int O_DIRECTORY = Linux.O_DIRECTORY();
+    public static final int O_DIRECTORY = Arch.planning().oDirectory(); // differs by architecture
     public static final int O_PATH = Linux.O_PATH();
 
     /** openat(AT_FDCWD, path, flags, 0); returns the fd. */

@@ -45,15 +45,19 @@ final class ProgramLayout {
     private int relocCount;
     private final Map<String, Integer> strings = new HashMap<>();
 
-    private ProgramLayout() {}
+    private final Arch arch;
+
+    private ProgramLayout(Arch arch) {
+        this.arch = arch;
+    }
 
     /**
      * Lays out {@code program} with a message table (see the header's field 56 in the stub's
      * source): for a process with no parent to report to, each step's "isthmus: what: " and
      * each errno's name, which the stub writes to stderr when a step fails.
      */
-    static ProgramLayout withMessages(Program program) {
-        ProgramLayout l = of(program);
+    static ProgramLayout withMessages(Program program, Arch arch) {
+        ProgramLayout l = of(program, arch);
         List<Step> steps = program.steps();
         int table = l.alloc(16 * (steps.size() + MAX_ERRNO + 1), 8);
         for (int i = 0; i < steps.size(); i++) {
@@ -74,9 +78,17 @@ final class ProgramLayout {
         buf.putLong(entry + 8, b.length);
     }
 
-    /** Lays out {@code program}; the error fd and slots are left for {@link #setErrFd}/{@link #setSlot}. */
+    /** Lays out {@code program} for this machine's stub. */
     static ProgramLayout of(Program program) {
-        ProgramLayout l = new ProgramLayout();
+        return of(program, Arch.current());
+    }
+
+    /**
+     * Lays out {@code program} for {@code arch}'s stub (only the system call numbers differ); the
+     * error fd and slots are left for {@link #setErrFd}/{@link #setSlot}.
+     */
+    static ProgramLayout of(Program program, Arch arch) {
+        ProgramLayout l = new ProgramLayout(arch);
         List<Step> steps = program.steps();
         int header = l.alloc(HEADER_SIZE, 16);
         int table = l.alloc(STEP_SIZE * steps.size(), 16);
@@ -150,7 +162,7 @@ final class ProgramLayout {
     }
 
     private void encode(Step step, int at) {
-        buf.putLong(at, step.call().number());
+        buf.putLong(at, step.call().number(arch));
         int flags = step.flags();
         List<Arg> args = step.args();
         // The stub has two slot operands: in1 (a value or, with IN1_ADDR, an address) and in2 (a

@@ -64,7 +64,7 @@ public final class Seccomp {
     /** seccomp(2)'s operation for a BPF filter. */
     public static final long SET_MODE_FILTER = Linux.SECCOMP_SET_MODE_FILTER();
     /** seccomp_data.arch of this architecture's system calls. */
-    public static final int AUDIT_ARCH_NATIVE = Linux.AUDIT_ARCH_X86_64();
+    public static final int AUDIT_ARCH_NATIVE = Arch.planning().auditArch();
     /** SECCOMP_RET_* values of a filter's result (linux/seccomp.h), masked with {@link #RET_ACTION_FULL}. */
     public static final int RET_ACTION_FULL = Linux.SECCOMP_RET_ACTION_FULL();
     public static final int RET_KILL_PROCESS = Linux.SECCOMP_RET_KILL_PROCESS();
@@ -417,7 +417,7 @@ public final class Seccomp {
     static boolean kernelAccepts(long flag) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            long r = (long) SYSCALL3.invokeExact(cap, (long) Linux.SYS_seccomp(), (long) Linux.SECCOMP_SET_MODE_FILTER(), flag,
+            long r = (long) SYSCALL3.invokeExact(cap, (long) Syscall.SECCOMP.number(), (long) Linux.SECCOMP_SET_MODE_FILTER(), flag,
                     MemorySegment.NULL);
             return r < 0 && Native.errno(cap) == Errno.EFAULT.number();
         } catch (Throwable t) {

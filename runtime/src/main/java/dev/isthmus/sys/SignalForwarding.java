@@ -42,7 +42,7 @@ public final class SignalForwarding implements AutoCloseable {
      * Signals that arrive before {@link #target} are dropped, as for a container not yet started.
      */
     public static SignalForwarding install() {
-        return install(FORWARDED, Stub.FORWARD_SIGNAL_OFFSET, Stub.forwardCell(), null);
+        return install(FORWARDED, Stub.forwardSignalOffset(), Stub.forwardCell(), null);
     }
 
     /**
@@ -52,7 +52,7 @@ public final class SignalForwarding implements AutoCloseable {
     public static SignalForwarding toPipe(int... signals) {
         int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
         try {
-            SignalForwarding f = install(signals, Stub.SIGNAL_TO_PIPE_OFFSET, Stub.pipeCell(), pipe);
+            SignalForwarding f = install(signals, Stub.signalToPipeOffset(), Stub.pipeCell(), pipe);
             Stub.pipeCell().set(ValueLayout.JAVA_INT, 0, pipe[1]);
             return f;
         } catch (RuntimeException e) {

@@ -15,17 +15,20 @@ import java.lang.invoke.MethodHandle;
 public final class Stub {
     private Stub() {}
 
-    /** Architectures with a stub, by os.arch. */
-    private static final String X86_64 = "amd64";
-
-    /** Offset of isthmus_image_entry, the entry point when the code runs as an ELF image. */
+    /** Offset of isthmus_image_entry, the entry point when the code runs as an ELF image (every architecture). */
     static final int IMAGE_ENTRY_OFFSET = 0;
-    /** Offset of isthmus_spawn, the function the JVM calls. */
+    /** Offset of isthmus_spawn, the function the JVM calls (every architecture). */
     static final int SPAWN_OFFSET = 16;
-    /** Offset of isthmus_forward_signal, a native signal handler (see {@link SignalForwarding}). */
-    static final int FORWARD_SIGNAL_OFFSET = 0x260;
-    /** Offset of isthmus_signal_to_pipe, a native signal handler writing to a self-pipe. */
-    static final int SIGNAL_TO_PIPE_OFFSET = 0x290;
+    /** Offset of isthmus_forward_signal on this machine, a native signal handler (see {@link SignalForwarding}). */
+    static int forwardSignalOffset() {
+        return Arch.current().forwardSignalOffset();
+    }
+
+    /** Offset of isthmus_signal_to_pipe on this machine, a native signal handler writing to a self-pipe. */
+    static int signalToPipeOffset() {
+        return Arch.current().signalToPipeOffset();
+    }
+
     private static final long PAGE = 4096;
 
     private static volatile MethodHandle spawn;
@@ -34,14 +37,15 @@ public final class Stub {
 
     /** The stub's bytes for this JVM's architecture, as shipped. */
     public static byte[] code() {
-        String arch = System.getProperty("os.arch");
-        if (!X86_64.equals(arch) && !"x86_64".equals(arch)) {
-            throw new UnsupportedOperationException("isthmus has no spawn stub for architecture " + arch
-                    + " (available: x86_64); containers cannot be started on this machine");
-        }
-        try (InputStream in = Stub.class.getResourceAsStream("spawn-x86_64.bin")) {
+        return code(Arch.current());
+    }
+
+    /** The stub's bytes for {@code arch}, as shipped (an ELF image may be built for another machine). */
+    public static byte[] code(Arch arch) {
+        String name = arch.stubResource();
+        try (InputStream in = Stub.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("spawn-x86_64.bin is missing from the runtime jar");
+                throw new IllegalStateException(name + " is missing from the runtime jar");
             }
             return in.readAllBytes();
         } catch (IOException e) {
@@ -77,29 +81,36 @@ public final class Stub {
         return base;
     }
 
-    /** The data cell the signal forwarder reads: one int at the start of the page after the code. */
+    /** The data cell the signal forwarder reads: one int at the start of the page after the code's page(s). */
     static MemorySegment forwardCell() {
-        return Native.at(base() + PAGE, 4);
+        return Native.at(base() + Arch.current().cellOffset(), 4);
     }
 
     /** The data cell isthmus_signal_to_pipe reads: the int after the forwarder's. */
     static MemorySegment pipeCell() {
-        return Native.at(base() + PAGE + 4, 4);
+        return Native.at(base() + Arch.current().cellOffset() + 4, 4);
     }
 
     private static MethodHandle load() {
-        byte[] code = code();
-        if (code.length > PAGE) {
-            throw new IllegalStateException("the stub outgrew its page; isthmus_forward_signal reads its cell at +4096");
+        Arch arch = Arch.current();
+        byte[] code = code(arch);
+        int cells = arch.cellOffset();
+        if (code.length > cells) {
+            throw new IllegalStateException("the stub outgrew its page; its signal handlers read their cells at +" + cells);
         }
-        // Mapped writable, filled, then the code page made read+execute: never writable and
-        // executable at once. The page after it stays read-write for the forwarder's cell.
-        long address = Libc.mmapAnonymous(2 * PAGE, Libc.PROT_READ | Libc.PROT_WRITE);
-        MemorySegment mem = Native.at(address, 2 * PAGE);
+        // Mapped writable, filled, then the code page(s) made read+execute: never writable and
+        // executable at once. The page after them stays read-write for the handlers' cells. The
+        // cells lie at the largest page size of the architecture (aarch64: 64 KiB), so that the
+        // mprotect of the code, rounded to whole pages, never takes them in. On aarch64 the kernel
+        // makes the instruction cache coherent with the written bytes when the page first becomes
+        // executable, as for any page a process writes and then maps executable.
+        long size = cells + PAGE;
+        long address = Libc.mmapAnonymous(size, Libc.PROT_READ | Libc.PROT_WRITE);
+        MemorySegment mem = Native.at(address, size);
         MemorySegment.copy(code, 0, mem, ValueLayout.JAVA_BYTE, 0, code.length);
-        mem.set(ValueLayout.JAVA_INT, PAGE, -1);
-        mem.set(ValueLayout.JAVA_INT, PAGE + 4, -1);
-        Libc.mprotect(address, PAGE, Libc.PROT_READ | Libc.PROT_EXEC);
+        mem.set(ValueLayout.JAVA_INT, cells, -1);
+        mem.set(ValueLayout.JAVA_INT, cells + 4, -1);
+        Libc.mprotect(address, cells, Libc.PROT_READ | Libc.PROT_EXEC);
         base = address;
         return Native.link(MemorySegment.ofAddress(address + SPAWN_OFFSET), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
     }

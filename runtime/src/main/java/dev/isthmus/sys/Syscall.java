@@ -3,64 +3,78 @@ package dev.isthmus.sys;
 import dev.isthmus.ffm.Linux;
 
 /**
- * The system calls a spawn program may make, with their numbers for this architecture taken from
- * the jextract-generated SYS_* constants. A table rather than scattered literals: the listing, the
- * stub and the reference interpreter all name calls through it.
+ * The system calls a spawn program may make, with their numbers per architecture: x86_64's from
+ * the jextract-generated SYS_* constants (the committed bindings are x86_64 output), aarch64's
+ * written here from the kernel's asm-generic/unistd.h (aarch64 has no table of its own;
+ * Aarch64SyscallTableTest checks them against that header when it is installed). A table rather
+ * than scattered literals: the listing, the stub and the reference interpreter all name calls
+ * through it.
  */
 public enum Syscall {
-    READ(Linux.SYS_read()),
-    WRITE(Linux.SYS_write()),
-    OPENAT(Linux.SYS_openat()),
-    CLOSE(Linux.SYS_close()),
-    DUP3(Linux.SYS_dup3()),
-    IOCTL(Linux.SYS_ioctl()),
-    GETPID(Linux.SYS_getpid()),
-    EXIT_GROUP(Linux.SYS_exit_group()),
-    EXECVE(Linux.SYS_execve()),
-    EXECVEAT(Linux.SYS_execveat()),
-    FCNTL(Linux.SYS_fcntl()),
-    RT_SIGPROCMASK(Linux.SYS_rt_sigprocmask()),
-    MOUNT(Linux.SYS_mount()),
-    UMOUNT2(Linux.SYS_umount2()),
-    PIVOT_ROOT(Linux.SYS_pivot_root()),
-    CHROOT(Linux.SYS_chroot()),
-    CHDIR(Linux.SYS_chdir()),
-    FCHDIR(Linux.SYS_fchdir()),
-    MKDIRAT(Linux.SYS_mkdirat()),
-    MKNODAT(Linux.SYS_mknodat()),
-    SYMLINKAT(Linux.SYS_symlinkat()),
-    FCHMODAT(Linux.SYS_fchmodat()),
-    UMASK(Linux.SYS_umask()),
-    SETNS(Linux.SYS_setns()),
-    UNSHARE(Linux.SYS_unshare()),
-    SETHOSTNAME(Linux.SYS_sethostname()),
-    SETDOMAINNAME(Linux.SYS_setdomainname()),
-    SETGROUPS(Linux.SYS_setgroups()),
-    SETRESUID(Linux.SYS_setresuid()),
-    SETRESGID(Linux.SYS_setresgid()),
-    SETSID(Linux.SYS_setsid()),
-    PRCTL(Linux.SYS_prctl()),
-    CAPSET(Linux.SYS_capset()),
-    PRLIMIT64(Linux.SYS_prlimit64()),
-    PERSONALITY(Linux.SYS_personality()),
-    CLOSE_RANGE(Linux.SYS_close_range()),
-    OPENAT2(Linux.SYS_openat2()),
-    MOUNT_SETATTR(Linux.SYS_mount_setattr()),
-    OPEN_TREE(Linux.SYS_open_tree()),
-    MOVE_MOUNT(Linux.SYS_move_mount()),
-    FSOPEN(Linux.SYS_fsopen()),
-    FSCONFIG(Linux.SYS_fsconfig()),
-    FSMOUNT(Linux.SYS_fsmount()),
-    SECCOMP(Linux.SYS_seccomp());
+    READ(Linux.SYS_read(), 63),
+    WRITE(Linux.SYS_write(), 64),
+    OPENAT(Linux.SYS_openat(), 56),
+    CLOSE(Linux.SYS_close(), 57),
+    DUP3(Linux.SYS_dup3(), 24),
+    IOCTL(Linux.SYS_ioctl(), 29),
+    GETPID(Linux.SYS_getpid(), 172),
+    EXIT_GROUP(Linux.SYS_exit_group(), 94),
+    EXECVE(Linux.SYS_execve(), 221),
+    EXECVEAT(Linux.SYS_execveat(), 281),
+    FCNTL(Linux.SYS_fcntl(), 25),
+    RT_SIGPROCMASK(Linux.SYS_rt_sigprocmask(), 135),
+    MOUNT(Linux.SYS_mount(), 40),
+    UMOUNT2(Linux.SYS_umount2(), 39),
+    PIVOT_ROOT(Linux.SYS_pivot_root(), 41),
+    CHROOT(Linux.SYS_chroot(), 51),
+    CHDIR(Linux.SYS_chdir(), 49),
+    FCHDIR(Linux.SYS_fchdir(), 50),
+    MKDIRAT(Linux.SYS_mkdirat(), 34),
+    MKNODAT(Linux.SYS_mknodat(), 33),
+    SYMLINKAT(Linux.SYS_symlinkat(), 36),
+    FCHMODAT(Linux.SYS_fchmodat(), 53),
+    UMASK(Linux.SYS_umask(), 166),
+    SETNS(Linux.SYS_setns(), 268),
+    UNSHARE(Linux.SYS_unshare(), 97),
+    SETHOSTNAME(Linux.SYS_sethostname(), 161),
+    SETDOMAINNAME(Linux.SYS_setdomainname(), 162),
+    SETGROUPS(Linux.SYS_setgroups(), 159),
+    SETRESUID(Linux.SYS_setresuid(), 147),
+    SETRESGID(Linux.SYS_setresgid(), 149),
+    SETSID(Linux.SYS_setsid(), 157),
+    PRCTL(Linux.SYS_prctl(), 167),
+    CAPSET(Linux.SYS_capset(), 91),
+    PRLIMIT64(Linux.SYS_prlimit64(), 261),
+    PERSONALITY(Linux.SYS_personality(), 92),
+    CLOSE_RANGE(Linux.SYS_close_range(), 436),
+    OPENAT2(Linux.SYS_openat2(), 437),
+    MOUNT_SETATTR(Linux.SYS_mount_setattr(), 442),
+    OPEN_TREE(Linux.SYS_open_tree(), 428),
+    MOVE_MOUNT(Linux.SYS_move_mount(), 429),
+    FSOPEN(Linux.SYS_fsopen(), 430),
+    FSCONFIG(Linux.SYS_fsconfig(), 431),
+    FSMOUNT(Linux.SYS_fsmount(), 432),
+    SECCOMP(Linux.SYS_seccomp(), 277);
 
-    private final int number;
+    private final int x86_64;
+    private final int aarch64;
 
-    Syscall(int number) {
-        this.number = number;
+    Syscall(int x86_64, int aarch64) {
+        this.x86_64 = x86_64;
+        this.aarch64 = aarch64;
     }
 
+    /** The number on this machine's architecture. */
     public int number() {
-        return number;
+        return number(Arch.current());
+    }
+
+    /** The number on {@code arch}: what a program laid out for that architecture's stub calls. */
+    public int number(Arch arch) {
+        return switch (arch) {
+            case X86_64 -> x86_64;
+            case AARCH64 -> aarch64;
+        };
     }
 
     /** The kernel's name, as strace prints it. */
