@@ -112,6 +112,37 @@ class ClientsIntegrationTest {
         assertEquals(1, r.status(), "the container is gone: " + r);
     }
 
+    /** podman flags beyond the basic ones, each compared with what runc gives (issue #15). */
+    @Test
+    void podmanDevicePrivilegedAndAMissingCommand() throws Exception {
+        assumeTrue(onPath("podman"), "podman not installed (apt-get install podman)");
+        // --device: podman puts S_IFCHR in linux.devices[].fileMode (8630 = 020666), which runc accepts
+        if (Files.exists(Path.of("/dev/fuse"))) {
+            List<String> dev = podman("run", "--rm", "--device", "/dev/fuse");
+            dev.addAll(ULIMITS);
+            dev.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "test -c /dev/fuse && echo fuse-ok"));
+            Cli.Result r = run(dev);
+            assertEquals(0, r.status(), r::toString);
+            assertEquals("fuse-ok\n", r.out(), r::toString);
+        }
+        // --privileged: every host device, the same fileMode form
+        List<String> priv = podman("run", "--rm", "--privileged");
+        priv.addAll(ULIMITS);
+        priv.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "test -c /dev/null && test -e /dev/tty && echo priv-ok"));
+        Cli.Result r = run(priv);
+        assertEquals(0, r.status(), r::toString);
+        assertEquals("priv-ok\n", r.out(), r::toString);
+        // a missing command: create fails naming it, podman shows that and exits 127 (it used to
+        // exit 127 with no message anywhere)
+        List<String> missing = podman("run", "--rm");
+        missing.addAll(ULIMITS);
+        missing.addAll(List.of("--rootfs", rootfs.toString(), "no-such-command-here"));
+        r = run(missing);
+        assertEquals(127, r.status(), r::toString);
+        assertTrue(r.err().contains("exec no-such-command-here (searched $PATH") && r.err().contains("No such file or directory"),
+                r::toString);
+    }
+
     @Test
     void buildahRunsARunStepInAScratchContainer() throws Exception {
         assumeTrue(onPath("buildah"), "buildah not installed (apt-get install buildah)");
