@@ -20,10 +20,24 @@ public final class ContainerCgroup {
     private final List<ResourceWrites.Write> writes;
     private final Set<String> v2Controllers;
 
-    private ContainerCgroup(Cgroup cgroup, List<ResourceWrites.Write> writes, Set<String> v2Controllers) {
+    private final java.util.Map<String, String> view;
+
+    private ContainerCgroup(Cgroup cgroup, List<ResourceWrites.Write> writes, Set<String> v2Controllers,
+            java.util.Map<String, String> view) {
         this.cgroup = cgroup;
         this.writes = writes;
         this.v2Controllers = v2Controllers;
+        this.view = view;
+    }
+
+    /**
+     * On a v1 or hybrid host, the container's directories by the name of their hierarchy's
+     * mount under /sys/fs/cgroup ("memory", "cpu,cpuacct", "unified"): what its "cgroup" mount
+     * shows (Planner.Options.cgroupView). Empty on a v2-only host, where the mount is a cgroup2
+     * filesystem of its own.
+     */
+    public java.util.Map<String, String> view() {
+        return view;
     }
 
     /** Validates {@code config}'s cgroup settings here; IllegalArgumentException naming the field. */
@@ -46,7 +60,16 @@ public final class ContainerCgroup {
                 }
             }
         }
-        return new ContainerCgroup(cg, writes, v2);
+        java.util.Map<String, String> view = new java.util.LinkedHashMap<>();
+        if (h.mode() != Hierarchy.Mode.V2) {
+            for (Cgroup.Dir d : cg.dirs()) {
+                Path mount = d.v2() ? h.v2() : h.mountOf(d.controllers().iterator().next());
+                if (mount != null && mount.getParent() != null && mount.getParent().equals(Path.of("/sys/fs/cgroup"))) {
+                    view.put(mount.getFileName().toString(), d.path().toString());
+                }
+            }
+        }
+        return new ContainerCgroup(cg, writes, v2, view);
     }
 
     /**

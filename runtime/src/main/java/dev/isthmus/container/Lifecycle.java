@@ -48,8 +48,8 @@ public final class Lifecycle {
         try {
             ContainerId.check(id);
             config = ConfigReader.read(abs.resolve("config.json"));
-            parked = Planner.planParked(config, abs, Host.LIVE, options, store.fifo(id));
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
+            parked = Planner.planParked(config, abs, Host.LIVE, options.withCgroupView(cgroup.view()), store.fifo(id));
             parked = dev.isthmus.plan.ParentSync.of(parked); // the init enters its cgroups before its first step
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());

@@ -57,8 +57,9 @@ public final class Run {
         try {
             ContainerId.check(id);
             config = ConfigReader.read(bundle.resolve("config.json"));
-            program = Planner.plan(config, bundle, Host.LIVE, options);
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
+            Planner.Options options = this.options.withCgroupView(cgroup.view()); // a "cgroup" mount shows the container's own
+            program = Planner.plan(config, bundle, Host.LIVE, options);
             program = dev.isthmus.plan.ParentSync.of(program); // placed in its cgroups before its first step
             if (!dryRun && store != null && hasHooks(config)) {
                 // Hooks need a point between set-up and the program: the parked init of create/start.

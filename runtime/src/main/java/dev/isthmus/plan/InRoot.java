@@ -244,6 +244,15 @@ final class InRoot {
         }
     }
 
+    /** Sets the propagation of the mount at {@code dest} (MS_SHARED etc., with MS_REC for its whole tree). */
+    void propagation(String dest, long propagation) {
+        String d = normalize(dest);
+        releaseDir();
+        open(d, true, TARGET, 0, "open mount " + d);
+        steps.add(propagate("make " + d + " " + MountOption.flagNames(propagation), TARGET, propagation, 0));
+        steps.add(Step.of(Syscall.CLOSE, "close mount " + d, new Arg.Slot(TARGET)));
+    }
+
     /** Masks a file with a bind of /dev/null (ENOENT: nothing to mask). */
     void maskFile(String path) {
         String p = normalize(path);

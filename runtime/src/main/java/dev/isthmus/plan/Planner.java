@@ -32,15 +32,18 @@ import java.util.Set;
  */
 public final class Planner {
 
-    /** Options from the command line that change the plan. */
     /**
-     * Options from the command line that change the plan.
+     * Options from the command line (and the lifecycle) that change the plan.
      *
      * @param preserveFds    how many fds after stderr (3, 4, ...) the process keeps (runc's --preserve-fds)
      * @param dieWithRuntime the init gets PR_SET_PDEATHSIG(SIGKILL): a foreground run's container
      *                       does not outlive a runtime that was killed (Slurm cancels so)
+     * @param cgroupView     on a v1 or hybrid host, the container's own cgroup directories by the
+     *                       name of their hierarchy's mount ("memory" -> /sys/fs/cgroup/memory/ID):
+     *                       a "cgroup" mount shows these, as runc does, not the host's whole
+     *                       hierarchies (empty: the lifecycle gave none, the host's are bound)
      */
-    public record Options(boolean noPivot, int preserveFds, boolean dieWithRuntime) {
+    public record Options(boolean noPivot, int preserveFds, boolean dieWithRuntime, Map<String, String> cgroupView) {
         public static final Options DEFAULT = new Options(false, 0, false);
 
         public Options(boolean noPivot) {
@@ -51,10 +54,20 @@ public final class Planner {
             this(noPivot, preserveFds, false);
         }
 
+        public Options(boolean noPivot, int preserveFds, boolean dieWithRuntime) {
+            this(noPivot, preserveFds, dieWithRuntime, Map.of());
+        }
+
         public Options {
             if (preserveFds < 0 || preserveFds > 1 << 20) {
                 throw new IllegalArgumentException("--preserve-fds: must be between 0 and 1048576");
             }
+            cgroupView = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(cgroupView));
+        }
+
+        /** These options with the container's own cgroup directories for a "cgroup" mount. */
+        public Options withCgroupView(Map<String, String> view) {
+            return new Options(noPivot, preserveFds, dieWithRuntime, view);
         }
     }
 
@@ -597,12 +610,42 @@ public final class Planner {
             inRoot.mountNew("mount cgroup2 on " + m.destination(), "cgroup", target, "cgroup2", flags, null, propagation);
             return;
         }
-        // v1 or hybrid: the host's hierarchies, bound recursively and made read-only and inert
-        // in one mount_setattr(AT_RECURSIVE) call (a plain remount would leave submounts writable).
         long attrs = K.MOUNT_ATTR_NOSUID | K.MOUNT_ATTR_NODEV | K.MOUNT_ATTR_NOEXEC;
         if ((flags & K.MS_RDONLY) != 0) {
             attrs |= K.MOUNT_ATTR_RDONLY;
         }
+        if (!options.cgroupView().isEmpty()) {
+            // v1 or hybrid, as runc: a tmpfs with one directory per hierarchy, each a bind of the
+            // container's own cgroup directory there, so a program reads its own limits
+            // (memory.limit_in_bytes, cpu.cfs_quota_us, pids.max) and sees no other cgroup.
+            inRoot.mountNew("mount a tmpfs for the container's cgroups on " + m.destination(), "tmpfs", target, "tmpfs",
+                    K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, "mode=755", 0);
+            String dest = InRoot.normalize(target);
+            for (Map.Entry<String, String> e : options.cgroupView().entrySet()) {
+                String sub = dest + "/" + e.getKey();
+                inRoot.mountPoint(sub, true);
+                inRoot.bind("bind the container's " + e.getKey() + " cgroup " + e.getValue() + " on " + sub, e.getValue(), sub, true,
+                        false, attrs, 0, false, 0);
+            }
+            for (String name : options.cgroupView().keySet()) {
+                // a co-mounted hierarchy is found by each of its names, as on the host (cpu -> cpu,cpuacct)
+                for (String part : name.split(",")) {
+                    if (name.contains(",") && !options.cgroupView().containsKey(part)) {
+                        inRoot.symlink(name, dest + "/" + part);
+                    }
+                }
+            }
+            if ((flags & K.MS_RDONLY) != 0) {
+                inRoot.readonly(dest);
+            }
+            if (propagation != 0) {
+                inRoot.propagation(dest, propagation);
+            }
+            return;
+        }
+        // No view given (a batch task): the host's hierarchies, bound recursively and made
+        // read-only and inert in one mount_setattr(AT_RECURSIVE) call (a plain remount would
+        // leave submounts writable).
         inRoot.bind("bind the host's cgroup hierarchies on " + m.destination(), "/sys/fs/cgroup", target, true, true, attrs, 0, true,
                 propagation);
     }

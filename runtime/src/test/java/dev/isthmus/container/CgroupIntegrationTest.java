@@ -254,37 +254,47 @@ class CgroupIntegrationTest {
         if (huge) {
             res.append(", \"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4194304}]");
         }
-        // Read from inside: the container gets the host's hierarchies at /sys/fs/cgroup (a cgroup
-        // mount without a cgroup namespace), where its own directories have their host paths.
-        List<Path> files = new ArrayList<>();
+        // Read from inside: on v1 and hybrid the cgroup mount is a tmpfs holding the container's
+        // own directory of each hierarchy (as runc does), so a program reads its own limits at
+        // /sys/fs/cgroup/NAME/FILE; on v2 only, a cgroup2 mount where its directory has its host path.
+        List<String> files = new ArrayList<>();
         List<String> expected = new ArrayList<>();
         if (h.isV2("cpu")) {
-            files.add(dir("cpu", path).resolve("cpu.max"));
+            files.add(inside("cpu", path, "cpu.max"));
             expected.add("20000 100000");
         } else {
-            files.add(dir("cpu", path).resolve("cpu.shares"));
+            files.add(inside("cpu", path, "cpu.shares"));
             expected.add("512");
-            files.add(dir("cpu", path).resolve("cpu.cfs_quota_us"));
+            files.add(inside("cpu", path, "cpu.cfs_quota_us"));
             expected.add("20000");
         }
         if (res.toString().contains("blockIO")) {
-            files.add(dir("blkio", path).resolve("blkio.throttle.read_bps_device"));
+            files.add(inside("blkio", path, "blkio.throttle.read_bps_device"));
             expected.add(blockDev + " 1048576");
         }
         if (huge) {
-            files.add(dir("hugetlb", path).resolve(h.isV2("hugetlb") ? "hugetlb.2MB.max" : "hugetlb.2MB.limit_in_bytes"));
+            files.add(inside("hugetlb", path, h.isV2("hugetlb") ? "hugetlb.2MB.max" : "hugetlb.2MB.limit_in_bytes"));
             expected.add("4194304");
         }
         assumeTrue(files.stream().allMatch(f -> f.startsWith("/sys/fs/cgroup")), "the host's cgroups are not under /sys/fs/cgroup: " + files);
-        List<String> args = new ArrayList<>(List.of("cat"));
-        files.forEach(f -> args.add(f.toString()));
+        // and no other cgroup: the container's own directory is not found under a host path
+        String hostTree = h.mode() == Hierarchy.Mode.V2 ? "" : "; test -e " + inside("cpu", path, base) + " && echo host-tree-visible";
+        String script = "cat " + String.join(" ", files) + hostTree + "; touch /sys/fs/cgroup/x 2>/dev/null && echo writable; true";
         String cgroupMount = ", {\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\", \"options\": [\"ro\"]}";
-        Path b = bundle(args, NS, cgroupMount, ", \"cgroupsPath\": \"" + path + "\", \"resources\": {" + res + "}");
+        Path b = bundle(List.of("sh", "-c", script), NS, cgroupMount, ", \"cgroupsPath\": \"" + path + "\", \"resources\": {" + res + "}");
         Cli.Result r = run(b, "files");
         assertEquals(0, r.status(), r::toString);
         assertEquals(expected, r.out().lines().map(String::strip).toList(), "read inside from " + files);
         System.out.println("cgroup values read inside the container: " + files);
         assertEquals(List.of(), existing("/" + base), "run leaves no cgroup directory");
+    }
+
+    /** Where the container reads {@code file} of its own {@code controller} directory (cgroupsPath {@code path}). */
+    private static String inside(String controller, String path, String file) {
+        if (h.mode() == Hierarchy.Mode.V2) {
+            return dir(controller, path).resolve(file).toString();
+        }
+        return "/sys/fs/cgroup/" + h.mountOf(controller).getFileName() + "/" + file;
     }
 
     /** major:minor of a whole-disk block device, or null. */

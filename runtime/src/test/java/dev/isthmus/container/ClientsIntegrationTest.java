@@ -132,6 +132,16 @@ class ClientsIntegrationTest {
         Cli.Result r = run(priv);
         assertEquals(0, r.status(), r::toString);
         assertEquals("priv-ok\n", r.out(), r::toString);
+        // --memory, --cpus, --pids-limit: the container reads its own values in its cgroup mount
+        // (it used to see the host's root values: the host's whole hierarchies were bound)
+        List<String> limits = podman("run", "--rm", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "99");
+        limits.addAll(ULIMITS);
+        limits.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c",
+                "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max"
+                        + " 2>/dev/null || cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/pids.max"));
+        r = run(limits);
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().equals("67108864\n50000\n99\n") || r.out().equals("67108864\n50000 100000\n99\n"), r::toString);
         // a missing command: create fails naming it, podman shows that and exits 127 (it used to
         // exit 127 with no message anywhere)
         List<String> missing = podman("run", "--rm");
