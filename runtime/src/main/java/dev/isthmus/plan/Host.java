@@ -1,6 +1,7 @@
 package dev.isthmus.plan;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -17,6 +18,24 @@ public interface Host {
     /** The target of symlink {@code p}, or null when {@code p} is not a symlink (or cannot be read). */
     default String symlinkTarget(Path p) {
         return null;
+    }
+
+    /**
+     * One entry below a directory of the rootfs, as lstat(2) gives it: {@code rel} relative to
+     * that directory ("a/b"), parents before children; {@code mode} with the S_IFMT bits.
+     */
+    record Entry(String rel, long mode, long uid, long gid, long size, long rdev, String linkTarget) {
+        public long type() {
+            return mode & 0170000;
+        }
+    }
+
+    /**
+     * The entries below directory {@code dir} (not following symlinks), at most {@code limit}
+     * of them (one more when there are more); empty when it is not a directory.
+     */
+    default java.util.List<Entry> tree(Path dir, int limit) {
+        return java.util.List.of();
     }
 
     /** The cgroup v2 hierarchy is the only one (no v1 controllers mounted). */
@@ -59,6 +78,31 @@ public interface Host {
             } catch (IOException | RuntimeException e) {
                 return null;
             }
+        }
+
+        @Override
+        public java.util.List<Entry> tree(Path dir, int limit) {
+            java.util.List<Entry> out = new java.util.ArrayList<>();
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return out;
+            }
+            try (var walk = Files.walk(dir)) {
+                for (var it = walk.iterator(); it.hasNext() && out.size() <= limit;) {
+                    Path p = it.next();
+                    if (p.equals(dir)) {
+                        continue;
+                    }
+                    var a = Files.readAttributes(p, "unix:mode,uid,gid,size,rdev", LinkOption.NOFOLLOW_LINKS);
+                    long mode = ((Number) a.get("mode")).longValue();
+                    String link = (mode & 0170000) == 0120000 ? Files.readSymbolicLink(p).toString() : null;
+                    out.add(new Entry(dir.relativize(p).toString(), mode, ((Number) a.get("uid")).longValue(),
+                            ((Number) a.get("gid")).longValue(), ((Number) a.get("size")).longValue(), ((Number) a.get("rdev")).longValue(),
+                            link));
+                }
+            } catch (IOException | UncheckedIOException e) {
+                throw new UncheckedIOException(e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+            }
+            return out;
         }
 
         @Override

@@ -244,6 +244,79 @@ final class InRoot {
         }
     }
 
+    /**
+     * Before a tmpcopyup tmpfs is mounted on {@code dest}: its directory (what the tmpfs will
+     * cover) into TREE, the source of {@link #copyUp}.
+     */
+    void openCopySource(String dest) {
+        String d = normalize(dest);
+        releaseDir();
+        open(d, true, TREE, 0, "tmpcopyup: open " + d + " before the tmpfs covers it");
+    }
+
+    /** Where a copied entry's contents come from and go: an fd slot for each side. */
+    private static final long SENDFILE_MAX = 0x7ffff000L;
+
+    /**
+     * runc's tmpcopyup: {@code entries} (planned from the rootfs, parents first) copied from the
+     * covered directory (TREE, see {@link #openCopySource}) into the tmpfs now mounted on
+     * {@code dest} (opened into DIR): directories, regular files (sendfile), symlinks and fifos,
+     * each with its mode and, where {@code ids} maps them, its owner. Sources are opened with
+     * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS: a rootfs changed since the plan
+     * fails the start, never copies from outside the directory. {@code fileSlot} and
+     * {@code outSlot} are two free slots for the file fds.
+     */
+    void copyUp(String dest, List<Host.Entry> entries, java.util.function.LongUnaryOperator uids,
+            java.util.function.LongUnaryOperator gids, int fileSlot, int outSlot) {
+        String d = normalize(dest);
+        releaseDir();
+        open(d, true, DIR, 0, "tmpcopyup: open the tmpfs on " + d);
+        Arg src = new Arg.Slot(TREE);
+        Arg dst = new Arg.Slot(DIR);
+        long noFollow = K.AT_SYMLINK_NOFOLLOW;
+        for (Host.Entry e : entries) {
+            String what = "tmpcopyup " + d + "/" + e.rel();
+            long perm = e.mode() & 07777;
+            long type = e.type();
+            if (type == K.S_IFDIR) {
+                steps.add(Step.of(Syscall.MKDIRAT, what + ": mkdir", dst, str(e.rel()), imm(perm, "0" + Long.toOctalString(perm))));
+            } else if (type == K.S_IFREG) {
+                steps.add(new Step(Syscall.OPENAT2, List.of(src, str(e.rel()),
+                        new Arg.Bytes(K.openHow(K.O_RDONLY | K.O_CLOEXEC | K.O_NOFOLLOW, 0,
+                                K.RESOLVE_BENEATH | K.RESOLVE_NO_SYMLINKS | K.RESOLVE_NO_MAGICLINKS),
+                                "{flags=O_RDONLY|O_CLOEXEC|O_NOFOLLOW, resolve=RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS}"),
+                        imm(24)), Step.CHECK | Step.STORE, fileSlot, 0, what + ": open the original"));
+                steps.add(new Step(Syscall.OPENAT, List.of(dst, str(e.rel()), imm(K.O_WRONLY | K.O_CREAT | K.O_EXCL | K.O_CLOEXEC,
+                        "O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC"), imm(perm, "0" + Long.toOctalString(perm))),
+                        Step.CHECK | Step.STORE, outSlot, 0, what + ": create the copy"));
+                for (long left = e.size(); left > 0; left -= SENDFILE_MAX) {
+                    steps.add(Step.of(Syscall.SENDFILE, what + ": copy", new Arg.Slot(outSlot), new Arg.Slot(fileSlot), imm(0, "NULL"),
+                            imm(Math.min(left, SENDFILE_MAX))));
+                }
+                steps.add(Step.of(Syscall.CLOSE, what + ": close the original", new Arg.Slot(fileSlot)));
+                steps.add(Step.of(Syscall.CLOSE, what + ": close the copy", new Arg.Slot(outSlot)));
+            } else if (type == K.S_IFLNK) {
+                steps.add(Step.of(Syscall.SYMLINKAT, what + ": symlink -> " + e.linkTarget(), str(e.linkTarget()), dst, str(e.rel())));
+            } else if (type == K.S_IFIFO || type == K.S_IFCHR || type == K.S_IFBLK) {
+                steps.add(Step.of(Syscall.MKNODAT, what + ": mknod", dst, str(e.rel()), imm(type | perm), imm(e.rdev())));
+            } else {
+                continue; // a socket: nothing to copy (runc skips it too)
+            }
+            long uid = uids.applyAsLong(e.uid());
+            long gid = gids.applyAsLong(e.gid());
+            if (uid >= 0 && gid >= 0 && (uid != 0 || gid != 0)) {
+                steps.add(Step.of(Syscall.FCHOWNAT, what + ": chown " + uid + ":" + gid, dst, str(e.rel()), imm(uid), imm(gid),
+                        imm(noFollow, "AT_SYMLINK_NOFOLLOW")));
+                if (type != K.S_IFLNK && (perm & 06000) != 0) {
+                    // chown cleared set-user-ID and set-group-ID
+                    steps.add(Step.of(Syscall.FCHMODAT, what + ": chmod 0" + Long.toOctalString(perm), dst, str(e.rel()), imm(perm)));
+                }
+            }
+        }
+        steps.add(Step.of(Syscall.CLOSE, "tmpcopyup: close the tmpfs on " + d, dst));
+        steps.add(Step.of(Syscall.CLOSE, "tmpcopyup: close the covered " + d, src));
+    }
+
     /** Sets the propagation of the mount at {@code dest} (MS_SHARED etc., with MS_REC for its whole tree). */
     void propagation(String dest, long propagation) {
         String d = normalize(dest);

@@ -579,11 +579,62 @@ public final class Planner {
                 if (label != null && !type.equals("proc") && !type.equals("sysfs") && !type.equals("mqueue")) {
                     data.add("context=\"" + label + "\""); // quoted: an MLS range holds commas
                 }
+                // runc's tmpcopyup (podman --tmpfs, --read-only): the tmpfs starts with a copy of
+                // what it covers; notmpcopyup is podman's way to say no
+                boolean copyUp = type.equals("tmpfs") && data.remove("tmpcopyup");
+                data.remove("notmpcopyup");
+                List<Host.Entry> entries = copyUp ? copyUpEntries(target, field) : List.of();
                 inRoot.mountPoint(target, true);
+                if (!entries.isEmpty()) {
+                    inRoot.openCopySource(target);
+                }
                 inRoot.mountNew("mount " + type + " on " + m.destination(), source == null ? type : source, target, type,
                         flags & ~K.MS_REMOUNT, data.isEmpty() ? null : String.join(",", data), propagation);
+                if (!entries.isEmpty()) {
+                    List<IdMapping> um = config.linux() == null ? List.of() : config.linux().uidMappings();
+                    List<IdMapping> gm = config.linux() == null ? List.of() : config.linux().gidMappings();
+                    inRoot.copyUp(target, entries, id -> containerId(id, um), id -> containerId(id, gm), FD_SLOT, SCRATCH_SLOT + 1);
+                }
             }
         }
+    }
+
+    /** Most entries a tmpcopyup copies (each is a few steps of the program). */
+    static final int COPY_UP_LIMIT = 10_000;
+
+    /**
+     * What a tmpcopyup tmpfs on {@code containerDir} starts with: the entries below that
+     * directory in the rootfs, its symlinks followed in the rootfs as the container will see them.
+     */
+    private List<Host.Entry> copyUpEntries(String containerDir, String field) throws PlanException {
+        List<String> at = inRootfs(containerDir);
+        if (at == null) {
+            return List.of();
+        }
+        List<Host.Entry> entries;
+        Path dir = rootfs.resolve(String.join("/", at));
+        try {
+            entries = host.tree(dir, COPY_UP_LIMIT);
+        } catch (java.io.UncheckedIOException e) {
+            throw new PlanException(field + ".options", "tmpcopyup: cannot read " + dir + ": " + dev.isthmus.sys.Errno.reason(e.getCause()));
+        }
+        if (entries.size() > COPY_UP_LIMIT) {
+            throw new PlanException(field + ".options", "tmpcopyup: " + dir + " holds more than " + COPY_UP_LIMIT + " entries to copy");
+        }
+        return entries;
+    }
+
+    /** The container's id for host id {@code id} under {@code maps} (no maps: the same), or -1 when it maps none. */
+    private long containerId(long id, List<IdMapping> maps) {
+        if (!newUserNs) {
+            return id;
+        }
+        for (IdMapping m : maps) {
+            if (id >= m.hostID() && id - m.hostID() < m.size()) {
+                return m.containerID() + (id - m.hostID());
+            }
+        }
+        return -1;
     }
 
     /**
@@ -918,6 +969,16 @@ public final class Planner {
      * (openat2 refuses them with ELOOP at run time).
      */
     private boolean resolvesToRoot(String containerPath) {
+        List<String> at = inRootfs(containerPath);
+        return at != null && at.isEmpty();
+    }
+
+    /**
+     * The components of {@code containerPath} below the rootfs with the rootfs's symlinks
+     * followed as the container will see them ("/" and ".." stay in the rootfs); null after
+     * too many links.
+     */
+    private List<String> inRootfs(String containerPath) {
         java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(InRoot.normalize(containerPath).split("/")));
         List<String> cur = new ArrayList<>();
         int links = 0;
@@ -938,7 +999,7 @@ public final class Planner {
                 continue;
             }
             if (++links > 40) {
-                return false;
+                return null;
             }
             if (target.startsWith("/")) {
                 cur.clear();
@@ -948,7 +1009,7 @@ public final class Planner {
                 todo.push(parts.get(i));
             }
         }
-        return cur.isEmpty();
+        return cur;
     }
 
     /**

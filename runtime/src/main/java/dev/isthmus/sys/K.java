@@ -48,6 +48,7 @@ public final class K {
     public static final long O_WRONLY = Linux.O_WRONLY();
     public static final long O_RDWR = Linux.O_RDWR();
     public static final long O_CREAT = Linux.O_CREAT();
+    public static final long O_EXCL = Linux.O_EXCL(); // the same on aarch64 (asm-generic/fcntl.h)
     public static final long O_CLOEXEC = Linux.O_CLOEXEC();
     public static final long O_NOCTTY = Linux.O_NOCTTY();
     public static final long O_PATH = Linux.O_PATH();
@@ -86,6 +87,8 @@ public final class K {
     public static final long MOUNT_ATTR_NODIRATIME = Linux.MOUNT_ATTR_NODIRATIME();
 
     public static final long S_IFREG = Linux.S_IFREG();
+    public static final long S_IFDIR = Linux.S_IFDIR();
+    public static final long S_IFLNK = Linux.S_IFLNK();
     public static final long S_IFCHR = Linux.S_IFCHR();
     public static final long S_IFBLK = Linux.S_IFBLK();
     public static final long S_IFIFO = Linux.S_IFIFO();

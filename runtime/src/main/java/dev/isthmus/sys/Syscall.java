@@ -33,6 +33,8 @@ public enum Syscall {
     MKNODAT(Linux.SYS_mknodat(), 33),
     SYMLINKAT(Linux.SYS_symlinkat(), 36),
     FCHMODAT(Linux.SYS_fchmodat(), 53),
+    FCHOWNAT(Linux.SYS_fchownat(), 54),
+    SENDFILE(Linux.SYS_sendfile(), 71),
     UMASK(Linux.SYS_umask(), 166),
     SETNS(Linux.SYS_setns(), 268),
     UNSHARE(Linux.SYS_unshare(), 97),

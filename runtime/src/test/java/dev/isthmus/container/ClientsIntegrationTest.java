@@ -114,7 +114,7 @@ class ClientsIntegrationTest {
 
     /** podman flags beyond the basic ones, each compared with what runc gives (issue #15). */
     @Test
-    void podmanDevicePrivilegedAndAMissingCommand() throws Exception {
+    void podmanFlagsAsUsersPassThem() throws Exception {
         assumeTrue(onPath("podman"), "podman not installed (apt-get install podman)");
         // --device: podman puts S_IFCHR in linux.devices[].fileMode (8630 = 020666), which runc accepts
         if (Files.exists(Path.of("/dev/fuse"))) {
@@ -132,6 +132,24 @@ class ClientsIntegrationTest {
         Cli.Result r = run(priv);
         assertEquals(0, r.status(), r::toString);
         assertEquals("priv-ok\n", r.out(), r::toString);
+        // --tmpfs: podman asks for tmpcopyup, the tmpfs starts with a copy of what it covers
+        Path data = Files.createDirectories(rootfs.resolve("opt/data"));
+        Files.writeString(data.resolve("kept"), "from the image\n");
+        List<String> tmpfs = podman("run", "--rm", "--tmpfs", "/opt/data");
+        tmpfs.addAll(ULIMITS);
+        tmpfs.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c",
+                "grep -q ' /opt/data tmpfs' /proc/mounts && cat /opt/data/kept && echo changed > /opt/data/kept && cat /opt/data/kept"));
+        r = run(tmpfs);
+        assertEquals(0, r.status(), r::toString);
+        assertEquals("from the image\nchanged\n", r.out(), r::toString);
+        assertEquals("from the image\n", Files.readString(data.resolve("kept")), "the image's file is untouched");
+        // --read-only: the root is read-only, podman's tmpfs mounts (/tmp, /run, /var/tmp) are not
+        List<String> ro = podman("run", "--rm", "--read-only");
+        ro.addAll(ULIMITS);
+        ro.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "touch /x 2>/dev/null && echo root-writable; touch /tmp/y && echo tmp-ok"));
+        r = run(ro);
+        assertEquals(0, r.status(), r::toString);
+        assertEquals("tmp-ok\n", r.out(), r::toString);
         // --memory, --cpus, --pids-limit: the container reads its own values in its cgroup mount
         // (it used to see the host's root values: the host's whole hierarchies were bound)
         List<String> limits = podman("run", "--rm", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "99");

@@ -45,6 +45,12 @@ class PlannerTest {
         }
 
         @Override
+        public List<Entry> tree(Path dir, int limit) {
+            // the rootfs's /etc/app, reached through the link mnt/ok -> ../etc
+            return dir.equals(BUNDLE.resolve("rootfs/etc/app")) ? TREE : List.of();
+        }
+
+        @Override
         public boolean cgroup2Only() {
             return false;
         }
@@ -64,6 +70,46 @@ class PlannerTest {
             return 1000;
         }
     };
+
+    private static final List<Host.Entry> TREE = List.of(
+            new Host.Entry("conf", 0100640, 1000, 1001, 10, 0, null),
+            new Host.Entry("d", 0040755, 0, 0, 0, 0, null),
+            new Host.Entry("d/l", 0120777, 0, 0, 7, 0, "../conf"),
+            new Host.Entry("d/sock", 0140755, 0, 0, 0, 0, null),
+            new Host.Entry("big", 0104755, 0, 5, 5_000_000_000L, 0, null));
+
+    @Test
+    void tmpcopyupCopiesWhatTheTmpfsCoversIntoIt() throws Exception {
+        String mounts = """
+                , {"destination": "/mnt/ok/app", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "tmpcopyup", "mode=755"]}""";
+        Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, mounts, "", List.of("sh")), BUNDLE, HOST, Planner.Options.DEFAULT);
+        List<String> l = p.listing("");
+        String all = String.join("\n", l);
+        int mount = indexOf(p.steps(), x -> x.call() == Syscall.MOUNT && x.what().equals("mount tmpfs on /mnt/ok/app"));
+        assertTrue(mount > 0 && !p.steps().get(mount).render().contains("tmpcopyup"), all);
+        assertTrue(p.steps().get(mount).render().contains("\"mode=755\""), all);
+        // the covered directory is opened before the mount, the tmpfs after it
+        int src = indexOf(p.steps(), x -> x.what().startsWith("tmpcopyup: open /mnt/ok/app before"));
+        int dst = indexOf(p.steps(), x -> x.what().startsWith("tmpcopyup: open the tmpfs"));
+        assertTrue(src >= 0 && src < mount && mount < dst, all);
+        RecordingKernel k = interpret(p);
+        assertEquals(List.of("conf", "big"), k.calls(Syscall.OPENAT2).stream().map(c -> c.str(1)).filter(f -> f.equals("conf") || f.equals("big"))
+                .toList(), "originals opened beneath the covered directory");
+        Step original = p.steps().get(indexOf(p.steps(), x -> x.what().endsWith("/conf: open the original")));
+        assertEquals(new Arg.Slot(InRoot.TREE), original.args().getFirst(), "read through the fd of the covered directory");
+        assertEquals(new Arg.Slot(InRoot.TREE), p.steps().get(src).args().isEmpty() ? null
+                : new Arg.Slot(p.steps().get(src).storeSlot()), "the covered directory's fd");
+        assertEquals(List.of(10L, 0x7ffff000L, 0x7ffff000L, 5_000_000_000L - 2 * 0x7ffff000L),
+                k.calls(Syscall.SENDFILE).stream().map(c -> c.num(3)).toList(), "one sendfile per 2 GiB");
+        assertEquals(List.of("d"), k.calls(Syscall.MKDIRAT).stream().map(c -> c.str(1)).filter(f -> f.equals("d")).toList());
+        assertTrue(k.calls(Syscall.SYMLINKAT).stream().anyMatch(c -> c.str(0).equals("../conf") && c.str(2).equals("d/l")), all);
+        assertFalse(all.contains("d/sock"), "a socket is not copied: " + all);
+        // owners, and the set-user-ID bit again after chown cleared it
+        assertTrue(k.calls(Syscall.FCHOWNAT).stream().anyMatch(c -> c.str(1).equals("conf") && c.num(2) == 1000 && c.num(3) == 1001), all);
+        assertTrue(k.calls(Syscall.FCHMODAT).stream().anyMatch(c -> c.str(1).equals("big") && c.num(2) == 04755), all);
+        // the originals are opened so that a symlink swapped in since the plan fails the start
+        assertTrue(all.contains("O_RDONLY|O_CLOEXEC|O_NOFOLLOW, resolve=RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS"), all);
+    }
 
     private static Config config(String namespaces, String mounts, String linux, List<String> args) throws Exception {
         String json = Bundles.config(args, "box", true, namespaces, mounts, linux);
