@@ -72,27 +72,30 @@ public final class Lifecycle {
             java.nio.file.Files.copy(abs.resolve("config.json"), store.dir(id).resolve("config.json"));
             dev.isthmus.cgroup.Cgroup cg = cgroup.make(store.dir(id));
             Libc.mkfifo(store.fifo(id).toString(), 0600);
-            dev.isthmus.sys.Pty pty = terminal ? dev.isthmus.sys.Pty.open() : null;
+            // The console: a pty the init allocates in the container's devpts, whose master it
+            // leaves at the number of a placeholder fd (taken once it is READY), or else one of
+            // the host's devpts made here.
+            boolean inContainer = terminal && parked.consoleInContainer();
+            dev.isthmus.sys.Pty pty = terminal && !inContainer ? dev.isthmus.sys.Pty.open() : null;
+            int console = -1;
             Spawner.Launch launch;
             try {
-                int slave = pty == null ? -1 : pty.openSlave();
+                console = inContainer ? Libc.open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC) : pty == null ? -1 : pty.openSlave();
                 int pidNs = openPidNamespace(config);
                 try {
-                    launch = Spawner.launchParked(parked, slave, store.fifo(id), pidNs);
+                    launch = Spawner.launchParked(parked, console, store.fifo(id), pidNs);
                 } finally {
-                    Libc.close(slave); // the child has its own copy
                     Libc.close(pidNs);
                 }
                 if (pty != null) {
-                    var size = config.process().consoleSize();
-                    if (size != null) {
-                        dev.isthmus.sys.Pty.setSize(pty.master(), (int) size.height(), (int) size.width());
-                    }
-                    dev.isthmus.sys.ConsoleSocket.send(consoleSocket, pty.master(), pty.slavePath());
+                    sendConsole(pty, config, consoleSocket);
                 }
             } finally {
                 if (pty != null) {
                     pty.close(); // the caller has the master now
+                }
+                if (!inContainer) {
+                    Libc.close(console); // the child has its own copy
                 }
             }
             int pidfd = launch.pidfd();
@@ -100,9 +103,23 @@ public final class Lifecycle {
                 launch.awaitExec(cg::add);
             } catch (SpawnException e) {
                 launch.commit(false);
+                Libc.close(console);
                 throw new LifecycleException(e.getMessage());
             } finally {
                 launch.close();
+            }
+            if (inContainer) {
+                try (dev.isthmus.sys.Pty own = dev.isthmus.sys.Pty.adopt(Libc.pidfdGetfd(pidfd, console))) {
+                    sendConsole(own, config, consoleSocket);
+                } catch (SysException e) {
+                    launch.commit(false);
+                    Libc.pidfdSendSignal(pidfd, SIGKILL);
+                    Libc.waitPidfd(pidfd, false);
+                    Libc.close(pidfd);
+                    throw e;
+                } finally {
+                    Libc.close(console);
+                }
             }
             try {
                 ProcessIdentity init = ProcessIdentity.of(launch.pid());
@@ -141,6 +158,15 @@ public final class Lifecycle {
             }
         }
         // The init now belongs to whoever reaps orphans once this process exits (a subreaper or pid 1).
+    }
+
+    /** Sizes the console's pty (process.consoleSize) and sends its master to the client's console socket. */
+    private static void sendConsole(dev.isthmus.sys.Pty pty, Config config, Path consoleSocket) {
+        var size = config.process().consoleSize();
+        if (size != null) {
+            dev.isthmus.sys.Pty.setSize(pty.master(), (int) size.height(), (int) size.width());
+        }
+        dev.isthmus.sys.ConsoleSocket.send(consoleSocket, pty.master(), pty.slavePath());
     }
 
     /**
@@ -676,7 +702,11 @@ public final class Lifecycle {
             long[] slots = new long[dev.isthmus.plan.Step.SLOTS];
             slots[dev.isthmus.plan.Program.TARGET] = pidfd;
             if (consoleSocket != null) {
-                pty = dev.isthmus.sys.Pty.open();
+                // the container's own pty (tty names /dev/pts/N of the container), else one of ours
+                pty = dev.isthmus.sys.Pty.inContainer(r.pid());
+                if (pty == null) {
+                    pty = dev.isthmus.sys.Pty.open();
+                }
                 slave = pty.openSlave();
                 slots[dev.isthmus.plan.Program.CONSOLE] = slave;
             }

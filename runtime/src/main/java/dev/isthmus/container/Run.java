@@ -61,8 +61,9 @@ public final class Run {
             Planner.Options options = this.options.withCgroupView(cgroup.view()); // a "cgroup" mount shows the container's own
             program = Planner.plan(config, bundle, Host.LIVE, options);
             program = dev.isthmus.plan.ParentSync.of(program); // placed in its cgroups before its first step
-            if (!dryRun && store != null && hasHooks(config)) {
-                // Hooks need a point between set-up and the program: the parked init of create/start.
+            if (!dryRun && store != null && (hasHooks(config) || config.process().terminal())) {
+                // Hooks need a point between set-up and the program: the parked init of create/start;
+                // so does a console made in the container's devpts (its master is taken at READY).
                 parked = dev.isthmus.plan.ParentSync.of(Planner.planParked(config, bundle, Host.LIVE, options, store.fifo(id)));
             }
         } catch (IOException e) {
@@ -122,17 +123,24 @@ public final class Run {
         }
     }
 
+    /** The console's pty and its relay to this process's stdio, when the container has a terminal. */
+    private Pty pty;
+    private ConsoleRelay relay;
+
     private int launchAndFollow(Program program, Planner.Parked parked, Config config, PrintStream err) {
         int pidfd = -1;
-        Pty pty = null;
-        ConsoleRelay relay = null;
+        boolean inContainer = parked != null && parked.consoleInContainer();
         // The forwarder is removed before the pidfd is closed: a late signal must not reach
         // whatever reuses the fd number.
         try (SignalForwarding forwarding = SignalForwarding.install()) {
             Spawner.Launch launch;
             int slave = -1;
             try {
-                if (config.process().terminal()) {
+                if (inContainer) {
+                    // a placeholder whose number the init's pty master takes (see Lifecycle.create)
+                    slave = Libc.open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC);
+                    placeholder = slave;
+                } else if (config.process().terminal()) {
                     pty = Pty.open();
                     slave = pty.openSlave();
                 }
@@ -151,13 +159,14 @@ public final class Run {
                 err.println("isthmus: " + e.getMessage());
                 return 1;
             } finally {
-                Libc.close(slave); // the child has its own copy
+                if (!inContainer) {
+                    Libc.close(slave); // the child has its own copy
+                }
             }
             pidfd = launch.pidfd();
             forwarding.target(pidfd);
             if (pty != null) {
-                var size = config.process().consoleSize();
-                relay = ConsoleRelay.start(pty, size == null ? null : (int) size.height(), size == null ? null : (int) size.width());
+                startRelay(config);
             }
             return parked != null ? followParked(launch, config, err) : follow(launch, program, config, err);
         } finally {
@@ -166,8 +175,17 @@ public final class Run {
             } else if (pty != null) {
                 pty.close();
             }
+            Libc.close(placeholder);
             Libc.close(pidfd);
         }
+    }
+
+    /** The fd whose number the init's pty master takes, or -1. */
+    private int placeholder = -1;
+
+    private void startRelay(Config config) {
+        var size = config.process().consoleSize();
+        relay = ConsoleRelay.start(pty, size == null ? null : (int) size.height(), size == null ? null : (int) size.width());
     }
 
     /** The container's cgroup, made before launch; the child is moved in before its first step. */
@@ -240,9 +258,17 @@ public final class Run {
         int pidfd = launch.pidfd();
         try {
             launch.awaitExec(cgroup == null ? null : cgroup::add); // READY: set up, parked
-        } catch (SpawnException e) {
+            if (placeholder >= 0) {
+                pty = Pty.adopt(Libc.pidfdGetfd(pidfd, placeholder)); // the console the init made in its devpts
+                startRelay(config);
+            }
+        } catch (SpawnException | SysException e) {
             launch.commit(false);
             err.println("isthmus: " + e.getMessage());
+            if (e instanceof SysException) {
+                Libc.pidfdSendSignal(pidfd, 9);
+                Libc.waitPidfd(pidfd, false);
+            }
             return 1;
         } finally {
             launch.close();

@@ -317,6 +317,31 @@ final class InRoot {
         steps.add(Step.of(Syscall.CLOSE, "tmpcopyup: close the covered " + d, src));
     }
 
+    /** The container's /dev/ptmx (resolved in the root) opened read-write into {@code slot}. */
+    void openPtmx(int slot) {
+        releaseDir();
+        steps.add(new Step(Syscall.OPENAT2, List.of(new Arg.Slot(ROOT), str("dev/ptmx"),
+                new Arg.Bytes(K.openHow(K.O_RDWR | K.O_NOCTTY | K.O_CLOEXEC, 0, RESOLVE), "{flags=O_RDWR|O_NOCTTY|O_CLOEXEC, resolve="
+                        + RESOLVE_NAMES + "}"), imm(24)), Step.CHECK | Step.STORE, slot, 0, "open the container's /dev/ptmx"));
+    }
+
+    /**
+     * Binds the file open in {@code slot} onto {@code dest}, which must be the file itself: a
+     * symlink anywhere on the way is refused (ELOOP), never followed to what it names.
+     */
+    void bindFd(int slot, String dest, String what) {
+        String d = normalize(dest);
+        releaseDir();
+        steps.add(new Step(Syscall.OPENAT2, List.of(new Arg.Slot(ROOT), str(rel(d)),
+                new Arg.Bytes(K.openHow(K.O_PATH | K.O_CLOEXEC, 0, RESOLVE | K.RESOLVE_NO_SYMLINKS), "{flags=O_PATH|O_CLOEXEC, resolve="
+                        + RESOLVE_NAMES + "|RESOLVE_NO_SYMLINKS}"), imm(24)), Step.CHECK | Step.STORE, TARGET, 0, "open " + d + " (not a symlink)"));
+        steps.add(Step.storing(TREE, Syscall.OPEN_TREE, what + ": clone it", new Arg.Slot(slot), str(""),
+                imm(K.OPEN_TREE_CLONE | K.OPEN_TREE_CLOEXEC | K.AT_EMPTY_PATH, "OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_EMPTY_PATH")));
+        steps.add(moveMount(what, 0));
+        steps.add(Step.of(Syscall.CLOSE, "close the copy on " + d, new Arg.Slot(TREE)));
+        steps.add(Step.of(Syscall.CLOSE, "close " + d, new Arg.Slot(TARGET)));
+    }
+
     /** Sets the propagation of the mount at {@code dest} (MS_SHARED etc., with MS_REC for its whole tree). */
     void propagation(String dest, long propagation) {
         String d = normalize(dest);

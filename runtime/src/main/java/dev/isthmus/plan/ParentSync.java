@@ -47,7 +47,7 @@ public final class ParentSync {
     /** The parked form: the image starts that many steps later. */
     public static Planner.Parked of(Planner.Parked parked) {
         Program synced = of(parked.program());
-        return new Planner.Parked(synced, synced.imageStart());
+        return new Planner.Parked(synced, synced.imageStart(), parked.consoleInContainer());
     }
 
     /**

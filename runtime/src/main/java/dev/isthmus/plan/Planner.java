@@ -144,7 +144,7 @@ public final class Planner {
      * READY on the error pipe (slot ERR), then blocks reading the exec FIFO until `start` writes
      * a byte, and execs the user program.
      */
-    public record Parked(Program program, int imageStart) {}
+    public record Parked(Program program, int imageStart, boolean consoleInContainer) {}
 
     /** The byte record a parked init writes to its error pipe when it is set up: step -1, errno 0. */
     public static final byte[] READY = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -236,7 +236,7 @@ public final class Planner {
         Planner p = new Planner(config, bundle, host, options);
         p.parkFifo = execFifo.toAbsolutePath().toString();
         Program program = p.build();
-        return new Parked(program, p.imageStart);
+        return new Parked(program, p.imageStart, p.consoleInContainer());
     }
 
     private Map<NamespaceType, String> namespaces() {
@@ -326,7 +326,7 @@ public final class Planner {
         // In the new namespaces, before the mounts: /proc/sys shows the writer's ipc, uts and net
         // namespaces whichever proc it is, and the container's /proc/sys is read-only once mounted.
         SecuritySteps.sysctl(steps, config, ns.keySet(), FD_SLOT, PROC_SLOT);
-        if (config.process().terminal()) {
+        if (config.process().terminal() && !consoleInContainer()) {
             consoleSteps();
         }
         // Exact modes for devices and mount points; the process's umask is set before exec.
@@ -419,6 +419,48 @@ public final class Planner {
      * A new session whose controlling terminal is the console pty's slave (passed in slot
      * CONSOLE by the launcher), which also becomes stdin, stdout and stderr.
      */
+    /**
+     * Whether the console pty comes from the container's own devpts (a parked init, create or
+     * run, with a mount namespace and a devpts mount on /dev/pts): as with runc, `tty` then names
+     * /dev/pts/N of the container and /dev/console is that pty. Otherwise the launcher's pty (in
+     * slot CONSOLE) is the console.
+     */
+    private boolean consoleInContainer() {
+        return parkFifo != null && config.process().terminal() && namespaces().containsKey(NamespaceType.MOUNT)
+                && config.mounts().stream().anyMatch(m -> "devpts".equals(m.type()) && InRoot.normalize(m.destination()).equals("/dev/pts"));
+    }
+
+    /**
+     * The container's console, made by the init once its devpts is mounted: a pty from the
+     * container's /dev/ptmx (resolved in the root), unlocked, its slave opened by TIOCGPTPEER
+     * (no path lookup) and bound on /dev/console (refused when /dev/console is a symlink:
+     * CVE-2025-52565), the slave the controlling terminal and stdio of a new session. The
+     * master goes to the fd number of slot CONSOLE (a placeholder the launcher passed, close-on-
+     * exec), where the runtime takes it with pidfd_getfd once the init reports READY.
+     */
+    private void containerConsole() {
+        int master = FD_SLOT;
+        int slave = SCRATCH_SLOT + 1;
+        inRoot.openPtmx(master);
+        steps.add(Step.of(Syscall.IOCTL, "unlock the container's pty", new Arg.Slot(master), imm(K.TIOCSPTLCK, "TIOCSPTLCK"),
+                new Arg.Bytes(new byte[4], "&0")));
+        steps.add(new Step(Syscall.IOCTL, List.of(new Arg.Slot(master), imm(K.TIOCGPTPEER, "TIOCGPTPEER"),
+                imm(K.O_RDWR | K.O_NOCTTY | K.O_CLOEXEC, "O_RDWR|O_NOCTTY|O_CLOEXEC")), Step.CHECK | Step.STORE, slave, 0,
+                "open the container's pty slave"));
+        steps.add(Step.of(Syscall.DUP3, "hand the pty's master to the runtime (the console slot's fd)", new Arg.Slot(master),
+                new Arg.Slot(Program.CONSOLE), imm(K.O_CLOEXEC, "O_CLOEXEC")));
+        steps.add(Step.of(Syscall.CLOSE, "close the pty's master", new Arg.Slot(master)));
+        inRoot.createFile("/dev/console");
+        inRoot.bindFd(slave, "/dev/console", "bind the console pty on /dev/console");
+        Arg console = new Arg.Slot(slave);
+        steps.add(Step.of(Syscall.SETSID, "start a new session"));
+        steps.add(Step.of(Syscall.IOCTL, "make the console the controlling terminal", console, imm(K.TIOCSCTTY, "TIOCSCTTY"), imm(0)));
+        for (int fd = 0; fd <= 2; fd++) {
+            steps.add(Step.of(Syscall.DUP3, "make the console fd " + fd, console, imm(fd), imm(0)));
+        }
+        steps.add(Step.of(Syscall.CLOSE, "close the pty slave", console));
+    }
+
     private boolean needsProc() {
         return SecuritySteps.hasLabels(config) || config.linux() != null && !config.linux().sysctl().isEmpty();
     }
@@ -485,6 +527,9 @@ public final class Planner {
             planMount(mounts.get(i), "mounts[" + i + "]");
         }
         devices();
+        if (consoleInContainer()) {
+            containerConsole();
+        }
         // Before pivot_root: a masked file gets a clone of the host's own /dev/null, looked up
         // in the host's mount tree, never of a /dev/null the rootfs could plant as a symlink
         // to a host file (CVE-2025-31133); targets are resolved in the root as every mount's.

@@ -51,10 +51,8 @@ public final class InRootLookup {
      * judged: the exec will say).
      */
     public static int findExecutable(int pid, String cwd, List<String> candidates) {
-        int root;
-        try {
-            root = Libc.open("/proc/" + pid + "/root", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
-        } catch (SysException e) {
+        int root = openRoot(pid);
+        if (root < 0) {
             return -1;
         }
         try {
@@ -77,21 +75,36 @@ public final class InRootLookup {
 
     /** 0 when {@code path} opens under {@code root} as a regular file, else the errno (EACCES for a directory, as execve). */
     private static int statRegular(int root, String path) {
+        int fd = open(root, path, Linux.O_PATH() | Linux.O_CLOEXEC());
+        if (fd < 0) {
+            return -fd;
+        }
+        try {
+            return java.nio.file.Files.isRegularFile(java.nio.file.Path.of("/proc/self/fd/" + fd)) ? 0 : Errno.EACCES.number();
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    /** The root of process {@code pid} (O_PATH), or -errno. */
+    public static int openRoot(int pid) {
+        try {
+            return Libc.open("/proc/" + pid + "/root", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+        } catch (SysException e) {
+            return -e.errno();
+        }
+    }
+
+    /** openat2(root, path, {flags, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS}): the fd, or -errno. */
+    public static int open(int root, String path, long flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
             MemorySegment how = a.allocate(24, 8);
-            how.set(ValueLayout.JAVA_LONG, 0, Linux.O_PATH() | Linux.O_CLOEXEC());
+            how.set(ValueLayout.JAVA_LONG, 0, flags);
             how.set(ValueLayout.JAVA_LONG, 8, 0L);
             how.set(ValueLayout.JAVA_LONG, 16, K.RESOLVE_IN_ROOT | K.RESOLVE_NO_MAGICLINKS);
             long fd = (long) SYSCALL.invokeExact(cap, (long) Linux.SYS_openat2(), root, a.allocateFrom(path), how, 24L);
-            if (fd < 0) {
-                return Native.errno(cap);
-            }
-            try {
-                return java.nio.file.Files.isRegularFile(java.nio.file.Path.of("/proc/self/fd/" + fd)) ? 0 : Errno.EACCES.number();
-            } finally {
-                Libc.close((int) fd);
-            }
+            return fd < 0 ? -Native.errno(cap) : (int) fd;
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -100,6 +100,8 @@ public final class K {
     public static final long SIGKILL = Linux.SIGKILL();
     public static final long SIGCHLD = Linux.SIGCHLD();
     public static final long TIOCSCTTY = Linux.TIOCSCTTY();
+    public static final long TIOCSPTLCK = Linux.TIOCSPTLCK();
+    public static final long TIOCGPTPEER = Linux.TIOCGPTPEER();
     public static final long F_SETFD = Linux.F_SETFD();
     public static final long F_GETFD = Linux.F_GETFD();
     public static final long AT_EMPTY_PATH = Linux.AT_EMPTY_PATH();

@@ -32,6 +32,7 @@ public final class Libc {
     private static final MethodHandle MKFIFO = Native.linkErrno(Native.symbol("mkfifo"),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle PIDFD_OPEN = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
+    private static final MethodHandle PIDFD_GETFD = Native.linkErrno(Linux.pidfd_getfd$address(), Linux.pidfd_getfd$descriptor());
     private static final MethodHandle SETNS = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
     /** prctl(2) is variadic in libc: linked with two of its variadic arguments (option, arg2). */
     private static final MethodHandle PRCTL = Native.linkVariadicErrno(Native.symbol("prctl"),
@@ -275,6 +276,20 @@ public final class Libc {
             MemorySegment cap = Native.captureSegment(a);
             int fd = (int) PIDFD_OPEN.invokeExact(cap, pid, 0);
             return fd < 0 ? -Native.errno(cap) : fd;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** pidfd_getfd(2): a copy (close-on-exec) of fd {@code targetFd} of the process of {@code pidfd}. */
+    public static int pidfdGetfd(int pidfd, int targetFd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int fd = (int) PIDFD_GETFD.invokeExact(cap, pidfd, targetFd, 0);
+            if (fd < 0) {
+                throw new SysException("take fd " + targetFd + " of the container's init (pidfd_getfd)", Native.errno(cap));
+            }
+            return fd;
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -26,12 +26,59 @@ public final class Pty implements AutoCloseable {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
     public static final int TIOCSCTTY = Linux.TIOCSCTTY();
 
+    private static final MethodHandle IOCTL_LONG = Native.linkErrno(Native.symbol("ioctl"),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+
     private final int master;
     private final String slavePath;
+    /** The slave, already open (TIOCGPTPEER), for a pty of a container's devpts; -1 once handed out. */
+    private int peer = -1;
 
     private Pty(int master, String slavePath) {
         this.master = master;
         this.slavePath = slavePath;
+    }
+
+    /**
+     * A pty of the devpts of the container whose init is {@code pid} (for exec -t), as runc
+     * makes it: its /dev/ptmx opened in the container's root (openat2 RESOLVE_IN_ROOT, no magic
+     * link), checked to be the ptmx device (5:2) before any ioctl, unlocked, the slave opened by
+     * TIOCGPTPEER (no path lookup). Null when the container has none (no devpts, another file
+     * there): the caller falls back to a pty of its own.
+     */
+    public static Pty inContainer(int pid) {
+        int root = InRootLookup.openRoot(pid);
+        if (root < 0) {
+            return null;
+        }
+        int m;
+        try {
+            m = InRootLookup.open(root, "dev/ptmx", Linux.O_RDWR() | Linux.O_NOCTTY() | Linux.O_CLOEXEC());
+        } finally {
+            Libc.close(root);
+        }
+        if (m < 0) {
+            return null;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            Object rdev = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self/fd/" + m), "unix:rdev");
+            if (!(rdev instanceof Long r) || r != (5L << 8 | 2)) {
+                Libc.close(m);
+                return null;
+            }
+            MemorySegment cap = Native.captureSegment(a);
+            MemorySegment zero = a.allocate(ValueLayout.JAVA_INT);
+            check("ioctl(TIOCSPTLCK)", (int) IOCTL_PTR.invokeExact(cap, m, (long) Linux.TIOCSPTLCK(), zero), cap);
+            int slave = (int) IOCTL_LONG.invokeExact(cap, m, (long) Linux.TIOCGPTPEER(),
+                    (long) (Linux.O_RDWR() | Linux.O_NOCTTY() | Linux.O_CLOEXEC()));
+            check("ioctl(TIOCGPTPEER)", slave, cap);
+            Pty pty = adopt(m);
+            pty.peer = slave;
+            return pty;
+        } catch (Throwable t) {
+            Libc.close(m);
+            throw Native.rethrow(t);
+        }
     }
 
     /** Opens a new pty pair: the master (close-on-exec) and the slave's path. */
@@ -60,6 +107,22 @@ public final class Pty implements AutoCloseable {
         }
     }
 
+    /**
+     * The pty whose master is {@code master} (taken over: closed with this Pty), allocated in a
+     * container's devpts: its slave is /dev/pts/N there (TIOCGPTN).
+     */
+    public static Pty adopt(int master) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            MemorySegment n = a.allocate(ValueLayout.JAVA_INT);
+            check("ioctl(TIOCGPTN)", (int) IOCTL_PTR.invokeExact(cap, master, (long) Linux.TIOCGPTN(), n), cap);
+            return new Pty(master, "/dev/pts/" + n.get(ValueLayout.JAVA_INT, 0));
+        } catch (Throwable t) {
+            Libc.close(master);
+            throw Native.rethrow(t);
+        }
+    }
+
     private static void check(String call, int r, MemorySegment cap) {
         if (r < 0) {
             throw new SysException(call, Native.errno(cap));
@@ -74,8 +137,13 @@ public final class Pty implements AutoCloseable {
         return slavePath;
     }
 
-    /** Opens the slave side (close-on-exec; the child's dup3 onto 0-2 clears that flag). */
+    /** Opens the slave side (close-on-exec; the child's dup3 onto 0-2 clears that flag); the caller closes it. */
     public int openSlave() {
+        if (peer >= 0) {
+            int s = peer;
+            peer = -1;
+            return s;
+        }
         return Libc.open(slavePath, Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC);
     }
 
@@ -142,6 +210,7 @@ public final class Pty implements AutoCloseable {
 
     @Override
     public void close() {
+        Libc.close(peer);
         Libc.close(master);
     }
 }

@@ -171,6 +171,39 @@ class ClientsIntegrationTest {
                 r::toString);
     }
 
+    /** {@code cmd} run with its stdio on a new pty (script(1)), as a user's terminal; the exit status is the command's. */
+    static Cli.Result onATerminal(List<String> cmd) throws Exception {
+        StringBuilder line = new StringBuilder();
+        for (String c : cmd) {
+            line.append(line.isEmpty() ? "" : " ").append("'").append(c.replace("'", "'\\''")).append("'");
+        }
+        return run(List.of("script", "-qec", line.toString(), "/dev/null"));
+    }
+
+    @Test
+    void podmanRunItAndExecItGetTheContainersOwnPty() throws Exception {
+        assumeTrue(onPath("podman"), "podman not installed (apt-get install podman)");
+        assumeTrue(onPath("script"), "script(1) not installed (bsdutils)");
+        String check = "readlink /proc/self/fd/0; test -t 0 && echo is-a-tty; stat -c console=%t:%T /dev/console";
+        List<String> it = podman("run", "-it", "--rm");
+        it.addAll(ULIMITS);
+        it.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", check));
+        Cli.Result r = onATerminal(it);
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().contains("/dev/pts/0\r\n") && r.out().contains("is-a-tty") && r.out().contains("console=88:0"),
+                "`tty` names /dev/pts/0 of the container, which is /dev/console (runc gives the same): " + r);
+
+        String name = "isthmus-tty-" + ProcessHandle.current().pid();
+        podmanContainers.add(name);
+        List<String> detached = podman("run", "-d", "--name", name);
+        detached.addAll(ULIMITS);
+        detached.addAll(List.of("--rootfs", rootfs.toString(), "sleep", "300"));
+        assertEquals(0, run(detached).status());
+        r = onATerminal(podman("exec", "-it", name, "sh", "-c", "readlink /proc/self/fd/0; test -e /dev/pts/0 && echo in-devpts"));
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().matches("(?s).*/dev/pts/\\d+\r\nin-devpts.*"), "exec -it: a pty of the container's devpts: " + r);
+    }
+
     @Test
     void buildahRunsARunStepInAScratchContainer() throws Exception {
         assumeTrue(onPath("buildah"), "buildah not installed (apt-get install buildah)");

@@ -629,6 +629,23 @@ class CveRegressionTest {
             }
             assertEquals(saved, Files.readString(SYSCTL), "the host's " + SYSCTL + " changed through create/start: " + read("create.out"));
             RunIntegrationTest.assertNothingLeft(b);
+
+            // With a terminal the init binds its pty on /dev/console (CVE-2025-52565): the
+            // symlink planted there is refused, never followed to the host sysctl it names.
+            if (Files.isExecutable(Path.of("/usr/bin/script"))) {
+                String tty = Files.readString(b.resolve("config.json")).replace("\"terminal\": false", "\"terminal\": true")
+                        .replace("{\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}",
+                                "{\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}, {\"destination\": \"/dev/pts\", "
+                                        + "\"type\": \"devpts\", \"source\": \"devpts\", \"options\": [\"newinstance\", \"ptmxmode=0666\"]}");
+                assertTrue(tty.contains("\"terminal\": true") && tty.contains("devpts"), tty);
+                Files.writeString(b.resolve("config.json"), tty);
+                String line = String.join(" ", Cli.command("run", "-b", b.toString(), "dnt" + ProcessHandle.current().pid()));
+                Cli.Result t = Cli.run(new ProcessBuilder("script", "-qec", line, "/dev/null").redirectInput(new File("/dev/null")));
+                assertNotEquals(0, t.status(), t::toString);
+                assertTrue(t.out().contains("open /dev/console (not a symlink): ELOOP"), t::toString);
+                assertEquals(saved, Files.readString(SYSCTL), "the host's " + SYSCTL + " changed through the console bind: " + t);
+                RunIntegrationTest.assertNothingLeft(b);
+            }
         } finally {
             if (!Files.readString(SYSCTL).equals(saved)) {
                 Files.writeString(SYSCTL, saved);

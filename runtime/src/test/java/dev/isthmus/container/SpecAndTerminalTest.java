@@ -62,10 +62,14 @@ class SpecAndTerminalTest {
         Path b = tmp.resolve("bundle");
         Bundles.busyboxRootfs(b);
         assertEquals(0, Cli.run("spec", "-b", b.toString()).status());
-        Path input = Files.writeString(tmp.resolve("input"), "test -t 0 && test -t 1 && echo tty-ok; exit 5\n");
+        Path input = Files.writeString(tmp.resolve("input"), "test -t 0 && test -t 1 && echo tty-ok; readlink /proc/self/fd/0; "
+                + "stat -c console=%t:%T /dev/console; exit 5\n");
         Cli.Result r = Cli.run(Cli.builder("run", "-b", b.toString(), "spec-default").redirectInput(input.toFile()));
         assertEquals(5, r.status(), r::toString);
         assertTrue(r.out().contains("tty-ok"), "stdin and stdout are the console pty: " + r);
+        // the pty is the container's own (its devpts, as runc makes it): `tty` names it, and it is /dev/console
+        assertTrue(r.out().contains("/dev/pts/0\r\n"), "the console is /dev/pts/0 of the container's devpts: " + r);
+        assertTrue(r.out().contains("console=88:0"), "/dev/console is that pty (major 136 = 0x88, minor 0): " + r);
 
         // stdin /dev/null: the shell gets end-of-file on its terminal and exits (it used to wait
         // forever, ignoring SIGTERM as an interactive shell does)

@@ -83,6 +83,18 @@ class ContainerdIntegrationTest {
     }
 
     @Test
+    void ctrRunTGivesTheTaskTheContainersOwnPty() throws Exception {
+        assumeTrue(Daemons.onPath("script"), "script(1) not installed (bsdutils)");
+        String cmd = String.join(" ", "ctr", "--address", socket.toString(), "run", "-t", "--rm", "--runc-binary", runtime.toString(),
+                "--rootfs", rootfs.toString(), "c3", "sh", "-c",
+                "'readlink /proc/self/fd/0; test -t 1 && echo is-a-tty; stat -c console=%t:%T /dev/console; exit 4'");
+        Cli.Result r = Cli.run(new ProcessBuilder("script", "-qec", cmd, "/dev/null").redirectInput(new File("/dev/null")));
+        assertEquals(4, r.status(), r::toString);
+        String out = r.out().replace("\r", "");
+        assertTrue(out.contains("/dev/pts/0\n") && out.contains("is-a-tty") && out.contains("console=88:0"), r::toString);
+    }
+
+    @Test
     void ctrTaskKillStopsALongRunningTask() throws Exception {
         Cli.Result r = ctr("run", "-d", "--runc-binary", runtime.toString(), "--rootfs", rootfs.toString(), "c2", "sleep", "300");
         assertEquals(0, r.status(), r::toString);
