@@ -21,10 +21,14 @@ final class Daemons implements AutoCloseable {
         return false;
     }
 
-    /** Starts {@code cmd} in the foreground of its own, output to {@code log}. */
+    /**
+     * Starts {@code cmd} in the foreground of its own, output to {@code log}, in the log's
+     * directory (a test's temporary one): a core a daemon dumps stays there, never in the
+     * repository (a slurmstepd core once did, see README "Slurm").
+     */
     Process start(Path log, String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(new File("/dev/null")).start();
+                .directory(log.toAbsolutePath().getParent().toFile()).redirectInput(new File("/dev/null")).start();
         started.add(p);
         return p;
     }
