@@ -50,6 +50,8 @@ public record Hierarchy(Map<String, Path> v1, Path v2, Set<String> v2Controllers
     public static Hierarchy parse(List<String> mountinfo, List<String> procCgroup, java.util.function.Function<Path, String> controllersOf) {
         Map<String, Path> v1 = new LinkedHashMap<>();
         Path v2 = null;
+        record Line(Path mountPoint, String[] right) {}
+        List<Line> lines = new java.util.ArrayList<>();
         for (String line : mountinfo) {
             int sep = line.indexOf(" - ");
             if (sep < 0) {
@@ -60,7 +62,21 @@ public record Hierarchy(Map<String, Path> v1, Path v2, Set<String> v2Controllers
             if (left.length < 5 || right.length < 3) {
                 continue;
             }
-            Path mountPoint = Path.of(unescape(left[4]));
+            lines.add(new Line(Path.of(unescape(left[4])), right));
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            Path mountPoint = lines.get(i).mountPoint();
+            String[] right = lines.get(i).right();
+            // A mount that a later one covers (on the same point or a parent: a tmpfs over
+            // /sys/fs/cgroup/unified, as crun is run on hybrid hosts) is not the hierarchy
+            // that path shows: skipped, as runc does.
+            boolean hidden = false;
+            for (int j = i + 1; j < lines.size() && !hidden; j++) {
+                hidden = mountPoint.startsWith(lines.get(j).mountPoint());
+            }
+            if (hidden) {
+                continue;
+            }
             if (right[0].equals("cgroup2") && v2 == null) {
                 v2 = mountPoint;
             } else if (right[0].equals("cgroup")) {

@@ -48,6 +48,25 @@ class CgroupModelTest {
     }
 
     @Test
+    void aHierarchyCoveredByALaterMountIsNotUsed() {
+        // issue #15 item 6: a tmpfs mounted over /sys/fs/cgroup/unified hides the cgroup2 tree
+        List<String> hidden = new java.util.ArrayList<>(HYBRID);
+        hidden.add("99 23 0:99 / /sys/fs/cgroup/unified rw,relatime - tmpfs tmpfs rw");
+        Hierarchy h = Hierarchy.parse(hidden, List.of("4:memory:/user/x", "1:cpu:/", "0::/"), m -> "hugetlb");
+        assertEquals(Hierarchy.Mode.V1, h.mode());
+        assertEquals(null, h.v2());
+        assertFalse(h.has("hugetlb"));
+        assertEquals(Path.of("/sys/fs/cgroup/memory"), h.mountOf("memory"));
+        // a later mount below a hierarchy leaves it alone; one on a parent covers everything below
+        List<String> below = new java.util.ArrayList<>(HYBRID);
+        below.add("99 23 0:99 / /sys/fs/cgroup/memory/sub rw - tmpfs tmpfs rw");
+        assertEquals(Path.of("/sys/fs/cgroup/memory"), Hierarchy.parse(below, List.of(), m -> "hugetlb").mountOf("memory"));
+        List<String> parent = new java.util.ArrayList<>(HYBRID);
+        parent.add("99 23 0:99 / /sys/fs/cgroup rw - tmpfs tmpfs rw");
+        assertTrue(Hierarchy.parse(parent, List.of(), m -> "").v1().isEmpty());
+    }
+
+    @Test
     void pathForms() {
         assertEquals(new CgroupPath("/a/b", false), CgroupPath.of("/a//./b", "c1"));
         assertEquals(new CgroupPath("/a/b", true), CgroupPath.of("a/b", "c1"));

@@ -133,6 +133,23 @@ class CgroupIntegrationTest {
     }
 
     @Test
+    void aCgroup2TreeHiddenUnderATmpfsIsNotUsed() throws Exception {
+        // issue #15 item 6: with /sys/fs/cgroup/unified covered by a tmpfs (how crun is run on
+        // this kind of host), the runtime used the hidden cgroup2 path and failed placing the
+        // process. Hidden here in a private mount namespace of the runtime's own.
+        assumeTrue(h.mode() == Hierarchy.Mode.HYBRID && h.v2() != null, "needs a hybrid host (v1 controllers and a cgroup2 tree)");
+        String path = "/" + base + "/hidden";
+        Path b = bundle(List.of("cat", "/proc/self/cgroup"), NS, "", ", \"cgroupsPath\": \"" + path + "\"");
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs tmpfs \"$0\" && exec \"$@\"", h.v2().toString()));
+        cmd.addAll(Cli.command("--root", tmp.resolve("state").toString(), "run", "-b", b.toString(), "hidden"));
+        Cli.Result r = Cli.run(new ProcessBuilder(cmd).redirectInput(new java.io.File("/dev/null")));
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d+:memory:" + path)), "placed in its v1 cgroups: " + r);
+        assertEquals(List.of(), existing("/" + base), "run removes what it made");
+    }
+
+    @Test
     void aRelativePathIsUnderTheRuntimesOwnCgroup() throws Exception {
         assumeTrue(h.v1().containsKey("memory") || h.v2Controllers().contains("memory"), "no memory controller here");
         String own = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.matches("\\d+:memory:.*|0::.*"))
