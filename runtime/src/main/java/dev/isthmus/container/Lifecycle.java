@@ -153,6 +153,7 @@ public final class Lifecycle {
             throw new LifecycleException(e.getMessage());
         } finally {
             if (!ok) {
+                HostMounts.release(abs, config);
                 dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
                 store.remove(id);
             }
@@ -647,6 +648,7 @@ public final class Lifecycle {
         }
         Config config = bundleConfig(r);
         if (config != null) {
+            HostMounts.release(Path.of(r.bundle()), config); // a container without a mount namespace of its own
             poststopHooks(r, config);
         }
         dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));

@@ -110,6 +110,7 @@ public final class Run {
             return launchAndFollow(program, parked, config, err);
         } finally {
             if (!keep || store == null) {
+                HostMounts.release(bundle, config); // a container without a mount namespace of its own
                 dev.isthmus.cgroup.ContainerCgroup.release(store != null ? store.dir(id) : scratch);
             }
             cleanUp(scratch, err);

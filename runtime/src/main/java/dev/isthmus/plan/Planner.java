@@ -334,19 +334,28 @@ public final class Planner {
         boolean mountNs = ns.containsKey(NamespaceType.MOUNT);
         if (mountNs) {
             mountSteps();
-        } else if (config.root() != null && !config.mounts().isEmpty()) {
-            throw new PlanException("linux.namespaces", "mounts need a mount namespace");
         } else if (config.root() != null) {
-            if (config.linux() != null && !(config.linux().maskedPaths().isEmpty() && config.linux().readonlyPaths().isEmpty())) {
-                throw new PlanException("linux.maskedPaths", "masked and read-only paths need a mount namespace (they would be "
-                        + "mounted in the host's)");
-            }
             if (config.root().readonly()) {
                 throw new PlanException("root.readonly", "a read-only root needs a mount namespace (the remount would be the host's)");
             }
             // No mount namespace: the process still gets root.path as its root, never the host's
-            // "/" by silence (as runc); without a mount namespace that is a chroot.
+            // "/" by silence (as runc); without a mount namespace that is a chroot. Mounts,
+            // masked and read-only paths are made as runc makes them then: in the runtime's own
+            // mount namespace, under the rootfs (each target resolved in it, as always), where
+            // they stay until delete (or the end of a foreground run) removes them
+            // (dev.isthmus.container.HostMounts). Devices are not made (they would be nodes in
+            // the bundle's directory).
             String root = rootfs.toString();
+            boolean masks = config.linux() != null && !(config.linux().maskedPaths().isEmpty() && config.linux().readonlyPaths().isEmpty());
+            if (!config.mounts().isEmpty() || masks) {
+                inRoot.openRoot(root);
+                List<Mount> mounts = config.mounts();
+                for (int i = 0; i < mounts.size(); i++) {
+                    planMount(mounts.get(i), "mounts[" + i + "]");
+                }
+                maskedAndReadonlyPaths();
+                inRoot.closeRoot();
+            }
             steps.add(Step.of(Syscall.CHROOT, "chroot to the rootfs " + root + " (no mount namespace)", str(root)));
             steps.add(Step.of(Syscall.CHDIR, "chdir to /", str("/")));
         }

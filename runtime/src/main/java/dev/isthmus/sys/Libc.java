@@ -32,6 +32,7 @@ public final class Libc {
     private static final MethodHandle MKFIFO = Native.linkErrno(Native.symbol("mkfifo"),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle PIDFD_OPEN = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
+    private static final MethodHandle UMOUNT2 = Native.linkErrno(Linux.umount2$address(), Linux.umount2$descriptor());
     private static final MethodHandle PIDFD_GETFD = Native.linkErrno(Linux.pidfd_getfd$address(), Linux.pidfd_getfd$descriptor());
     private static final MethodHandle SETNS = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
     /** prctl(2) is variadic in libc: linked with two of its variadic arguments (option, arg2). */
@@ -290,6 +291,17 @@ public final class Libc {
                 throw new SysException("take fd " + targetFd + " of the container's init (pidfd_getfd)", Native.errno(cap));
             }
             return fd;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** umount2(2) with {@code flags}; 0, or -errno. */
+    public static int umount2(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            int r = (int) UMOUNT2.invokeExact(cap, a.allocateFrom(path), flags);
+            return r < 0 ? -Native.errno(cap) : 0;
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -1,6 +1,7 @@
 package dev.isthmus.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -134,5 +135,35 @@ class DropInIntegrationTest {
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().contains("unbindable"), "the container's / is unbindable: " + r);
         RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
+    void withoutAMountNamespaceMountsAreMadeUnderTheRootfsAndRemovedAfterwards() throws Exception {
+        // issue #15 item 4, the suite's linux_ns_itype: refused before ("mounts need a mount
+        // namespace"); runc mounts in its own namespace under the bundle. isthmus does the same
+        // and removes them at the end of a foreground run and at delete.
+        Path rootfs = tmp.resolve("bundle/rootfs");
+        String ns = "[{\"type\": \"pid\"}, {\"type\": \"uts\"}]";
+        Path b = bundle(List.of("sh", "-c", "grep -c ' /dev tmpfs' /proc/mounts; touch /dev/x && echo dev-writable"), ns,
+                ", \"maskedPaths\": [\"/proc/kcore\"]", true);
+        Cli.Result r = Cli.run("--root", tmp.resolve("state").toString(), "run", "-b", b.toString(), "nm" + ProcessHandle.current().pid());
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().contains("dev-writable"), r::toString);
+        assertEquals(List.of(), Bundles.mountsUnder(rootfs.toRealPath()), "run removed its mounts");
+        assertFalse(Files.exists(rootfs.resolve("dev/x")), "the file went with the tmpfs");
+
+        // create/start/delete: the mounts stay while the container exists, delete removes them
+        String root = tmp.resolve("state").toString();
+        String id = "nc" + ProcessHandle.current().pid();
+        Path sleeper = bundle(List.of("sleep", "60"), ns, ", \"maskedPaths\": [\"/proc/kcore\"]", true);
+        Cli.Result c = Cli.runToFiles(tmp.resolve("c.out"), tmp.resolve("c.err"), "--root", root, "create", "-b", sleeper.toString(), id);
+        try {
+            assertEquals(0, c.status(), c::toString);
+            assertFalse(Bundles.mountsUnder(rootfs.toRealPath()).isEmpty(), "mounted under the rootfs in the runtime's namespace");
+        } finally {
+            assertEquals(0, Cli.run("--root", root, "delete", "--force", id).status());
+        }
+        assertEquals(List.of(), Bundles.mountsUnder(rootfs.toRealPath()), "delete removed the mounts");
+        RunIntegrationTest.assertNothingLeft(sleeper);
     }
 }

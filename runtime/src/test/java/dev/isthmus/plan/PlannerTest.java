@@ -147,11 +147,32 @@ class PlannerTest {
         assertTrue(c.mounts().isEmpty(), json);
         RecordingKernel k = interpret(Planner.plan(c, BUNDLE, HOST, Planner.Options.DEFAULT));
         assertEquals(List.of("/b/rootfs"), k.calls(Syscall.CHROOT).stream().map(x -> x.str(0)).toList());
-        // what would need mounts in the host's namespace is refused, naming the field
-        Config masked = ConfigReader.read(json.replace("\"namespaces\": [{\"type\": \"pid\"}]",
-                "\"namespaces\": [{\"type\": \"pid\"}], \"maskedPaths\": [\"/proc/kcore\"]").getBytes(StandardCharsets.UTF_8), "config.json");
-        PlanException e = assertThrows(PlanException.class, () -> Planner.plan(masked, BUNDLE, HOST, Planner.Options.DEFAULT));
-        assertTrue(e.getMessage().contains("linux.maskedPaths"), e.getMessage());
+        // a read-only root would be a remount in the host's namespace: refused, naming the field
+        Config ro = ConfigReader.read(json.replace("\"readonly\": false", "\"readonly\": true").getBytes(StandardCharsets.UTF_8),
+                "config.json");
+        PlanException e = assertThrows(PlanException.class, () -> Planner.plan(ro, BUNDLE, HOST, Planner.Options.DEFAULT));
+        assertTrue(e.getMessage().startsWith("root.readonly"), e.getMessage());
+    }
+
+    @Test
+    void withoutAMountNamespaceMountsAndMasksAreMadeUnderTheRootfsAsRuncMakesThem() throws Exception {
+        // issue #15 item 4 (the validation suite's linux_ns_itype): refused before; runc and crun
+        // mount in their own namespace under the bundle's rootfs
+        String json = Bundles.config(List.of("sh"), "", false, "[]", "", ", \"maskedPaths\": [\"/proc/kcore\"]");
+        Config c = ConfigReader.read(json.getBytes(StandardCharsets.UTF_8), "config.json");
+        Program p = Planner.plan(c, BUNDLE, HOST, Planner.Options.DEFAULT);
+        String all = String.join("\n", p.listing(""));
+        assertEquals(0, p.cloneFlags(), all);
+        assertFalse(all.contains("make / ") || all.contains("pivot_root") || all.contains("onto itself"),
+                "nothing changes the runtime's own mount tree beyond the rootfs: " + all);
+        RecordingKernel k = interpret(p);
+        int proc = k.indexOf(x -> x.call() == Syscall.MOUNT && "proc".equals(x.arg(2)));
+        int mask = k.indexOf(x -> x.call() == Syscall.OPENAT2 && "proc/kcore".equals(x.arg(1)));
+        int chroot = k.indexOf(x -> x.call() == Syscall.CHROOT);
+        assertTrue(proc >= 0 && proc < mask && mask < chroot, all);
+        // every mount target is resolved in the rootfs
+        assertTrue(k.calls(Syscall.OPENAT2).stream().filter(x -> x.str(1).startsWith("proc") || x.str(1).startsWith("dev"))
+                .allMatch(x -> x.str(1).charAt(0) != '/'), all);
     }
 
     @Test
