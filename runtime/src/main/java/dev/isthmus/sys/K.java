@@ -67,6 +67,7 @@ public final class K {
 
     /** The new mount API (linux/mount.h): open_tree, move_mount, fsopen, fsconfig, fsmount. */
     public static final long OPEN_TREE_CLONE = Linux.OPEN_TREE_CLONE();
+    public static final long F_DUPFD_CLOEXEC = Linux.F_DUPFD_CLOEXEC();
     public static final long OPEN_TREE_CLOEXEC = Linux.OPEN_TREE_CLOEXEC();
     public static final long MOVE_MOUNT_F_EMPTY_PATH = Linux.MOVE_MOUNT_F_EMPTY_PATH();
     public static final long MOVE_MOUNT_T_EMPTY_PATH = Linux.MOVE_MOUNT_T_EMPTY_PATH();

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -228,8 +229,18 @@ public final class Spawner {
      * child-side ends at once; on failure it closes its own ends too. The JVM is made
      * non-dumpable first: the CLONE_VM child shares its memory map, and with it its dumpability.
      */
-    private static Launch clone(Program program, long[] presetSlots, int cgroupFd, boolean parked) {
+    private static Launch clone(Program planned, long[] presetSlots, int cgroupFd, boolean parked) {
         NonDumpable.ensure();
+        List<Integer> bindSources = new java.util.ArrayList<>();
+        Program program = HostBindSources.preopen(planned, bindSources);
+        try {
+            return clone(program, presetSlots, cgroupFd, parked, bindSources);
+        } finally {
+            bindSources.forEach(Libc::close); // the child has its own copies
+        }
+    }
+
+    private static Launch clone(Program program, long[] presetSlots, int cgroupFd, boolean parked, List<Integer> bindSources) {
         ProgramImage image = new ProgramImage(program);
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();

@@ -150,6 +150,15 @@ class ClientsIntegrationTest {
         r = run(ro);
         assertEquals(0, r.status(), r::toString);
         assertEquals("tmp-ok\n", r.out(), r::toString);
+        // --uidmap: a new user namespace whose root is host uid 100000; podman's bind sources
+        // (userdata/resolv.conf, hosts, ...) sit under root-only directories the container's
+        // root cannot look up: the runtime clones them before the clone (EACCES before this)
+        List<String> userns = podman("run", "--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536");
+        userns.addAll(ULIMITS);
+        userns.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "cat /proc/self/uid_map; test -s /etc/resolv.conf && echo resolv"));
+        r = run(userns);
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().matches("\\s*0\\s+100000\\s+65536\\s*\nresolv\n"), r::toString);
         // --memory, --cpus, --pids-limit: the container reads its own values in its cgroup mount
         // (it used to see the host's root values: the host's whole hierarchies were bound)
         List<String> limits = podman("run", "--rm", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "99");

@@ -1,0 +1,83 @@
+package dev.isthmus.sys;
+
+import dev.isthmus.ffm.Linux;
+import dev.isthmus.plan.Arg;
+import dev.isthmus.plan.Program;
+import dev.isthmus.plan.Step;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Bind-mount sources of a child made in a new user namespace, cloned by the runtime before the
+ * clone. In its user namespace the child is an unmapped stranger to the host's files: a source
+ * under a root-only directory (podman's userdata/resolv.conf with --uidmap) cannot even be looked
+ * up (EACCES; runc opens these in its parent for the same reason). So the runtime, still the
+ * host's root in the host's mount namespace, makes each detached copy with
+ * {@code open_tree(OPEN_TREE_CLONE)}; the child inherits the fd at its number, keeps it across
+ * the image's exec, and its bind step duplicates it (F_DUPFD_CLOEXEC) where it would have called
+ * open_tree itself, then attaches it with move_mount as before. A source the runtime cannot
+ * clone is left to the child, which then reports the error as before.
+ */
+final class HostBindSources {
+    private HostBindSources() {}
+
+    private static Arg imm(long v) {
+        return new Arg.Imm(v, null);
+    }
+
+    private static Arg imm(long v, String symbol) {
+        return new Arg.Imm(v, symbol);
+    }
+
+    private static final MethodHandle OPEN_TREE = Native.linkErrno(Linux.open_tree$address(), Linux.open_tree$descriptor());
+
+    /**
+     * {@code program} with its open_tree clones of host paths made here: the fds opened are
+     * added to {@code opened} (the caller closes them once the child exists).
+     */
+    static Program preopen(Program program, List<Integer> opened) {
+        if (!program.waitsForParent() || program.imageStart() < 1) {
+            return program;
+        }
+        List<Step> steps = new ArrayList<>(program.steps());
+        List<Step> keep = new ArrayList<>();
+        for (int i = program.imageStart(); i < steps.size(); i++) {
+            Step s = steps.get(i);
+            if (s.call() != Syscall.OPEN_TREE || s.args().size() != 3 || !(s.args().get(0) instanceof Arg.Imm dir)
+                    || dir.value() != K.AT_FDCWD || !(s.args().get(1) instanceof Arg.Str src) || src.value() == null
+                    || !(s.args().get(2) instanceof Arg.Imm flags) || (flags.value() & K.OPEN_TREE_CLONE) == 0) {
+                continue;
+            }
+            int fd = openTree(src.value(), (int) flags.value());
+            if (fd < 0) {
+                continue;
+            }
+            opened.add(fd);
+            steps.set(i, new Step(Syscall.FCNTL, List.of(imm(fd), imm(K.F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC"), imm(0)), s.flags(),
+                    s.storeSlot(), s.tolerate(), s.what() + " (cloned by the runtime as fd " + fd + ")"));
+            keep.add(Step.of(Syscall.FCNTL, "keep the runtime's clone of " + src.value() + " open across the image's exec", imm(fd),
+                    imm(K.F_SETFD, "F_SETFD"), imm(0)));
+        }
+        if (keep.isEmpty()) {
+            return program;
+        }
+        int hop = program.imageStart() - 1; // the execveat of the image
+        steps.addAll(hop, keep);
+        int k = keep.size();
+        return new Program(program.cloneFlags(), steps, program.uidMap(), program.gidMap(), program.denySetgroups(),
+                program.waitsForParent(), program.processStart() + k, program.oomScoreAdj(), program.imageStart() + k);
+    }
+
+    /** open_tree(AT_FDCWD, path, flags), or -1. */
+    private static int openTree(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            return (int) OPEN_TREE.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(path), flags);
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+}
