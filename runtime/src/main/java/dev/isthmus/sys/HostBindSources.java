@@ -42,33 +42,39 @@ final class HostBindSources {
         if (!program.waitsForParent() || program.imageStart() < 1) {
             return program;
         }
-        List<Step> steps = new ArrayList<>(program.steps());
+        List<Step> before = program.steps().subList(0, program.imageStart() - 1); // up to the execveat of the image
+        List<Step> after = new ArrayList<>();
         List<Step> keep = new ArrayList<>();
-        for (int i = program.imageStart(); i < steps.size(); i++) {
-            Step s = steps.get(i);
-            if (s.call() != Syscall.OPEN_TREE || s.args().size() != 3 || !(s.args().get(0) instanceof Arg.Imm dir)
-                    || dir.value() != K.AT_FDCWD || !(s.args().get(1) instanceof Arg.Str src) || src.value() == null
-                    || !(s.args().get(2) instanceof Arg.Imm flags) || (flags.value() & K.OPEN_TREE_CLONE) == 0) {
-                continue;
+        int added = 0;
+        for (Step s : program.steps().subList(program.imageStart() - 1, program.steps().size())) {
+            int fd = -1;
+            if (s.call() == Syscall.OPEN_TREE && s.args().size() == 3 && s.args().get(0) instanceof Arg.Imm dir && dir.value() == K.AT_FDCWD
+                    && s.args().get(1) instanceof Arg.Str src && src.value() != null && s.args().get(2) instanceof Arg.Imm flags
+                    && (flags.value() & K.OPEN_TREE_CLONE) != 0) {
+                fd = openTree(src.value(), (int) flags.value());
+                if (fd >= 0) {
+                    opened.add(fd);
+                    keep.add(Step.of(Syscall.FCNTL, "keep the runtime's clone of " + src.value() + " open across the image's exec",
+                            imm(fd), imm(K.F_SETFD, "F_SETFD"), imm(0)));
+                    after.add(new Step(Syscall.FCNTL, List.of(imm(fd), imm(K.F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC"), imm(0)), s.flags(),
+                            s.storeSlot(), s.tolerate(), s.what() + " (cloned by the runtime as fd " + fd + ")"));
+                    // the image holds it no longer than its bind needs it
+                    after.add(Step.of(Syscall.CLOSE, "close the runtime's clone of " + src.value(), imm(fd)));
+                    added++;
+                    continue;
+                }
             }
-            int fd = openTree(src.value(), (int) flags.value());
-            if (fd < 0) {
-                continue;
-            }
-            opened.add(fd);
-            steps.set(i, new Step(Syscall.FCNTL, List.of(imm(fd), imm(K.F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC"), imm(0)), s.flags(),
-                    s.storeSlot(), s.tolerate(), s.what() + " (cloned by the runtime as fd " + fd + ")"));
-            keep.add(Step.of(Syscall.FCNTL, "keep the runtime's clone of " + src.value() + " open across the image's exec", imm(fd),
-                    imm(K.F_SETFD, "F_SETFD"), imm(0)));
+            after.add(s);
         }
         if (keep.isEmpty()) {
             return program;
         }
-        int hop = program.imageStart() - 1; // the execveat of the image
-        steps.addAll(hop, keep);
+        List<Step> steps = new ArrayList<>(before);
+        steps.addAll(keep);
+        steps.addAll(after);
         int k = keep.size();
         return new Program(program.cloneFlags(), steps, program.uidMap(), program.gidMap(), program.denySetgroups(),
-                program.waitsForParent(), program.processStart() + k, program.oomScoreAdj(), program.imageStart() + k);
+                program.waitsForParent(), program.processStart() + k + added, program.oomScoreAdj(), program.imageStart() + k);
     }
 
     /** open_tree(AT_FDCWD, path, flags), or -1. */
