@@ -326,7 +326,7 @@ public final class Lifecycle {
             if (!pidFile.isEmpty()) {
                 Run.writePidFile(Path.of(pidFile), self.pid());
             }
-            dev.isthmus.sys.ExecMode.become(program);
+            dev.isthmus.sys.ExecMode.become(program, options.preserveFds());
         } catch (HookRunner.HookException | SysException e) {
             dev.isthmus.cgroup.ContainerCgroup.release(store.dir(id));
             store.save(r); // created again: it can be started or deleted

@@ -19,13 +19,23 @@ public final class ExecMode {
 
     private static final MethodHandle EXECVEAT = Native.linkErrno(Linux.execveat$address(), Linux.execveat$descriptor());
 
-    /** Does not return unless execveat itself fails (then it throws). */
-    public static void become(Program program) {
+    private static final MethodHandle CLOSE_RANGE = Native.linkErrno(Linux.close_range$address(), Linux.close_range$descriptor());
+
+    /**
+     * Does not return unless execveat itself fails (then it throws). Every fd above stderr and
+     * the {@code preserveFds} after it is made close-on-exec first: the image starts with none of
+     * the JVM's fds and none the caller leaked into it (a directory fd there would be a way out
+     * of the rootfs through /proc/self/fd/N while the image looks the program up).
+     */
+    public static void become(Program program, int preserveFds) {
         int memfd = Memfd.sealedExecutable("isthmus-exec", ElfImage.forExecMode(program));
         System.out.flush();
         System.err.flush();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
+            if ((int) CLOSE_RANGE.invokeExact(cap, 3 + preserveFds, -1, Linux.CLOSE_RANGE_CLOEXEC()) < 0) {
+                throw new SysException("close_range(CLOSE_RANGE_CLOEXEC) before the exec-mode image", Native.errno(cap));
+            }
             MemorySegment argv = a.allocate(ValueLayout.ADDRESS, 2);
             argv.setAtIndex(ValueLayout.ADDRESS, 0, a.allocateFrom("isthmus-exec"));
             argv.setAtIndex(ValueLayout.ADDRESS, 1, MemorySegment.NULL);

@@ -503,6 +503,30 @@ class CveRegressionTest {
     }
 
     @Test
+    void execModeStartsItsImageWithoutTheCallersLeakedFds() throws Exception {
+        // --state-mode=exec: the JVM itself execs the image; fds the caller leaked into it (not
+        // close-on-exec) used to survive into the image until the program's exec
+        hostBusybox();
+        TreeMap<String, String> before = snapshot(hostDir);
+        String ns = "[{\"type\": \"mount\"}, {\"type\": \"uts\"}]";
+        Path b = Bundles.write(tmp.resolve("bundle"), Bundles.config(List.of("sh", "-c", "ls -l /proc/self/fd"), "cve", false, ns, "", ""));
+        if (!Files.exists(b.resolve("rootfs/bin"))) {
+            Bundles.busyboxRootfs(b);
+        }
+        Cli.Result r = Cli.run(withLeakedFds("--root", tmp.resolve("state").toString(), "--state-mode=exec", "run", "-b", b.toString(),
+                "em" + ProcessHandle.current().pid()));
+        assertEquals(0, r.status(), r::toString);
+        assertEquals(Set.of(0, 1, 2), fds(r.out()).keySet(), "only stdio reaches the container: " + r);
+        // and no program is found through the leaked directory fd
+        Files.writeString(b.resolve("config.json"), Bundles.config(List.of("/proc/self/fd/7/busybox", "sh", "-c", PWN), "cve", false, ns, "", ""));
+        r = Cli.run(withLeakedFds("--root", tmp.resolve("state").toString(), "--state-mode=exec", "run", "-b", b.toString(),
+                "em2" + ProcessHandle.current().pid()));
+        assertNotEquals(0, r.status(), r::toString);
+        assertFalse(r.out().contains("ran"), r::toString);
+        assertHostDirUntouched(before);
+    }
+
+    @Test
     void anExecutableThroughAMagicLinkIsRefusedEvenWithThePreservedFdAndScriptsStillRun() throws Exception {
         hostBusybox();
         TreeMap<String, String> before = snapshot(hostDir);
