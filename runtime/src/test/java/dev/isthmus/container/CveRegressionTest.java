@@ -589,25 +589,47 @@ class CveRegressionTest {
         // "pwnednal" and the container's domainname stayed "(none)".
         Path victim = hostDir.resolve("HOSTFILE");
         TreeMap<String, String> before = snapshot(hostDir);
-        Process holder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c",
-                "mount --bind \"$0\" /proc/sys/kernel/domainname && echo ready && exec sleep 300", victim.toString())
-                .redirectErrorStream(true).start();
-        try {
-            String ready = new String(holder.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.UTF_8);
-            assumeTrue(ready.equals("ready\n"), "needs unshare(1) and a bind mount over /proc/sys in a new mount namespace: " + ready);
-            String ns = Bundles.DEFAULT_NAMESPACES.replace("{\"type\": \"mount\"}",
-                    "{\"type\": \"mount\", \"path\": \"/proc/" + holder.pid() + "/ns/mnt\"}");
-            Path b = bundle(List.of("cat", "/proc/sys/kernel/domainname"), "", "");
-            String config = Files.readString(b.resolve("config.json")).replace(Bundles.DEFAULT_NAMESPACES, ns)
-                    .replace("\"namespaces\":", "\"sysctl\": {\"kernel.domainname\": \"pwned\"}, \"namespaces\":");
-            assertTrue(config.contains("/ns/mnt") && config.contains("domainname\": \"pwned"), config);
-            Files.writeString(b.resolve("config.json"), config);
-            Cli.Result r = run(b, "sy");
-            assertEquals(0, r.status(), r::toString);
-            assertEquals("pwned\n", r.out(), "the container's own sysctl is set: " + r);
-            assertHostDirUntouched(before);
-        } finally {
-            holder.destroyForcibly().waitFor();
+        // run, then create/start: each joins a fresh attacker's namespace (the container's own
+        // pivot_root changes the one it joins)
+        for (boolean lifecycle : new boolean[] {false, true}) {
+            Process holder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                    "mount --bind \"$0\" /proc/sys/kernel/domainname && echo ready && exec sleep 300", victim.toString())
+                    .redirectErrorStream(true).start();
+            try {
+                String ready = new String(holder.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.UTF_8);
+                assumeTrue(ready.equals("ready\n"), "needs unshare(1) and a bind mount over /proc/sys in a new mount namespace: " + ready);
+                String ns = Bundles.DEFAULT_NAMESPACES.replace("{\"type\": \"mount\"}",
+                        "{\"type\": \"mount\", \"path\": \"/proc/" + holder.pid() + "/ns/mnt\"}");
+                Path b = bundle(List.of("cat", "/proc/sys/kernel/domainname"), "", "");
+                String config = Files.readString(b.resolve("config.json")).replace(Bundles.DEFAULT_NAMESPACES, ns)
+                        .replace("\"namespaces\":", "\"sysctl\": {\"kernel.domainname\": \"pwned\"}, \"namespaces\":");
+                assertTrue(config.contains("/ns/mnt") && config.contains("domainname\": \"pwned"), config);
+                Files.writeString(b.resolve("config.json"), config);
+                String out;
+                if (!lifecycle) {
+                    Cli.Result r = run(b, "sy");
+                    assertEquals(0, r.status(), r::toString);
+                    out = r.out();
+                } else {
+                    String root = tmp.resolve("state").toString();
+                    String id = "sy" + ProcessHandle.current().pid();
+                    Cli.Result c = Cli.runToFiles(tmp.resolve("sy.out"), tmp.resolve("sy.err"), "--root", root, "create", "-b", b.toString(), id);
+                    try {
+                        assertEquals(0, c.status(), c::toString);
+                        assertEquals(0, Cli.run("--root", root, "start", id).status());
+                        for (int i = 0; i < 200 && !Cli.run("--root", root, "state", id).out().contains("\"stopped\""); i++) {
+                            Thread.sleep(20);
+                        }
+                    } finally {
+                        Cli.run("--root", root, "delete", "--force", id);
+                    }
+                    out = Files.readString(tmp.resolve("sy.out"));
+                }
+                assertEquals("pwned\n", out, "the container's own sysctl is set (" + (lifecycle ? "create/start" : "run") + ")");
+                assertHostDirUntouched(before);
+            } finally {
+                holder.destroyForcibly().waitFor();
+            }
         }
     }
 
