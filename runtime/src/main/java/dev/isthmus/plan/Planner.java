@@ -102,6 +102,8 @@ public final class Planner {
     static final int PROC_SLOT = Program.FIRST_FREE_SLOT + 3;
     /** The executable of the process, opened without magic links and exec'd by fd. */
     private static final int EXE_SLOT = InRoot.TARGET;
+    /** The container's root while the executable is looked up (InRoot's ROOT is closed by then). */
+    private static final int EXE_ROOT_SLOT = InRoot.ROOT;
 
     private final Config config;
     private final Path bundle;
@@ -932,7 +934,10 @@ public final class Planner {
         Arg argv = new Arg.StrArray(args, false);
         Arg envp = new Arg.StrArray(env, true);
         boolean byFd = seccomp == null || SeccompSteps.passes(seccomp, openExecutable(file, "", true))
-                && SeccompSteps.passes(seccomp, execByFd(argv, envp, ""));
+                && SeccompSteps.passes(seccomp, execByFd(argv, envp, "")) && SeccompSteps.passes(seccomp, openRootForExec());
+        if (byFd) {
+            steps.add(openRootForExec());
+        }
         if (file.contains("/")) {
             if (byFd) {
                 steps.add(openExecutable(file, "exec " + file, true));
@@ -965,10 +970,25 @@ public final class Planner {
         }
     }
 
-    /** openat2(AT_FDCWD, path, {O_PATH|O_CLOEXEC, RESOLVE_NO_MAGICLINKS}) into EXE_SLOT; checked (ENOSYS tolerated) or not. */
+    /** The process's root, the container's now ("/"), into EXE_ROOT_SLOT: where absolute candidates are resolved. */
+    private static Step openRootForExec() {
+        return Step.storing(EXE_ROOT_SLOT, Syscall.OPENAT, "open the container's root for the program's lookup", imm(K.AT_FDCWD, "AT_FDCWD"),
+                str("/"), imm(K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC, "O_PATH|O_DIRECTORY|O_CLOEXEC"), imm(0));
+    }
+
+    /**
+     * The program's candidate {@code path} opened into EXE_SLOT: an absolute one beneath the
+     * container's root (EXE_ROOT_SLOT) with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS, a relative one
+     * from the cwd with RESOLVE_NO_MAGICLINKS (IN_ROOT would make the cwd a root that ".."
+     * cannot leave); checked (ENOSYS tolerated) or not.
+     */
     private static Step openExecutable(String path, String what, boolean checked) {
-        List<Arg> args = List.of(imm(K.AT_FDCWD, "AT_FDCWD"), str(path),
-                new Arg.Bytes(K.openHow(K.O_PATH | K.O_CLOEXEC, 0, K.RESOLVE_NO_MAGICLINKS), "{flags=O_PATH|O_CLOEXEC, resolve=RESOLVE_NO_MAGICLINKS}"),
+        boolean absolute = path.startsWith("/");
+        String rel = absolute ? path.replaceFirst("^/+", "") : path;
+        long resolve = absolute ? K.RESOLVE_IN_ROOT | K.RESOLVE_NO_MAGICLINKS : K.RESOLVE_NO_MAGICLINKS;
+        List<Arg> args = List.of(absolute ? new Arg.Slot(EXE_ROOT_SLOT) : imm(K.AT_FDCWD, "AT_FDCWD"), str(rel.isEmpty() ? "." : rel),
+                new Arg.Bytes(K.openHow(K.O_PATH | K.O_CLOEXEC, 0, resolve), "{flags=O_PATH|O_CLOEXEC, resolve="
+                        + (absolute ? "RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS" : "RESOLVE_NO_MAGICLINKS") + "}"),
                 imm(24));
         return checked ? new Step(Syscall.OPENAT2, args, Step.CHECK | Step.STORE, EXE_SLOT, Errno.ENOSYS.number(), what)
                 : new Step(Syscall.OPENAT2, args, Step.STORE, EXE_SLOT, 0, what);
