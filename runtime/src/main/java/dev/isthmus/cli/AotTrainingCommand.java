@@ -5,18 +5,21 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The training run for the JDK AOT cache (JEP 514/515): bin/isthmus runs it once with
  * -XX:AOTCacheOutput after a build, so the classes and profiles of the short commands clients
  * call most (state, list, features, spec, --version; buildah polls state) are ready at startup.
  */
-@Command(name = "aot-training", hidden = true, description = "Exercise the CLI's common paths (for the AOT cache).")
 final class AotTrainingCommand implements Callable<Integer> {
+    CommandSpec model() {
+        Model m = Model.command("aot-training", this, "Exercise the CLI's common paths (for the AOT cache).");
+        m.spec().usageMessage().hidden(true);
+        m.positional("0", "1", "DIR", "An empty scratch directory.", Path.class, v -> dir = v);
+        return m.spec();
+    }
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "An empty scratch directory.")
     Path dir;
 
     @Override
