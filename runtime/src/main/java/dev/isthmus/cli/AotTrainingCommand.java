@@ -8,43 +8,171 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The training run for the JDK AOT cache (JEP 514/515): bin/isthmus runs it once with
- * -XX:AOTCacheOutput after a build, so the classes and profiles of the short commands clients
- * call most (state, list, features, spec, --version; buildah polls state) are ready at startup.
+ * The training run for the JDK AOT cache (JEP 514/515), made at package time (and by bin/isthmus
+ * or bin/install when the cache is missing or older than the jars): it runs, in this JVM, every
+ * verb the clients call per container (podman, buildah, containerd's shim, Slurm): create,
+ * start, state, list, ps, exec, kill, delete, run, and spec, features, --version, so that their
+ * classes are in the cache, linked, with their profiles. Real containers need root: their
+ * rootfs is this host's /usr (bound read-only), so no image is needed. Without root it
+ * trains the verbs that need no container and says so.
  */
 final class AotTrainingCommand implements Callable<Integer> {
     CommandSpec model() {
         Model m = Model.command("aot-training", this, "Exercise the CLI's common paths (for the AOT cache).");
         m.spec().usageMessage().hidden(true);
-        m.positional("0", "1", "DIR", "An empty scratch directory.", Path.class, v -> dir = v);
+        m.option("--rounds", int.class, "How many times every verb runs (default: 3).", v -> rounds = v);
+        m.positional("0", "1", "DIR", "A scratch directory (each training works in a new directory under it).", Path.class, v -> dir = v);
         return m.spec();
     }
 
     Path dir;
+
+    int rounds = 3;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
         PrintStream err = System.err;
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+        // A fresh directory each time: DIR may hold an earlier training's.
+        Path dir = Files.createTempDirectory(Files.createDirectories(this.dir), "run");
+        Path state = Files.createDirectories(dir.resolve("state"));
+        String realContainers = realContainersRefusal();
+        Path shortBundle = null;
+        Path longBundle = null;
+        if (realContainers == null) {
+            Path rootfs = rootfs(dir.resolve("rootfs"));
+            shortBundle = bundle(dir.resolve("short"), rootfs, "[\"true\"]");
+            longBundle = bundle(dir.resolve("long"), rootfs, "[\"sleep\", \"60\"]");
+        } else {
+            err.println("isthmus aot-training: " + realContainers + ": the AOT cache covers no real container "
+                    + "(create, start, state, kill, delete of a container start slower); package as root for those");
+        }
+        String root = state.toString();
+        int failures = 0;
         System.setOut(sink);
         System.setErr(sink);
         try {
-            Path state = Files.createDirectories(dir.resolve("state"));
-            for (int round = 0; round < 20; round++) {
-                Path bundle = Files.createDirectories(dir.resolve("bundle" + round));
+            for (int round = 0; round < rounds; round++) {
+                Path bundle = Files.createDirectories(dir.resolve("spec" + round));
                 Main.execute("--version");
+                Main.execute("--help");
                 Main.execute("features");
                 Main.execute("spec", "-b", bundle.toString());
                 Main.execute("run", "--dry-run", "-b", bundle.toString(), "train" + round);
-                Main.execute("--root", state.toString(), "state", "train" + round);
-                Main.execute("--root", state.toString(), "list");
-                Main.execute("--root", state.toString(), "list", "-f", "json");
+                Main.execute("--root", root, "state", "missing" + round);
+                Main.execute("--root", root, "list");
+                if (realContainers == null) {
+                    failures += containers(root, longBundle, shortBundle, round);
+                }
             }
         } finally {
             System.setOut(out);
             System.setErr(err);
         }
+        if (failures > 0) {
+            err.println("isthmus aot-training: " + failures + " verbs on real containers failed; the cache covers the rest");
+        }
         return 0;
+    }
+
+    /** The client's sequence on real containers: one long-running (create ... delete), one run to completion. */
+    private static int containers(String root, Path longBundle, Path shortBundle, int round) throws InterruptedException {
+        String id = "aot-training-" + ProcessHandle.current().pid() + "-" + round;
+        int failed = 0;
+        failed += ok(Main.execute("--root", root, "create", "-b", longBundle.toString(), id));
+        failed += ok(Main.execute("--root", root, "start", id));
+        failed += ok(Main.execute("--root", root, "state", id));
+        failed += ok(Main.execute("--root", root, "list"));
+        failed += ok(Main.execute("--root", root, "list", "-f", "json"));
+        failed += ok(Main.execute("--root", root, "ps", id));
+        failed += ok(Main.execute("--root", root, "exec", id, "true"));
+        // TERM is ignored by a pid namespace's init without a handler (sleep); KILL is not.
+        failed += ok(Main.execute("--root", root, "kill", id, "TERM"));
+        failed += ok(Main.execute("--root", root, "kill", "--all", id, "KILL"));
+        for (int i = 0; i < 200 && Main.execute("--root", root, "delete", id) != 0; i++) {
+            Thread.sleep(10); // until the kill has landed: delete refuses a running container
+        }
+        Main.execute("--root", root, "delete", "--force", id);
+        failed += ok(Main.execute("--root", root, "run", "-b", shortBundle.toString(), id + "-run"));
+        failed += ok(Main.execute("--root", root, "run", "-d", "-b", longBundle.toString(), id + "-d"));
+        failed += ok(Main.execute("--root", root, "delete", "--force", id + "-d"));
+        return failed;
+    }
+
+    private static int ok(int status) {
+        return status == 0 ? 0 : 1;
+    }
+
+    /** Why real containers cannot be trained here, or null when they can. */
+    private static String realContainersRefusal() {
+        if (!isRoot()) {
+            return "not root";
+        }
+        if (!Files.isDirectory(Path.of("/usr/bin")) || !Files.isExecutable(Path.of("/usr/bin/sleep"))) {
+            return "no /usr/bin/sleep on this host";
+        }
+        return null;
+    }
+
+    private static boolean isRoot() {
+        try {
+            return Files.readString(Path.of("/proc/self/status")).lines()
+                    .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[1].equals("0"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A rootfs made of this host's own /usr: the top-level links of a merged-/usr host (bin,
+     * lib, ...) copied as links, /usr bound read-only by the config, and empty mount points.
+     */
+    private static Path rootfs(Path rootfs) throws java.io.IOException {
+        for (String d : new String[] {"usr", "proc", "dev", "tmp", "etc"}) {
+            Files.createDirectories(rootfs.resolve(d));
+        }
+        for (String top : new String[] {"bin", "sbin", "lib", "lib64", "lib32", "libx32"}) {
+            Path host = Path.of("/", top);
+            if (Files.isSymbolicLink(host)) {
+                Files.createSymbolicLink(rootfs.resolve(top), Files.readSymbolicLink(host));
+            } else if (Files.isDirectory(host)) {
+                Files.createDirectories(rootfs.resolve(top));
+            }
+        }
+        return rootfs;
+    }
+
+    /** A bundle whose process runs {@code argsJson} in {@code rootfs}, with the host's separate top-level dirs bound. */
+    private static Path bundle(Path bundle, Path rootfs, String argsJson) throws java.io.IOException {
+        Files.createDirectories(bundle);
+        StringBuilder binds = new StringBuilder();
+        for (String top : new String[] {"usr", "bin", "sbin", "lib", "lib64", "lib32", "libx32"}) {
+            Path host = Path.of("/", top);
+            if (Files.isDirectory(host) && !Files.isSymbolicLink(host)) {
+                binds.append(",{\"destination\":\"/").append(top).append("\",\"type\":\"bind\",\"source\":\"/").append(top)
+                        .append("\",\"options\":[\"rbind\",\"ro\"]}");
+            }
+        }
+        String id = bundle.getFileName().toString();
+        String config = """
+                {"ociVersion":"1.2.0",
+                 "process":{"terminal":false,"user":{"uid":0,"gid":0},"args":ARGS,
+                   "env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],"cwd":"/",
+                   "capabilities":{"bounding":["CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"]},
+                   "rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,"soft":1024}],"noNewPrivileges":true},
+                 "root":{"path":"ROOTFS","readonly":true},
+                 "hostname":"aot-training",
+                 "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+                   {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]},
+                   {"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev"]}BINDS],
+                 "linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"ipc"},{"type":"uts"},{"type":"network"}],
+                   "cgroupsPath":"/isthmus-aot-training/ID-PID",
+                   "resources":{"pids":{"limit":100}},
+                   "maskedPaths":["/proc/kcore","/proc/keys"],"readonlyPaths":["/proc/sys"]}}
+                """.replace("ARGS", argsJson).replace("ROOTFS", rootfs.toString()).replace("BINDS", binds)
+                .replace("ID", id).replace("PID", Long.toString(ProcessHandle.current().pid()));
+        Files.writeString(bundle.resolve("config.json"), config);
+        return bundle;
     }
 }
