@@ -16,26 +16,66 @@ import java.lang.invoke.MethodHandle;
 public final class Libc {
     private Libc() {}
 
-    private static final MethodHandle PIPE2 = Native.linkErrno(Linux.pipe2$address(), Linux.pipe2$descriptor());
-    private static final MethodHandle READ = Native.linkErrno(Linux.read$address(), Linux.read$descriptor());
-    private static final MethodHandle WRITE = Native.linkErrno(Linux.write$address(), Linux.write$descriptor());
-    private static final MethodHandle CLOSE = Native.linkErrno(Linux.close$address(), Linux.close$descriptor());
-    private static final MethodHandle MMAP = Native.linkErrno(Linux.mmap$address(), Linux.mmap$descriptor());
-    private static final MethodHandle MPROTECT = Native.linkErrno(Linux.mprotect$address(), Linux.mprotect$descriptor());
-    private static final MethodHandle WAITID = Native.linkErrno(Linux.waitid$address(), Linux.waitid$descriptor());
-    private static final MethodHandle PIDFD_SEND_SIGNAL = Native.linkErrno(Linux.pidfd_send_signal$address(),
-            Linux.pidfd_send_signal$descriptor());
-    private static final MethodHandle POLL = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
+    // Each function is linked on its first call, in a holder class of its own: linking a
+    // downcall spins classes the AOT cache cannot hold, and `state`, `kill` or `delete` need two
+    // or three of these fifteen (issue 16: start-up work proportional to the verb).
+    private static final class Pipe2 {
+        static final MethodHandle H = Native.linkErrno(Linux.pipe2$address(), Linux.pipe2$descriptor());
+    }
+
+    private static final class Read {
+        static final MethodHandle H = Native.linkErrno(Linux.read$address(), Linux.read$descriptor());
+    }
+
+    private static final class Write {
+        static final MethodHandle H = Native.linkErrno(Linux.write$address(), Linux.write$descriptor());
+    }
+
+    private static final class Close {
+        static final MethodHandle H = Native.linkErrno(Linux.close$address(), Linux.close$descriptor());
+    }
+
+    private static final class Mmap {
+        static final MethodHandle H = Native.linkErrno(Linux.mmap$address(), Linux.mmap$descriptor());
+    }
+
+    private static final class Mprotect {
+        static final MethodHandle H = Native.linkErrno(Linux.mprotect$address(), Linux.mprotect$descriptor());
+    }
+
+    private static final class Waitid {
+        static final MethodHandle H = Native.linkErrno(Linux.waitid$address(), Linux.waitid$descriptor());
+    }
+
+    private static final class PidfdSendSignal {
+        static final MethodHandle H = Native.linkErrno(Linux.pidfd_send_signal$address(), Linux.pidfd_send_signal$descriptor());
+    }
+
+    private static final class Poll {
+        static final MethodHandle H = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
+    }
+
     /** openat(2) is variadic (the mode) in libc; linked with it. */
-    private static final MethodHandle OPENAT = Native.linkErrno(Native.symbol("openat"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle MKFIFO = Native.linkErrno(Native.symbol("mkfifo"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle PIDFD_OPEN = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
-    private static final MethodHandle SETNS = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
+    private static final class Openat {
+        static final MethodHandle H = Native.linkErrno(Native.symbol("openat"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Mkfifo {
+        static final MethodHandle H = Native.linkErrno(Native.symbol("mkfifo"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    private static final class PidfdOpen {
+        static final MethodHandle H = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
+    }
+
+    private static final class Setns {
+        static final MethodHandle H = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
+    }
+
     /** prctl(2) is variadic in libc: linked with two of its variadic arguments (option, arg2). */
-    private static final MethodHandle PRCTL = Native.linkVariadicErrno(Native.symbol("prctl"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), 1);
+    private static final class Prctl {
+        static final MethodHandle H = Native.linkVariadicErrno(Native.symbol("prctl"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), 1);
+    }
 
     public static final int O_CLOEXEC = Linux.O_CLOEXEC();
     public static final int O_NONBLOCK = Linux.O_NONBLOCK();
@@ -54,7 +94,7 @@ public final class Libc {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
             MemorySegment fds = a.allocate(ValueLayout.JAVA_INT, 2);
-            int r = (int) PIPE2.invokeExact(cap, fds, flags);
+            int r = (int) Pipe2.H.invokeExact(cap, fds, flags);
             if (r < 0) {
                 throw new SysException("pipe2", Native.errno(cap));
             }
@@ -70,7 +110,7 @@ public final class Libc {
             MemorySegment cap = Native.captureSegment(a);
             MemorySegment seg = a.allocate(Math.max(1, len));
             while (true) {
-                long r = (long) READ.invokeExact(cap, fd, seg, (long) len);
+                long r = (long) Read.H.invokeExact(cap, fd, seg, (long) len);
                 if (r >= 0) {
                     MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, buf, 0, (int) r);
                     return (int) r;
@@ -93,7 +133,7 @@ public final class Libc {
             MemorySegment.copy(data, 0, seg, ValueLayout.JAVA_BYTE, 0, data.length);
             long off = 0;
             while (off < data.length) {
-                long r = (long) WRITE.invokeExact(cap, fd, seg.asSlice(off), (long) data.length - off);
+                long r = (long) Write.H.invokeExact(cap, fd, seg.asSlice(off), (long) data.length - off);
                 if (r < 0) {
                     int e = Native.errno(cap);
                     if (e == Errno.EINTR.number()) {
@@ -115,7 +155,7 @@ public final class Libc {
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            int r = (int) CLOSE.invokeExact(cap, fd);
+            int r = (int) Close.H.invokeExact(cap, fd);
             return r < 0 ? -Native.errno(cap) : 0;
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -126,7 +166,7 @@ public final class Libc {
     static long mmapAnonymous(long size, int prot) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            MemorySegment r = (MemorySegment) MMAP.invokeExact(cap, MemorySegment.NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+            MemorySegment r = (MemorySegment) Mmap.H.invokeExact(cap, MemorySegment.NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
             if (r.address() == -1L) {
                 throw new SysException("mmap", Native.errno(cap));
             }
@@ -139,7 +179,7 @@ public final class Libc {
     static void mprotect(long address, long size, int prot) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            int r = (int) MPROTECT.invokeExact(cap, MemorySegment.ofAddress(address), size, prot);
+            int r = (int) Mprotect.H.invokeExact(cap, MemorySegment.ofAddress(address), size, prot);
             if (r < 0) {
                 throw new SysException("mprotect", Native.errno(cap));
             }
@@ -170,7 +210,7 @@ public final class Libc {
             MemorySegment cap = Native.captureSegment(a);
             MemorySegment info = a.allocate(siginfo_t.layout());
             while (true) {
-                int r = (int) WAITID.invokeExact(cap, P_PIDFD, pidfd, info, WEXITED | (noHang ? WNOHANG : 0));
+                int r = (int) Waitid.H.invokeExact(cap, P_PIDFD, pidfd, info, WEXITED | (noHang ? WNOHANG : 0));
                 if (r == 0) {
                     break;
                 }
@@ -195,7 +235,7 @@ public final class Libc {
     public static int pidfdSendSignal(int pidfd, int signal) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            int r = (int) PIDFD_SEND_SIGNAL.invokeExact(cap, pidfd, signal, MemorySegment.NULL, 0);
+            int r = (int) PidfdSendSignal.H.invokeExact(cap, pidfd, signal, MemorySegment.NULL, 0);
             return r < 0 ? -Native.errno(cap) : 0;
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -216,7 +256,7 @@ public final class Libc {
                 pollfd.events(e, (short) Linux.POLLIN());
             }
             int r;
-            while ((r = (int) POLL.invokeExact(cap, set, (long) fds.length, timeoutMillis)) < 0) {
+            while ((r = (int) Poll.H.invokeExact(cap, set, (long) fds.length, timeoutMillis)) < 0) {
                 int e = Native.errno(cap);
                 if (e != Errno.EINTR.number()) {
                     throw new SysException("poll", e);
@@ -245,7 +285,7 @@ public final class Libc {
     public static int open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            int fd = (int) OPENAT.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(path), flags, 0);
+            int fd = (int) Openat.H.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(path), flags, 0);
             if (fd < 0) {
                 throw new SysException("open " + path, Native.errno(cap));
             }
@@ -261,7 +301,7 @@ public final class Libc {
     public static void mkfifo(String path, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            if ((int) MKFIFO.invokeExact(cap, a.allocateFrom(path), mode) < 0) {
+            if ((int) Mkfifo.H.invokeExact(cap, a.allocateFrom(path), mode) < 0) {
                 throw new SysException("mkfifo " + path, Native.errno(cap));
             }
         } catch (Throwable t) {
@@ -273,7 +313,7 @@ public final class Libc {
     public static int pidfdOpen(int pid) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            int fd = (int) PIDFD_OPEN.invokeExact(cap, pid, 0);
+            int fd = (int) PidfdOpen.H.invokeExact(cap, pid, 0);
             return fd < 0 ? -Native.errno(cap) : fd;
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -284,7 +324,7 @@ public final class Libc {
     public static void setns(int fd, int nstype) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            if ((int) SETNS.invokeExact(cap, fd, nstype) < 0) {
+            if ((int) Setns.H.invokeExact(cap, fd, nstype) < 0) {
                 throw new SysException("setns", Native.errno(cap));
             }
         } catch (Throwable t) {
@@ -300,7 +340,7 @@ public final class Libc {
     public static void makeNonDumpable() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            if ((int) PRCTL.invokeExact(cap, Linux.PR_SET_DUMPABLE(), 0L) < 0) {
+            if ((int) Prctl.H.invokeExact(cap, Linux.PR_SET_DUMPABLE(), 0L) < 0) {
                 throw new SysException("prctl(PR_SET_DUMPABLE, 0)", Native.errno(cap));
             }
         } catch (Throwable t) {
