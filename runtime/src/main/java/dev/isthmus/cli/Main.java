@@ -166,7 +166,13 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int status = execute(args);
+        // halt, not exit: System.exit looks up a System.Logger to log the call (JDK 17+), a
+        // service-loader search of several ms on every short command. isthmus registers no
+        // shutdown hook; what it prints is flushed here, and --log writes each line as it comes.
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
     }
 
     /** Runs the command line; returns the exit status. */
