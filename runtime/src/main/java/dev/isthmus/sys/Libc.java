@@ -17,8 +17,31 @@ public final class Libc {
     private Libc() {}
 
     // Each function is linked on its first call, in a holder class of its own: linking a
-    // downcall spins classes the AOT cache cannot hold, and `state`, `kill` or `delete` need two
-    // or three of these fifteen (issue 16: start-up work proportional to the verb).
+    // downcall spins classes the AOT cache cannot hold, and a short command needs few of them
+    // (issue 16: start-up work proportional to the verb).
+    /**
+     * libc's syscall(3), linked once, for the calls of the short commands (close, pidfd_open,
+     * pidfd_send_signal): `kill` made three downcall links for three calls, each about 10 ms of
+     * spun classes; through this one handle it makes one. Variadic after the number; unused
+     * trailing arguments are ignored by these calls.
+     */
+    private static final class RawSyscall {
+        static final MethodHandle H = Native.linkVariadicErrno(Native.symbol("syscall"), FunctionDescriptor.of(
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), 1);
+    }
+
+    /** A system call through {@link RawSyscall}: its result, or -errno. */
+    private static long syscall(long number, long a1, long a2, long a3, long a4) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            long r = (long) RawSyscall.H.invokeExact(cap, number, a1, a2, a3, a4);
+            return r < 0 ? -Native.errno(cap) : r;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
     private static final class Pipe2 {
         static final MethodHandle H = Native.linkErrno(Linux.pipe2$address(), Linux.pipe2$descriptor());
     }
@@ -29,10 +52,6 @@ public final class Libc {
 
     private static final class Write {
         static final MethodHandle H = Native.linkErrno(Linux.write$address(), Linux.write$descriptor());
-    }
-
-    private static final class Close {
-        static final MethodHandle H = Native.linkErrno(Linux.close$address(), Linux.close$descriptor());
     }
 
     private static final class Mmap {
@@ -47,10 +66,6 @@ public final class Libc {
         static final MethodHandle H = Native.linkErrno(Linux.waitid$address(), Linux.waitid$descriptor());
     }
 
-    private static final class PidfdSendSignal {
-        static final MethodHandle H = Native.linkErrno(Linux.pidfd_send_signal$address(), Linux.pidfd_send_signal$descriptor());
-    }
-
     private static final class Poll {
         static final MethodHandle H = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
     }
@@ -62,10 +77,6 @@ public final class Libc {
 
     private static final class Mkfifo {
         static final MethodHandle H = Native.linkErrno(Native.symbol("mkfifo"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    }
-
-    private static final class PidfdOpen {
-        static final MethodHandle H = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
     }
 
     private static final class Setns {
@@ -153,13 +164,8 @@ public final class Libc {
         if (fd < 0) {
             return 0;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int r = (int) Close.H.invokeExact(cap, fd);
-            return r < 0 ? -Native.errno(cap) : 0;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        long r = syscall(Linux.SYS_close(), fd, 0, 0, 0);
+        return r < 0 ? (int) r : 0;
     }
 
     /** mmap(2) of anonymous memory; returns the address. */
@@ -233,13 +239,8 @@ public final class Libc {
 
     /** pidfd_send_signal(2); returns 0 or -errno (ESRCH once the process is gone). */
     public static int pidfdSendSignal(int pidfd, int signal) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int r = (int) PidfdSendSignal.H.invokeExact(cap, pidfd, signal, MemorySegment.NULL, 0);
-            return r < 0 ? -Native.errno(cap) : 0;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        long r = syscall(Linux.SYS_pidfd_send_signal(), pidfd, signal, 0, 0); // info NULL, flags 0
+        return r < 0 ? (int) r : 0;
     }
 
     /**
@@ -311,13 +312,7 @@ public final class Libc {
 
     /** pidfd_open(2); returns the pidfd, or -errno (ESRCH: no such process). */
     public static int pidfdOpen(int pid) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int fd = (int) PidfdOpen.H.invokeExact(cap, pid, 0);
-            return fd < 0 ? -Native.errno(cap) : fd;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return (int) syscall(Linux.SYS_pidfd_open(), pid, 0, 0, 0);
     }
 
     /** setns(2) of the calling thread. */
