@@ -21,6 +21,7 @@ for t in munged slurmctld slurmd srun sinfo runc; do
   command -v $t >/dev/null || { echo "slurm.sh: needs $t (apt-get install slurm-wlm munge runc)" >&2; exit 1; }
 done
 work=$(mktemp -d /tmp/isthmus-slurm.XXXXXX)
+chmod 755 "$work"   # munged wants execute permission for all on its socket's directories
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
