@@ -15,32 +15,33 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** `isthmus batch`: many short containers from one template bundle, from one JVM. */
-@Command(name = "batch", description = "Run many tasks (JSON lines) as containers of one template bundle.")
 final class BatchCommand implements Callable<Integer> {
+    CommandSpec model() {
+        Model m = Model.command("batch", this, "Run many tasks (JSON lines) as containers of one template bundle.");
+        m.option("-b --bundle", Path.class, "The template bundle (default: the current directory).", v -> bundle = v);
+        m.option("-j --jobs", int.class, "Tasks running at once (default: 2 x cores).", v -> jobs = v);
+        m.option("--results", Path.class, "Write the result lines here instead of stdout.", v -> results = v);
+        m.positional("0", "1", "TASKS", "A file with one JSON task per line, or - for stdin.", String.class, v -> tasks = v);
+        return m.spec();
+    }
 
     private static final int SIGINT = 2;
     private static final int SIGTERM = 15;
     private static final int SIGKILL = 9;
     private static final long KILL_AFTER_MILLIS = 5000;
 
-    @Option(names = {"-b", "--bundle"}, description = "The template bundle (default: the current directory).")
     Path bundle = Path.of(".");
 
-    @Option(names = {"-j", "--jobs"}, description = "Tasks running at once (default: 2 x cores).")
     int jobs = 2 * Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--results", description = "Write the result lines here instead of stdout.")
     Path results;
 
-    @Parameters(index = "0", paramLabel = "TASKS", description = "A file with one JSON task per line, or - for stdin.")
     String tasks;
 
     @Override

@@ -18,39 +18,41 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * `isthmus bench`: launches the bundle's program through isthmus batch (one JVM), through
  * `isthmus run` once per task, and through each other runtime found on the machine once per
  * task, in interleaved rounds, and prints launches/s and each one's ratio to isthmus batch.
  */
-@Command(name = "bench", description = "Compare launch rates: isthmus batch, isthmus run per task, and other runtimes per task.")
 final class BenchCommand implements Callable<Integer> {
+    CommandSpec model() {
+        Model b = Model.command("bench", this, "Compare launch rates: isthmus batch, isthmus run per task, and other runtimes per task.");
+        b.option("-b --bundle", Path.class, "The bundle whose program is launched (e.g. /bin/true).", v -> bundle = v);
+        b.option("-n", int.class, "Launches per round through isthmus batch (default: 2000).", v -> n = v);
+        b.option("-m", int.class, "Launches per round for runtimes invoked once per task (default: 200).", v -> m = v);
+        b.option("--run-count", int.class, "Launches per round through `isthmus run` per task, a JVM each (default: 20).", v -> runCount = v);
+        b.option("-j --jobs", int.class, "Parallelism of isthmus batch (default: 4).", v -> jobs = v);
+        b.option("--rounds", int.class, "Interleaved rounds (default: 3).", v -> rounds = v);
+        b.repeatable("--against", "VALUE", ",", "Other runtimes: crun, runc, ch-run (default: all three).", against);
+        return b.spec();
+    }
 
-    @Option(names = {"-b", "--bundle"}, description = "The bundle whose program is launched (e.g. /bin/true).")
     Path bundle = Path.of(".");
 
-    @Option(names = "-n", description = "Launches per round through isthmus batch (default: ${DEFAULT-VALUE}).")
     int n = 2000;
 
-    @Option(names = "-m", description = "Launches per round for runtimes invoked once per task (default: ${DEFAULT-VALUE}).")
     int m = 200;
 
-    @Option(names = "--run-count", description = "Launches per round through `isthmus run` per task, a JVM each (default: ${DEFAULT-VALUE}).")
     int runCount = 20;
 
-    @Option(names = {"-j", "--jobs"}, description = "Parallelism of isthmus batch (default: ${DEFAULT-VALUE}).")
     int jobs = 4;
 
-    @Option(names = "--rounds", description = "Interleaved rounds (default: ${DEFAULT-VALUE}).")
     int rounds = 3;
 
-    @Option(names = "--against", split = ",", description = "Other runtimes: crun, runc, ch-run (default: all three).")
-    List<String> against = List.of("crun", "runc", "ch-run");
+    final List<String> against = new ArrayList<>(List.of("crun", "runc", "ch-run"));
 
     /** Totals per contender, in insertion order. */
     private final Map<String, long[]> totals = new LinkedHashMap<>(); // {launches, nanos}

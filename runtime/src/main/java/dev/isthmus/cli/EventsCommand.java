@@ -3,28 +3,32 @@ package dev.isthmus.cli;
 import dev.isthmus.cgroup.Stats;
 import java.io.ByteArrayOutputStream;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * runc's events: with --stats one stats object and exit; otherwise a stats object every
  * --interval, and an {"type":"oom"} object when the cgroup's OOM-kill count rises, until the
  * container stops.
  */
-@Command(name = "events", description = "Print the container's resource usage (--stats: once) and OOM events.")
 final class EventsCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
+    final Main main;
 
-    @Option(names = "--stats", description = "Print one stats object and exit.")
+    EventsCommand(Main main) {
+        this.main = main;
+    }
+
+    CommandSpec model() {
+        Model m = Model.command("events", this, "Print the container's resource usage (--stats: once) and OOM events.");
+        m.option("--stats", boolean.class, "Print one stats object and exit.", v -> stats = v);
+        m.option("--interval", String.class, "Time between stats objects (e.g. 5s, 500ms; default 5s).", v -> interval = v);
+        m.positional("0", "1", "ID", null, String.class, v -> id = v);
+        return m.spec();
+    }
+
     boolean stats;
 
-    @Option(names = "--interval", description = "Time between stats objects (e.g. 5s, 500ms; default 5s).")
     String interval = "5s";
 
-    @Parameters(index = "0", paramLabel = "ID")
     String id;
 
     @Override

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * `isthmus features`: the runtime-spec features document (features.md). It lists what this
@@ -20,8 +20,11 @@ import picocli.CommandLine.Command;
  * slice:prefix:name path form is understood (said in an annotation); device rules on v2 are an
  * eBPF program.
  */
-@Command(name = "features", description = "Print the runtime-spec features document.")
 final class FeaturesCommand implements Callable<Integer> {
+    CommandSpec model() {
+        Model m = Model.command("features", this, "Print the runtime-spec features document.");
+        return m.spec();
+    }
 
     /** Hooks run by create/start/delete (spec order). */
     static final List<String> HOOKS = List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");

@@ -4,10 +4,7 @@ import dev.isthmus.container.Lifecycle;
 import dev.isthmus.spec.Signals;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The OCI lifecycle verbs, each a thin shell over {@link Lifecycle}. */
 final class LifecycleCommands {
@@ -29,15 +26,22 @@ final class LifecycleCommands {
         void run() throws Exception;
     }
 
-    @Command(name = "create", description = "Create a container: set it up and park its init until start.")
     static final class Create implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @picocli.CommandLine.Mixin
-        CreateOptions opts;
+        Create(Main main) {
+            this.main = main;
+        }
 
-        @Parameters(index = "0", paramLabel = "ID")
+        CommandSpec model() {
+            Model m = Model.command("create", this, "Create a container: set it up and park its init until start.");
+            opts.addTo(m);
+            m.positional("0", "1", "ID", null, String.class, v -> id = v);
+            return m.spec();
+        }
+
+        final CreateOptions opts = new CreateOptions();
+
         String id;
 
         @Override
@@ -53,12 +57,19 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "start", description = "Start a created container: its init execs the user program.")
     static final class Start implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @Parameters(index = "0", paramLabel = "ID")
+        Start(Main main) {
+            this.main = main;
+        }
+
+        CommandSpec model() {
+            Model m = Model.command("start", this, "Start a created container: its init execs the user program.");
+            m.positional("0", "1", "ID", null, String.class, v -> id = v);
+            return m.spec();
+        }
+
         String id;
 
         @Override
@@ -72,16 +83,23 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "state", description = "Print a container's state as JSON.")
     static final class State implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @Option(names = "--allow-unknown-status", description = "Report status unknown when liveness cannot be decided "
-                + "(a container without its own pid namespace whose init has ended, when /proc cannot be read in full).")
+        State(Main main) {
+            this.main = main;
+        }
+
+        CommandSpec model() {
+            Model m = Model.command("state", this, "Print a container's state as JSON.");
+            m.option("--allow-unknown-status", boolean.class, "Report status unknown when liveness cannot be decided "
+                + "(a container without its own pid namespace whose init has ended, when /proc cannot be read in full).", v -> allowUnknown = v);
+            m.positional("0", "1", "ID", null, String.class, v -> id = v);
+            return m.spec();
+        }
+
         boolean allowUnknown;
 
-        @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
@@ -94,18 +112,25 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "kill", description = "Send a signal (default SIGTERM) to a container's init.")
     static final class Kill implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @Parameters(index = "0", paramLabel = "ID")
+        Kill(Main main) {
+            this.main = main;
+        }
+
+        CommandSpec model() {
+            Model m = Model.command("kill", this, "Send a signal (default SIGTERM) to a container's init.");
+            m.positional("0", "1", "ID", null, String.class, v -> id = v);
+            m.positional("1", "0..1", "SIGNAL", "A name (TERM, SIGTERM) or a number.", String.class, v -> signal = v);
+            m.option("-a --all", boolean.class, "Signal every process of the container, not only its init.", v -> all = v);
+            return m.spec();
+        }
+
         String id;
 
-        @Parameters(index = "1", arity = "0..1", paramLabel = "SIGNAL", description = "A name (TERM, SIGTERM) or a number.")
         String signal = "SIGTERM";
 
-        @Option(names = {"-a", "--all"}, description = "Signal every process of the container, not only its init.")
         boolean all;
 
         @Override
@@ -127,39 +152,46 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "exec", description = "Run a process in a running container.")
     static final class Exec implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @Option(names = {"-p", "--process"}, description = "A process.json (runtime-spec process object) instead of ARGS.")
+        Exec(Main main) {
+            this.main = main;
+        }
+
+        CommandSpec model() {
+            Model m = Model.command("exec", this, "Run a process in a running container.");
+            m.option("-p --process", Path.class, "A process.json (runtime-spec process object) instead of ARGS.", v -> process = v);
+            m.option("-d --detach", boolean.class, "Return once the process has started.", v -> detach = v);
+            m.option("--pid-file", Path.class, "Write the process's host pid to this file.", v -> pidFile = v);
+            m.option("--cwd", String.class, "Working directory in the container.", v -> cwd = v);
+            m.repeatable("-e --env", "VALUE", null, "Add an environment variable (KEY=value).", env);
+            m.option("-u --user", String.class, "uid[:gid].", v -> user = v);
+            m.option("-t --tty", boolean.class, "Give the process a terminal (with ARGS; needs --console-socket).", v -> tty = v);
+            m.option("--console-socket", Path.class, "A unix socket to receive the terminal's pty master.", v -> consoleSocket = v);
+            m.positional("0", "1", "ID", null, String.class, v -> id = v);
+            m.positionals("1..*", "ARGS", args);
+            return m.spec();
+        }
+
         Path process;
 
-        @Option(names = {"-d", "--detach"}, description = "Return once the process has started.")
         boolean detach;
 
-        @Option(names = "--pid-file", description = "Write the process's host pid to this file.")
         Path pidFile;
 
-        @Option(names = "--cwd", description = "Working directory in the container.")
         String cwd;
 
-        @Option(names = {"-e", "--env"}, description = "Add an environment variable (KEY=value).")
         java.util.List<String> env = new java.util.ArrayList<>();
 
-        @Option(names = {"-u", "--user"}, description = "uid[:gid].")
         String user;
 
-        @Option(names = {"-t", "--tty"}, description = "Give the process a terminal (with ARGS; needs --console-socket).")
         boolean tty;
 
-        @Option(names = "--console-socket", description = "A unix socket to receive the terminal's pty master.")
         Path consoleSocket;
 
-        @Parameters(index = "0", paramLabel = "ID")
         String id;
 
-        @Parameters(index = "1..*", paramLabel = "ARGS")
         java.util.List<String> args = new java.util.ArrayList<>();
 
         @Override
@@ -231,15 +263,22 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "list", description = "List containers.")
     static final class List implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @Option(names = {"-f", "--format"}, description = "table or json (default: table).")
+        List(Main main) {
+            this.main = main;
+        }
+
+        CommandSpec model() {
+            Model m = Model.command("list", this, "List containers.");
+            m.option("-f --format", String.class, "table or json (default: table).", v -> format = v);
+            m.option("-q --quiet", boolean.class, "Only IDs.", v -> quiet = v);
+            return m.spec();
+        }
+
         String format = "table";
 
-        @Option(names = {"-q", "--quiet"}, description = "Only IDs.")
         boolean quiet;
 
         @Override
@@ -264,15 +303,22 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "ps", description = "List the processes of a container.")
     static final class Ps implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @Option(names = {"-f", "--format"}, description = "table or json (default: table).")
+        Ps(Main main) {
+            this.main = main;
+        }
+
+        CommandSpec model() {
+            Model m = Model.command("ps", this, "List the processes of a container.");
+            m.option("-f --format", String.class, "table or json (default: table).", v -> format = v);
+            m.positional("0", "1", "ID", null, String.class, v -> id = v);
+            return m.spec();
+        }
+
         String format = "table";
 
-        @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override
@@ -298,15 +344,22 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "delete", description = "Delete a container (a running one only with --force).")
     static final class Delete implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @Option(names = {"-f", "--force"}, description = "Kill the container first if it is running.")
+        Delete(Main main) {
+            this.main = main;
+        }
+
+        CommandSpec model() {
+            Model m = Model.command("delete", this, "Delete a container (a running one only with --force).");
+            m.option("-f --force", boolean.class, "Kill the container first if it is running.", v -> force = v);
+            m.positional("0", "1", "ID", null, String.class, v -> id = v);
+            return m.spec();
+        }
+
         boolean force;
 
-        @Parameters(index = "0", paramLabel = "ID")
         String id;
 
         @Override

@@ -1,17 +1,76 @@
 package dev.isthmus.cli;
 
+import java.util.function.Function;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** Entry point: the runc-compatible command line. */
-@Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A stateless-capable OCI container runtime on Project Panama.",
-        subcommands = {RunCommand.class, SpecCommand.class, BatchCommand.class, BenchCommand.class, LifecycleCommands.Create.class,
-                LifecycleCommands.Start.class, LifecycleCommands.State.class, LifecycleCommands.Kill.class,
-                LifecycleCommands.Delete.class, LifecycleCommands.Exec.class, FeaturesCommand.class, LifecycleCommands.List.class,
-                LifecycleCommands.Ps.class, AotTrainingCommand.class, UpdateCommand.class, PauseResumeCommands.Pause.class,
-                PauseResumeCommands.Resume.class, EventsCommand.class})
+/**
+ * Entry point: the runc-compatible command line. Its model is built by code ({@link Model}),
+ * and only for the command the arguments name (issue 16: start-up proportional to the verb).
+ */
 public final class Main implements Runnable {
+
+    /**
+     * Every command, in the order of the usage message. Clients start one runtime per verb, so
+     * {@link #execute} gives picocli only the command the arguments name: building the model of
+     * a command reflects over its class and makes an annotation proxy per annotation, and doing
+     * that for all of them cost more than the JVM's own start (issue 16).
+     */
+    private static final java.util.Map<String, Function<Main, CommandSpec>> COMMANDS = commands();
+
+    private static java.util.Map<String, Function<Main, CommandSpec>> commands() {
+        var c = new java.util.LinkedHashMap<String, Function<Main, CommandSpec>>();
+        c.put("run", main -> new RunCommand(main).model());
+        c.put("spec", main -> new SpecCommand().model());
+        c.put("batch", main -> new BatchCommand().model());
+        c.put("bench", main -> new BenchCommand().model());
+        c.put("create", main -> new LifecycleCommands.Create(main).model());
+        c.put("start", main -> new LifecycleCommands.Start(main).model());
+        c.put("state", main -> new LifecycleCommands.State(main).model());
+        c.put("kill", main -> new LifecycleCommands.Kill(main).model());
+        c.put("delete", main -> new LifecycleCommands.Delete(main).model());
+        c.put("exec", main -> new LifecycleCommands.Exec(main).model());
+        c.put("features", main -> new FeaturesCommand().model());
+        c.put("list", main -> new LifecycleCommands.List(main).model());
+        c.put("ps", main -> new LifecycleCommands.Ps(main).model());
+        c.put("aot-training", main -> new AotTrainingCommand().model());
+        c.put("update", main -> new UpdateCommand(main).model());
+        c.put("pause", main -> new PauseResumeCommands.Pause(main).model());
+        c.put("resume", main -> new PauseResumeCommands.Resume(main).model());
+        c.put("events", main -> new EventsCommand(main).model());
+        return java.util.Collections.unmodifiableMap(c);
+    }
+
+    /** The global options that take a value (as a separate argument unless given as --name=value). */
+    private static final java.util.Set<String> VALUED_GLOBALS =
+            java.util.Set.of("--root", "--log", "--log-format", "--state-mode", "--rootless");
+
+    /**
+     * The command the arguments name: the first argument that is neither a global option nor
+     * a global option's value; null when there is none or it is no command (then picocli gets
+     * every command, for the usage message and its "did you mean" suggestions).
+     */
+    static String verb(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                return null;
+            }
+            if (a.startsWith("-")) {
+                if (VALUED_GLOBALS.contains(a)) {
+                    i++;
+                }
+                continue;
+            }
+            return COMMANDS.containsKey(a) ? a : null;
+        }
+        return null;
+    }
+
+    /** The names of every command, in usage order. */
+    static java.util.Set<String> commandNames() {
+        return COMMANDS.keySet();
+    }
 
     /** runc's convention: `isthmus --version` names the runtime and the spec version. */
     static final class Version implements CommandLine.IVersionProvider {
@@ -24,25 +83,16 @@ public final class Main implements Runnable {
         }
     }
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
-    @CommandLine.Option(names = "--root", description = "Where container state is kept (default: /run/isthmus, or $XDG_RUNTIME_DIR/isthmus when not root).")
     java.nio.file.Path root;
 
-    @CommandLine.Option(names = "--log", description = "Also write errors to this file.")
     java.nio.file.Path log;
 
-    @CommandLine.Option(names = "--log-format", description = "text or json (one object per line: level, msg, time).")
     String logFormat = "text";
 
-    @CommandLine.Option(names = "--state-mode", description = "spec (default, runc-compatible), bundle (state in "
-            + "BUNDLE/.isthmus, linked from the root) or exec (the runtime becomes the container: no runtime process left, "
-            + "no pid namespace of its own; create records, start becomes the container).")
     String stateMode = "spec";
 
-    @CommandLine.Option(names = "--id-from-bundle", description = "The ID argument of every command is the bundle's path; "
-            + "the container's ID is derived from it (its directory name and a hash of its absolute path).")
     boolean idFromBundle;
 
     /** The container ID a command's ID argument names: itself, or with --id-from-bundle the ID of the bundle it is. */
@@ -66,15 +116,10 @@ public final class Main implements Runnable {
         return fromArg;
     }
 
-    @CommandLine.Option(names = "--debug", description = "Accepted for runc compatibility.")
     boolean debug;
 
-    @CommandLine.Option(names = "--systemd-cgroup", description = "Default cgroup path system.slice:isthmus:ID (as runc's systemd driver; "
-            + "the slice:prefix:name form of linux.cgroupsPath is understood either way; isthmus makes the directories itself, "
-            + "without asking systemd for a unit).")
     boolean systemdCgroup;
 
-    @CommandLine.Option(names = "--rootless", description = "Accepted for runc compatibility (true, false or auto).")
     String rootless;
 
     /** Applies the global options that act before any command (the log). */
@@ -97,23 +142,57 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 
+    /** The global options (runc's, and isthmus's own). */
+    private CommandSpec model() {
+        Model m = Model.command("isthmus", this, "A stateless-capable OCI container runtime on Project Panama.");
+        m.version(new Version());
+        m.option("--root", java.nio.file.Path.class, "Where container state is kept (default: /run/isthmus, or "
+                + "$XDG_RUNTIME_DIR/isthmus when not root).", v -> root = v);
+        m.option("--log", java.nio.file.Path.class, "Also write errors to this file.", v -> log = v);
+        m.option("--log-format", String.class, "text or json (one object per line: level, msg, time).", v -> logFormat = v);
+        m.option("--state-mode", String.class, "spec (default, runc-compatible), bundle (state in "
+                + "BUNDLE/.isthmus, linked from the root) or exec (the runtime becomes the container: no runtime process left, "
+                + "no pid namespace of its own; create records, start becomes the container).", v -> stateMode = v);
+        m.option("--id-from-bundle", boolean.class, "The ID argument of every command is the bundle's path; "
+                + "the container's ID is derived from it (its directory name and a hash of its absolute path).",
+                v -> idFromBundle = v);
+        m.option("--debug", boolean.class, "Accepted for runc compatibility.", v -> debug = v);
+        m.option("--systemd-cgroup", boolean.class, "Default cgroup path system.slice:isthmus:ID (as runc's systemd "
+                + "driver; the slice:prefix:name form of linux.cgroupsPath is understood either way; isthmus makes the "
+                + "directories itself, without asking systemd for a unit).", v -> systemdCgroup = v);
+        m.option("--rootless", String.class, "Accepted for runc compatibility (true, false or auto).", v -> rootless = v);
+        spec = m.spec();
+        return spec;
+    }
+
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int status = execute(args);
+        // halt, not exit: System.exit looks up a System.Logger to log the call (JDK 17+), a
+        // service-loader search of several ms on every short command. isthmus registers no
+        // shutdown hook; what it prints is flushed here, and --log writes each line as it comes.
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
     }
 
     /** Runs the command line; returns the exit status. */
     public static int execute(String... args) {
         Main main = new Main();
-        CommandLine cl = new CommandLine(main);
+        CommandLine cl = new CommandLine(main.model());
+        String verb = verb(args);
+        // --version names no command and needs none.
+        boolean none = verb == null && java.util.Arrays.stream(args).anyMatch(a -> a.equals("--version") || a.equals("-V"));
+        for (var c : COMMANDS.entrySet()) {
+            if (!none && (verb == null || verb.equals(c.getKey()))) {
+                cl.addSubcommand(c.getKey(), c.getValue().apply(main));
+            }
+        }
         cl.setExecutionStrategy(main::executionStrategy);
         // --state-mode=exec: "exec" is also a command's name; option values are never commands here.
         cl.setAllowSubcommandsAsOptionParameters(true);
         // As runc: `exec ID sh -c CMD`: what follows the first argument is the command's own.
-        cl.getSubcommands().get("exec").setStopAtPositional(true);
-        // Every command takes -h/--help and exits 0 with its usage (runc's do; `run --help` said
-        // "Missing required parameter" and exited 2). Set here, once, not on each class.
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            sub.getCommandSpec().mixinStandardHelpOptions(true);
+        if (cl.getSubcommands().get("exec") != null) {
+            cl.getSubcommands().get("exec").setStopAtPositional(true);
         }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             // A file error says the file and the errno's text ("isthmus: /run/x: Permission denied"),

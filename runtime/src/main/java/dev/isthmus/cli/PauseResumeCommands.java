@@ -2,20 +2,25 @@ package dev.isthmus.cli;
 
 import dev.isthmus.cgroup.Cgroup;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** runc's pause and resume: freeze and thaw every process of the container through its cgroup. */
 final class PauseResumeCommands {
     private PauseResumeCommands() {}
 
-    @Command(name = "pause", description = "Suspend all processes of a running container (cgroup freezer).")
     static final class Pause implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @Parameters(index = "0", paramLabel = "ID")
+        Pause(Main main) {
+            this.main = main;
+        }
+
+        CommandSpec model() {
+            Model m = Model.command("pause", this, "Suspend all processes of a running container (cgroup freezer).");
+            m.positional("0", "1", "ID", null, String.class, v -> id = v);
+            return m.spec();
+        }
+
         String id;
 
         @Override
@@ -24,12 +29,19 @@ final class PauseResumeCommands {
         }
     }
 
-    @Command(name = "resume", description = "Resume all processes of a paused container.")
     static final class Resume implements Callable<Integer> {
-        @ParentCommand
-        Main main;
+        final Main main;
 
-        @Parameters(index = "0", paramLabel = "ID")
+        Resume(Main main) {
+            this.main = main;
+        }
+
+        CommandSpec model() {
+            Model m = Model.command("resume", this, "Resume all processes of a paused container.");
+            m.positional("0", "1", "ID", null, String.class, v -> id = v);
+            return m.spec();
+        }
+
         String id;
 
         @Override

@@ -3,24 +3,32 @@ package dev.isthmus.cli;
 import dev.isthmus.container.Run;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** `isthmus run`: create and start a container in the foreground and exit with its status. */
-@Command(name = "run", description = "Create and run a container, wait for it, and exit with its status.")
 final class RunCommand implements Callable<Integer> {
+    final Main main;
 
-    @picocli.CommandLine.Mixin
-    CreateOptions opts;
+    RunCommand(Main main) {
+        this.main = main;
+    }
 
-    @Option(names = "--dry-run", description = "Print the spawn program, one system call per line, and run nothing.")
+    CommandSpec model() {
+        Model m = Model.command("run", this, "Create and run a container, wait for it, and exit with its status.");
+        opts.addTo(m);
+        m.option("--dry-run", boolean.class, "Print the spawn program, one system call per line, and run nothing.", v -> dryRun = v);
+        m.option("-d --detach", boolean.class, "Create and start the container, then return (as create + start).", v -> detach = v);
+        m.option("--keep", boolean.class, "Keep the container's state (stopped) after it exits.", v -> keep = v);
+        m.positional("0", "1", "ID", "The container ID.", String.class, v -> id = v);
+        return m.spec();
+    }
+
+    final CreateOptions opts = new CreateOptions();
+
     boolean dryRun;
 
-    @Option(names = {"-d", "--detach"}, description = "Create and start the container, then return (as create + start).")
     boolean detach;
 
-    @Option(names = "--keep", description = "Keep the container's state (stopped) after it exits.")
     boolean keep;
 
     /**
@@ -60,10 +68,6 @@ final class RunCommand implements Callable<Integer> {
         return 1;
     }
 
-    @picocli.CommandLine.ParentCommand
-    Main main;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The container ID.")
     String id;
 
     @Override

@@ -9,17 +9,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** `isthmus spec`: write a default config.json, as `runc spec` does. */
-@Command(name = "spec", description = "Write a new default config.json into the bundle.")
 final class SpecCommand implements Callable<Integer> {
+    CommandSpec model() {
+        Model m = Model.command("spec", this, "Write a new default config.json into the bundle.");
+        m.option("-b --bundle", Path.class, "Path to the bundle (default: the current directory).", v -> bundle = v);
+        m.option("--rootless", boolean.class, "Write a config for a container run by an unprivileged user.", v -> rootless = v);
+        return m.spec();
+    }
 
-    @Option(names = {"-b", "--bundle"}, description = "Path to the bundle (default: the current directory).")
     Path bundle = Path.of(".");
 
-    @Option(names = "--rootless", description = "Write a config for a container run by an unprivileged user.")
     boolean rootless;
 
     @Override

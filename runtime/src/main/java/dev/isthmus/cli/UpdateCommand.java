@@ -12,62 +12,66 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * runc's update: new limits for a created, running or paused container, from -r (a
  * linux.resources JSON object, a file or - for stdin) and the flags, which win over the file.
  */
-@Command(name = "update", description = "Change a container's cgroup limits.")
 final class UpdateCommand implements Callable<Integer> {
-    @ParentCommand
-    Main main;
+    final Main main;
 
-    @Option(names = {"-r", "--resources"}, description = "A linux.resources JSON object: a file, or - for stdin.")
+    UpdateCommand(Main main) {
+        this.main = main;
+    }
+
+    CommandSpec model() {
+        Model m = Model.command("update", this, "Change a container's cgroup limits.");
+        m.option("-r --resources", String.class, "A linux.resources JSON object: a file, or - for stdin.", v -> resources = v);
+        m.option("--memory", String.class, "Memory limit in bytes (suffixes k, m, g; -1: none).", v -> memory = v);
+        m.option("--memory-swap", String.class, "Memory plus swap limit in bytes (-1: none).", v -> memorySwap = v);
+        m.option("--memory-reservation", String.class, "Memory soft limit in bytes.", v -> memoryReservation = v);
+        m.option("--cpu-shares", Long.class, "CPU shares (relative weight).", v -> cpuShares = v);
+        m.option("--cpu-period", Long.class, "CPU CFS period in microseconds.", v -> cpuPeriod = v);
+        m.option("--cpu-quota", Long.class, "CPU CFS quota in microseconds per period (-1: none).", v -> cpuQuota = v);
+        m.option("--cpu-rt-period", Long.class, "CPU real-time period in microseconds.", v -> cpuRtPeriod = v);
+        m.option("--cpu-rt-runtime", Long.class, "CPU real-time runtime in microseconds.", v -> cpuRtRuntime = v);
+        m.option("--cpuset-cpus", String.class, "CPUs the container may use (e.g. 0-1,3).", v -> cpusetCpus = v);
+        m.option("--cpuset-mems", String.class, "Memory nodes the container may use.", v -> cpusetMems = v);
+        m.option("--pids-limit", Long.class, "Maximum number of tasks (-1: none).", v -> pidsLimit = v);
+        m.option("--blkio-weight", Integer.class, "Block IO weight, 10 to 1000.", v -> blkioWeight = v);
+        m.positional("0", "1", "ID", null, String.class, v -> id = v);
+        return m.spec();
+    }
+
     String resources;
 
-    @Option(names = "--memory", description = "Memory limit in bytes (suffixes k, m, g; -1: none).")
     String memory;
 
-    @Option(names = "--memory-swap", description = "Memory plus swap limit in bytes (-1: none).")
     String memorySwap;
 
-    @Option(names = "--memory-reservation", description = "Memory soft limit in bytes.")
     String memoryReservation;
 
-    @Option(names = "--cpu-shares", description = "CPU shares (relative weight).")
     Long cpuShares;
 
-    @Option(names = "--cpu-period", description = "CPU CFS period in microseconds.")
     Long cpuPeriod;
 
-    @Option(names = "--cpu-quota", description = "CPU CFS quota in microseconds per period (-1: none).")
     Long cpuQuota;
 
-    @Option(names = "--cpu-rt-period", description = "CPU real-time period in microseconds.")
     Long cpuRtPeriod;
 
-    @Option(names = "--cpu-rt-runtime", description = "CPU real-time runtime in microseconds.")
     Long cpuRtRuntime;
 
-    @Option(names = "--cpuset-cpus", description = "CPUs the container may use (e.g. 0-1,3).")
     String cpusetCpus;
 
-    @Option(names = "--cpuset-mems", description = "Memory nodes the container may use.")
     String cpusetMems;
 
-    @Option(names = "--pids-limit", description = "Maximum number of tasks (-1: none).")
     Long pidsLimit;
 
-    @Option(names = "--blkio-weight", description = "Block IO weight, 10 to 1000.")
     Integer blkioWeight;
 
-    @Parameters(index = "0", paramLabel = "ID")
     String id;
 
     @Override

@@ -655,10 +655,17 @@ public final class Lifecycle {
         store.remove(id);
     }
 
-    /** Namespaces an exec joins when the container's differ from the runtime's: /proc/PID/ns name and CLONE_NEW* flag. */
-    private static final String[] NS_NAMES = {"user", "mnt", "uts", "ipc", "net", "cgroup"};
-    private static final long[] NS_FLAGS = {dev.isthmus.sys.K.CLONE_NEWUSER, dev.isthmus.sys.K.CLONE_NEWNS, dev.isthmus.sys.K.CLONE_NEWUTS,
-            dev.isthmus.sys.K.CLONE_NEWIPC, dev.isthmus.sys.K.CLONE_NEWNET, dev.isthmus.sys.K.CLONE_NEWCGROUP};
+    /**
+     * Namespaces an exec joins when the container's differ from the runtime's: /proc/PID/ns name
+     * and CLONE_NEW* flag. A class of its own so that only exec initialises the FFM bindings the
+     * flags come from (state, kill and delete never link a native call they do not make).
+     */
+    private static final class ExecNamespaces {
+        static final String[] NS_NAMES = {"user", "mnt", "uts", "ipc", "net", "cgroup"};
+        static final long[] NS_FLAGS = {dev.isthmus.sys.K.CLONE_NEWUSER, dev.isthmus.sys.K.CLONE_NEWNS,
+                dev.isthmus.sys.K.CLONE_NEWUTS, dev.isthmus.sys.K.CLONE_NEWIPC, dev.isthmus.sys.K.CLONE_NEWNET,
+                dev.isthmus.sys.K.CLONE_NEWCGROUP};
+    }
 
     /**
      * Runs {@code process} in running container {@code id}, in all of its namespaces. With
@@ -764,9 +771,9 @@ public final class Lifecycle {
     /** The CLONE_NEW* flags of {@code pid}'s namespaces that differ from the runtime's (mount only when asked). */
     private static long namespacesToJoin(int pid, boolean mount) {
         long join = 0;
-        for (int i = 0; i < NS_NAMES.length; i++) {
-            if ((mount || !NS_NAMES[i].equals("mnt")) && !sameNamespace(NS_NAMES[i], pid)) {
-                join |= NS_FLAGS[i];
+        for (int i = 0; i < ExecNamespaces.NS_NAMES.length; i++) {
+            if ((mount || !ExecNamespaces.NS_NAMES[i].equals("mnt")) && !sameNamespace(ExecNamespaces.NS_NAMES[i], pid)) {
+                join |= ExecNamespaces.NS_FLAGS[i];
             }
         }
         return join;

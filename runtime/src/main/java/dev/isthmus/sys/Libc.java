@@ -16,28 +16,85 @@ import java.lang.invoke.MethodHandle;
 public final class Libc {
     private Libc() {}
 
-    private static final MethodHandle PIPE2 = Native.linkErrno(Linux.pipe2$address(), Linux.pipe2$descriptor());
-    private static final MethodHandle READ = Native.linkErrno(Linux.read$address(), Linux.read$descriptor());
-    private static final MethodHandle WRITE = Native.linkErrno(Linux.write$address(), Linux.write$descriptor());
-    private static final MethodHandle CLOSE = Native.linkErrno(Linux.close$address(), Linux.close$descriptor());
-    private static final MethodHandle MMAP = Native.linkErrno(Linux.mmap$address(), Linux.mmap$descriptor());
-    private static final MethodHandle MPROTECT = Native.linkErrno(Linux.mprotect$address(), Linux.mprotect$descriptor());
-    private static final MethodHandle WAITID = Native.linkErrno(Linux.waitid$address(), Linux.waitid$descriptor());
-    private static final MethodHandle PIDFD_SEND_SIGNAL = Native.linkErrno(Linux.pidfd_send_signal$address(),
-            Linux.pidfd_send_signal$descriptor());
-    private static final MethodHandle POLL = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
+    // Each function is linked on its first call, in a holder class of its own: linking a
+    // downcall spins classes the AOT cache cannot hold, and a short command needs few of them
+    // (issue 16: start-up work proportional to the verb).
+    /**
+     * libc's syscall(3), linked once, for the calls of the short commands (close, pidfd_open,
+     * pidfd_send_signal): `kill` made three downcall links for three calls, each about 10 ms of
+     * spun classes; through this one handle it makes one. Variadic after the number; unused
+     * trailing arguments are ignored by these calls.
+     */
+    private static final class RawSyscall {
+        static final MethodHandle H = Native.linkVariadicErrno(Native.symbol("syscall"), FunctionDescriptor.of(
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), 1);
+    }
+
+    /** A system call through {@link RawSyscall}: its result, or -errno. */
+    private static long syscall(long number, long a1, long a2, long a3, long a4) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Native.captureSegment(a);
+            long r = (long) RawSyscall.H.invokeExact(cap, number, a1, a2, a3, a4);
+            return r < 0 ? -Native.errno(cap) : r;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    private static final class Pipe2 {
+        static final MethodHandle H = Native.linkErrno(Linux.pipe2$address(), Linux.pipe2$descriptor());
+    }
+
+    private static final class Read {
+        static final MethodHandle H = Native.linkErrno(Linux.read$address(), Linux.read$descriptor());
+    }
+
+    private static final class Write {
+        static final MethodHandle H = Native.linkErrno(Linux.write$address(), Linux.write$descriptor());
+    }
+
+    private static final class Mmap {
+        static final MethodHandle H = Native.linkErrno(Linux.mmap$address(), Linux.mmap$descriptor());
+    }
+
+    private static final class Mprotect {
+        static final MethodHandle H = Native.linkErrno(Linux.mprotect$address(), Linux.mprotect$descriptor());
+    }
+
+    private static final class Waitid {
+        static final MethodHandle H = Native.linkErrno(Linux.waitid$address(), Linux.waitid$descriptor());
+    }
+
+    private static final class Poll {
+        static final MethodHandle H = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
+    }
+
     /** openat(2) is variadic (the mode) in libc; linked with it. */
-    private static final MethodHandle OPENAT = Native.linkErrno(Native.symbol("openat"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle MKFIFO = Native.linkErrno(Native.symbol("mkfifo"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle PIDFD_OPEN = Native.linkErrno(Linux.pidfd_open$address(), Linux.pidfd_open$descriptor());
-    private static final MethodHandle UMOUNT2 = Native.linkErrno(Linux.umount2$address(), Linux.umount2$descriptor());
-    private static final MethodHandle PIDFD_GETFD = Native.linkErrno(Linux.pidfd_getfd$address(), Linux.pidfd_getfd$descriptor());
-    private static final MethodHandle SETNS = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
+    private static final class Openat {
+        static final MethodHandle H = Native.linkErrno(Native.symbol("openat"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Mkfifo {
+        static final MethodHandle H = Native.linkErrno(Native.symbol("mkfifo"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Setns {
+        static final MethodHandle H = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
+    }
+
+    private static final class Umount2 {
+        static final MethodHandle H = Native.linkErrno(Linux.umount2$address(), Linux.umount2$descriptor());
+    }
+
+    private static final class PidfdGetfd {
+        static final MethodHandle H = Native.linkErrno(Linux.pidfd_getfd$address(), Linux.pidfd_getfd$descriptor());
+    }
+
     /** prctl(2) is variadic in libc: linked with two of its variadic arguments (option, arg2). */
-    private static final MethodHandle PRCTL = Native.linkVariadicErrno(Native.symbol("prctl"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), 1);
+    private static final class Prctl {
+        static final MethodHandle H = Native.linkVariadicErrno(Native.symbol("prctl"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), 1);
+    }
 
     public static final int O_CLOEXEC = Linux.O_CLOEXEC();
     public static final int O_NONBLOCK = Linux.O_NONBLOCK();
@@ -56,7 +113,7 @@ public final class Libc {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
             MemorySegment fds = a.allocate(ValueLayout.JAVA_INT, 2);
-            int r = (int) PIPE2.invokeExact(cap, fds, flags);
+            int r = (int) Pipe2.H.invokeExact(cap, fds, flags);
             if (r < 0) {
                 throw new SysException("pipe2", Native.errno(cap));
             }
@@ -72,7 +129,7 @@ public final class Libc {
             MemorySegment cap = Native.captureSegment(a);
             MemorySegment seg = a.allocate(Math.max(1, len));
             while (true) {
-                long r = (long) READ.invokeExact(cap, fd, seg, (long) len);
+                long r = (long) Read.H.invokeExact(cap, fd, seg, (long) len);
                 if (r >= 0) {
                     MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, buf, 0, (int) r);
                     return (int) r;
@@ -95,7 +152,7 @@ public final class Libc {
             MemorySegment.copy(data, 0, seg, ValueLayout.JAVA_BYTE, 0, data.length);
             long off = 0;
             while (off < data.length) {
-                long r = (long) WRITE.invokeExact(cap, fd, seg.asSlice(off), (long) data.length - off);
+                long r = (long) Write.H.invokeExact(cap, fd, seg.asSlice(off), (long) data.length - off);
                 if (r < 0) {
                     int e = Native.errno(cap);
                     if (e == Errno.EINTR.number()) {
@@ -115,20 +172,15 @@ public final class Libc {
         if (fd < 0) {
             return 0;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int r = (int) CLOSE.invokeExact(cap, fd);
-            return r < 0 ? -Native.errno(cap) : 0;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        long r = syscall(Linux.SYS_close(), fd, 0, 0, 0);
+        return r < 0 ? (int) r : 0;
     }
 
     /** mmap(2) of anonymous memory; returns the address. */
     static long mmapAnonymous(long size, int prot) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            MemorySegment r = (MemorySegment) MMAP.invokeExact(cap, MemorySegment.NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+            MemorySegment r = (MemorySegment) Mmap.H.invokeExact(cap, MemorySegment.NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
             if (r.address() == -1L) {
                 throw new SysException("mmap", Native.errno(cap));
             }
@@ -141,7 +193,7 @@ public final class Libc {
     static void mprotect(long address, long size, int prot) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            int r = (int) MPROTECT.invokeExact(cap, MemorySegment.ofAddress(address), size, prot);
+            int r = (int) Mprotect.H.invokeExact(cap, MemorySegment.ofAddress(address), size, prot);
             if (r < 0) {
                 throw new SysException("mprotect", Native.errno(cap));
             }
@@ -172,7 +224,7 @@ public final class Libc {
             MemorySegment cap = Native.captureSegment(a);
             MemorySegment info = a.allocate(siginfo_t.layout());
             while (true) {
-                int r = (int) WAITID.invokeExact(cap, P_PIDFD, pidfd, info, WEXITED | (noHang ? WNOHANG : 0));
+                int r = (int) Waitid.H.invokeExact(cap, P_PIDFD, pidfd, info, WEXITED | (noHang ? WNOHANG : 0));
                 if (r == 0) {
                     break;
                 }
@@ -195,13 +247,8 @@ public final class Libc {
 
     /** pidfd_send_signal(2); returns 0 or -errno (ESRCH once the process is gone). */
     public static int pidfdSendSignal(int pidfd, int signal) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int r = (int) PIDFD_SEND_SIGNAL.invokeExact(cap, pidfd, signal, MemorySegment.NULL, 0);
-            return r < 0 ? -Native.errno(cap) : 0;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        long r = syscall(Linux.SYS_pidfd_send_signal(), pidfd, signal, 0, 0); // info NULL, flags 0
+        return r < 0 ? (int) r : 0;
     }
 
     /**
@@ -218,7 +265,7 @@ public final class Libc {
                 pollfd.events(e, (short) Linux.POLLIN());
             }
             int r;
-            while ((r = (int) POLL.invokeExact(cap, set, (long) fds.length, timeoutMillis)) < 0) {
+            while ((r = (int) Poll.H.invokeExact(cap, set, (long) fds.length, timeoutMillis)) < 0) {
                 int e = Native.errno(cap);
                 if (e != Errno.EINTR.number()) {
                     throw new SysException("poll", e);
@@ -247,7 +294,7 @@ public final class Libc {
     public static int open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            int fd = (int) OPENAT.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(path), flags, 0);
+            int fd = (int) Openat.H.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(path), flags, 0);
             if (fd < 0) {
                 throw new SysException("open " + path, Native.errno(cap));
             }
@@ -263,7 +310,7 @@ public final class Libc {
     public static void mkfifo(String path, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            if ((int) MKFIFO.invokeExact(cap, a.allocateFrom(path), mode) < 0) {
+            if ((int) Mkfifo.H.invokeExact(cap, a.allocateFrom(path), mode) < 0) {
                 throw new SysException("mkfifo " + path, Native.errno(cap));
             }
         } catch (Throwable t) {
@@ -273,20 +320,14 @@ public final class Libc {
 
     /** pidfd_open(2); returns the pidfd, or -errno (ESRCH: no such process). */
     public static int pidfdOpen(int pid) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int fd = (int) PIDFD_OPEN.invokeExact(cap, pid, 0);
-            return fd < 0 ? -Native.errno(cap) : fd;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return (int) syscall(Linux.SYS_pidfd_open(), pid, 0, 0, 0);
     }
 
     /** pidfd_getfd(2): a copy (close-on-exec) of fd {@code targetFd} of the process of {@code pidfd}. */
     public static int pidfdGetfd(int pidfd, int targetFd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            int fd = (int) PIDFD_GETFD.invokeExact(cap, pidfd, targetFd, 0);
+            int fd = (int) PidfdGetfd.H.invokeExact(cap, pidfd, targetFd, 0);
             if (fd < 0) {
                 throw new SysException("take fd " + targetFd + " of the container's init (pidfd_getfd)", Native.errno(cap));
             }
@@ -300,7 +341,7 @@ public final class Libc {
     public static int umount2(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            int r = (int) UMOUNT2.invokeExact(cap, a.allocateFrom(path), flags);
+            int r = (int) Umount2.H.invokeExact(cap, a.allocateFrom(path), flags);
             return r < 0 ? -Native.errno(cap) : 0;
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -311,7 +352,7 @@ public final class Libc {
     public static void setns(int fd, int nstype) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            if ((int) SETNS.invokeExact(cap, fd, nstype) < 0) {
+            if ((int) Setns.H.invokeExact(cap, fd, nstype) < 0) {
                 throw new SysException("setns", Native.errno(cap));
             }
         } catch (Throwable t) {
@@ -327,7 +368,7 @@ public final class Libc {
     public static void makeNonDumpable() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            if ((int) PRCTL.invokeExact(cap, Linux.PR_SET_DUMPABLE(), 0L) < 0) {
+            if ((int) Prctl.H.invokeExact(cap, Linux.PR_SET_DUMPABLE(), 0L) < 0) {
                 throw new SysException("prctl(PR_SET_DUMPABLE, 0)", Native.errno(cap));
             }
         } catch (Throwable t) {
