@@ -47,8 +47,18 @@ final class Model {
      * type makes a flag.
      */
     <T> Model option(String names, Class<T> type, String description, Consumer<? super T> set) {
-        spec.addOption(OptionSpec.builder(names.split(" ")).type(type).description(description)
-                .hasInitialValue(false).setter(new Binding<>(set)).getter(Binding.NONE).build());
+        String[] all = names.split(" ");
+        OptionSpec.Builder b = OptionSpec.builder(all).type(type).description(description).hasInitialValue(false)
+                .setter(new Binding<>(set)).getter(Binding.NONE);
+        if (type != boolean.class && type != Boolean.class) {
+            // the value's name in the usage, from the longest option name: --bundle=BUNDLE
+            String longest = all[0];
+            for (String n : all) {
+                longest = n.length() > longest.length() ? n : longest;
+            }
+            b.paramLabel(longest.replaceFirst("^-+", "").toUpperCase(java.util.Locale.ROOT));
+        }
+        spec.addOption(b.build());
         return this;
     }
 
