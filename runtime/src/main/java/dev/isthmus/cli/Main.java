@@ -27,7 +27,7 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Option(names = "--root", description = "Where container state is kept (default: /run/isthmus, or $XDG_RUNTIME_DIR/isthmus when not root).")
+    @CommandLine.Option(names = "--root", description = "Where container state is kept (default: /run/isthmus, or $XDG_RUNTIME_DIR/isthmus when rootless).")
     java.nio.file.Path root;
 
     @CommandLine.Option(names = "--log", description = "Also write errors to this file.")
@@ -74,13 +74,20 @@ public final class Main implements Runnable {
             + "without asking systemd for a unit).")
     boolean systemdCgroup;
 
-    @CommandLine.Option(names = "--rootless", description = "Accepted for runc compatibility (true, false or auto).")
+    @CommandLine.Option(names = "--rootless", description = "true, false or auto (default): rootless when not root, or root in a "
+            + "user namespace that maps less than every id (state under $XDG_RUNTIME_DIR/isthmus, cgroups only where writable, "
+            + "id ranges through newuidmap/newgidmap).")
     String rootless;
 
     /** Applies the global options that act before any command (the log). */
     private int executionStrategy(CommandLine.ParseResult parseResult) {
         Log.install(log, logFormat);
         dev.isthmus.cgroup.CgroupPath.systemdDefault(systemdCgroup);
+        try {
+            dev.isthmus.sys.Rootless.configure(rootless);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         return new CommandLine.RunLast().execute(parseResult);
     }
 
