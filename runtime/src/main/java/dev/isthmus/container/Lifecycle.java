@@ -49,6 +49,7 @@ public final class Lifecycle {
             ContainerId.check(id);
             config = ConfigReader.read(abs.resolve("config.json"));
             parked = Planner.planParked(config, abs, Host.LIVE, options, store.fifo(id));
+            RootlessConfig.check(config);
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
             parked = dev.isthmus.plan.ParentSync.of(parked); // the init enters its cgroups before its first step
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
@@ -229,6 +230,7 @@ public final class Lifecycle {
         Path abs = bundle.toAbsolutePath().normalize();
         Config config = execModePlan(id, abs.resolve("config.json"), abs, consoleSocket, options).config();
         try {
+            RootlessConfig.check(config);
             dev.isthmus.cgroup.ContainerCgroup.prepare(id, config); // refuses bad cgroup settings now, makes nothing
         } catch (IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());

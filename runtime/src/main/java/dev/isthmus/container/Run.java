@@ -58,6 +58,7 @@ public final class Run {
             ContainerId.check(id);
             config = ConfigReader.read(bundle.resolve("config.json"));
             program = Planner.plan(config, bundle, Host.LIVE, options);
+            RootlessConfig.check(config);
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
             program = dev.isthmus.plan.ParentSync.of(program); // placed in its cgroups before its first step
             if (!dryRun && store != null && hasHooks(config)) {

@@ -343,7 +343,11 @@ public final class Planner {
         processSteps();
         String uidMap = newUserNs && !execMode ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
         String gidMap = newUserNs && !execMode ? idMap(config.linux().gidMappings(), "linux.gidMappings") : "";
-        return new Program(cloneFlags, steps, uidMap, gidMap, false, waits, processStart, parentOomScoreAdj, imageStart);
+        // A non-root parent may write a gid_map of its own gid only once setgroups is denied
+        // (user_namespaces(7)); wider maps go through newgidmap, which decides that itself.
+        boolean denySetgroups = !gidMap.isEmpty() && host.uid() != 0 && config.linux().gidMappings().size() == 1
+                && config.linux().gidMappings().getFirst().size() == 1 && config.linux().gidMappings().getFirst().hostID() == host.gid();
+        return new Program(cloneFlags, steps, uidMap, gidMap, denySetgroups, waits, processStart, parentOomScoreAdj, imageStart);
     }
 
     /**

@@ -26,6 +26,9 @@ public final class Spawner {
      */
     private static final ReentrantLock SPAWN_LOCK = new ReentrantLock();
 
+    /** Held while a rootless parent has made the JVM dumpable to write a child's id maps. */
+    private static final ReentrantLock DUMPABLE = new ReentrantLock();
+
     /** A launched program that has not yet been followed to execve. */
     public static final class Launch implements AutoCloseable {
         private final ProgramImage image;
@@ -134,6 +137,31 @@ public final class Spawner {
         }
 
         private void writeParentFiles() {
+            boolean procFiles = !program.oomScoreAdj().isEmpty() || !program.uidMap().isEmpty() || !program.gidMap().isEmpty();
+            if (!procFiles || Rootless.euid() == 0) {
+                writeParentFiles(false);
+                return;
+            }
+            // A non-root parent: the CLONE_VM child shares the JVM's non-dumpable memory map, so
+            // /proc/CHILD/* belong to root and neither this process nor newuidmap (which checks
+            // that /proc/CHILD is the caller's) may open them. The JVM is dumpable only while it
+            // writes them: the child then sits in a new user and pid namespace of its own, where
+            // no other process is, and the JVM runs as the caller with nothing more than the
+            // caller's own processes have (README, "Rootless").
+            DUMPABLE.lock();
+            try {
+                Libc.setDumpable(true);
+                try {
+                    writeParentFiles(true);
+                } finally {
+                    Libc.setDumpable(false);
+                }
+            } finally {
+                DUMPABLE.unlock();
+            }
+        }
+
+        private void writeParentFiles(boolean rootless) {
             Path proc = Path.of("/proc", Integer.toString(pid));
             if (!program.oomScoreAdj().isEmpty()) {
                 try {
@@ -142,6 +170,13 @@ public final class Spawner {
                     throw new SysException("write process.oomScoreAdj " + program.oomScoreAdj() + " to /proc/" + pid
                             + "/oom_score_adj (" + e.getMessage() + "; lowering it below 0 needs CAP_SYS_RESOURCE)", Errno.EACCES.number());
                 }
+            }
+            if (rootless && !(ownOnly(program.uidMap(), Rootless.euid()) && ownOnly(program.gidMap(), Rootless.egid()))) {
+                // More than the caller's own id: only the setuid helpers may write it, each
+                // checking /etc/subuid or /etc/subgid (the config was checked against them too).
+                IdMapHelper.run("newuidmap", pid, program.uidMap(), "linux.uidMappings");
+                IdMapHelper.run("newgidmap", pid, program.gidMap(), "linux.gidMappings");
+                return;
             }
             try {
                 if (program.denySetgroups()) {
@@ -156,6 +191,16 @@ public final class Spawner {
             } catch (IOException e) {
                 throw new SysException("write the id maps of " + pid + " (" + e.getMessage() + ")", Errno.EPERM.number());
             }
+        }
+
+        /** Whether {@code map} (uid_map lines) is one line mapping {@code own} alone, or empty. */
+        private static boolean ownOnly(String map, long own) {
+            if (map.isEmpty()) {
+                return true;
+            }
+            String[] lines = map.strip().split("\n");
+            String[] f = lines[0].strip().split("\\s+");
+            return lines.length == 1 && f.length == 3 && f[1].equals(Long.toString(own)) && f[2].equals("1");
         }
 
         /**
