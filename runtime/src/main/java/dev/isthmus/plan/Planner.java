@@ -640,7 +640,7 @@ public final class Planner {
     }
 
     private void device(String path, long type, long perm, long major, long minor) {
-        if (newUserNs) {
+        if (newUserNs || host.inUserNamespace()) {
             // mknod is refused in a user namespace: bind the host's node instead (runc does the same).
             inRoot.createFile(path);
             inRoot.bind("bind the host's " + path, path, path, false, false, 0, 0, false, 0);

@@ -62,6 +62,17 @@ public final class Rootless {
         return !(f.length == 3 && f[0].equals("0") && f[1].equals("0") && f[2].equals("4294967295"));
     }
 
+    private static final boolean IN_USER_NS = detect(0, readUidMap());
+
+    /**
+     * Whether this process runs in a user namespace other than the initial one (its uid_map maps
+     * less than every id), as rootless podman and buildah run their runtime: mknod is refused
+     * there even to root, so devices are bind mounts (runc's userns.RunningInUserNS).
+     */
+    public static boolean inUserNamespace() {
+        return IN_USER_NS;
+    }
+
     /** The effective uid, from /proc/self/status (-1 when unreadable). */
     public static long euid() {
         return EUID;

@@ -26,6 +26,9 @@ public final class Spawner {
      */
     private static final ReentrantLock SPAWN_LOCK = new ReentrantLock();
 
+    /** Set in a thread whose launches another thread follows (their images are then shared arenas). */
+    private static final ThreadLocal<Boolean> LAUNCHED_FOR_ANOTHER = ThreadLocal.withInitial(() -> false);
+
     /** Held while a rootless parent has made the JVM dumpable to write a child's id maps. */
     private static final ReentrantLock DUMPABLE = new ReentrantLock();
 
@@ -275,7 +278,7 @@ public final class Spawner {
      */
     private static Launch clone(Program program, long[] presetSlots, int cgroupFd, boolean parked) {
         NonDumpable.ensure();
-        ProgramImage image = new ProgramImage(program);
+        ProgramImage image = new ProgramImage(program, LAUNCHED_FOR_ANOTHER.get());
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
         int[] err = null;
@@ -385,6 +388,9 @@ public final class Spawner {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("a launch into a pid namespace must come from a platform thread (setns is per thread)");
         }
+        if (Rootless.euid() != 0 || Rootless.inUserNamespace()) {
+            return bornInOwnThread(pidNs, clone);
+        }
         int ownPidns = Libc.open("/proc/self/ns/pid", Libc.O_RDONLY | Libc.O_CLOEXEC);
         SPAWN_LOCK.lock();
         try {
@@ -398,6 +404,44 @@ public final class Spawner {
             SPAWN_LOCK.unlock();
             Libc.close(ownPidns);
         }
+    }
+
+    /**
+     * {@link #bornIn} for a runtime that may not move back: setns(CLONE_NEWPID) needs
+     * CAP_SYS_ADMIN over the pid namespace it enters, and the runtime's own belongs to a user
+     * namespace above its own when it runs in one (rootless podman's: root there, nobody in the
+     * initial one). A platform thread of its own joins the container's, clones, and ends; the
+     * calling thread's pid_ns_for_children is never changed.
+     */
+    private static Launch bornInOwnThread(int pidNs, java.util.function.Supplier<Launch> clone) {
+        Launch[] launched = new Launch[1];
+        RuntimeException[] failed = new RuntimeException[1];
+        Thread t = Thread.ofPlatform().name("isthmus-born-in").unstarted(() -> {
+            try {
+                Libc.setns(pidNs, (int) K.CLONE_NEWPID);
+                LAUNCHED_FOR_ANOTHER.set(true); // the caller follows the launch and closes its image
+                launched[0] = clone.get();
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        });
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the launch must be known before this returns
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return launched[0];
     }
 
     /** {@link #launch(Program, int, int)}, born in the pid namespace {@code pidNs} (-1: the runtime's). */
