@@ -656,6 +656,14 @@ public final class Lifecycle {
         process = withContainerDefaults(process, config.process());
         long join = namespacesToJoin(r.pid(), true);
         boolean joinPid = !sameNamespace("pid", r.pid());
+        if (joinPid && dev.isthmus.sys.Rootless.euid() != 0) {
+            // setns(CLONE_NEWPID) needs CAP_SYS_ADMIN in the caller's own user namespace, which
+            // a plain user lacks; the way around is runc's (enter the container's user namespace,
+            // then fork), and the spawn program cannot fork. Root in a user namespace (podman's) can.
+            throw new LifecycleException("cannot exec in container " + id + ": running rootless (uid " + dev.isthmus.sys.Rootless.euid()
+                    + "), isthmus cannot yet join a container's own pid namespace (that takes a fork inside its user namespace); "
+                    + "a container without a pid namespace, or exec through rootless podman, works");
+        }
         dev.isthmus.plan.Program program;
         try {
             program = Planner.planExec(config, Path.of(r.bundle()), process, join);
