@@ -262,6 +262,8 @@ class RootlessIntegrationTest {
         Path out = top.resolve("podman-d.out");
         Cli.Result d = asUserToFiles(out, detached);
         assertEquals(0, d.status(), d::toString);
+        String fullId = d.out().strip();
+        assertTrue(fullId.matches("[0-9a-f]{64}"), d::toString);
         Cli.Result e = asUser(home, podman("exec", name, "sh", "-c", "echo in exec; exit 4"));
         assertEquals(4, e.status(), e::toString);
         assertEquals("in exec\n", e.out(), e::toString);
@@ -269,7 +271,8 @@ class RootlessIntegrationTest {
         assertEquals(0, stop.status(), stop::toString);
         Cli.Result rm = asUser(home, podman("rm", name));
         assertEquals(0, rm.status(), rm::toString);
-        assertNoRootState();
+        assertFalse(Files.exists(Path.of("/run/isthmus", fullId)), "state under /run/isthmus");
+        assertEquals(List.of(), cgroupsNaming(fullId), "cgroups made for the podman container");
     }
 
     @Test
@@ -403,9 +406,18 @@ class RootlessIntegrationTest {
 
     /** Directories named {@code name} in any cgroup hierarchy, a few levels down (where isthmus would make them). */
     private static List<Path> cgroupsNamed(String name) throws IOException {
+        return cgroupsWhere(n -> n.equals(name));
+    }
+
+    /** Directories whose name holds {@code id} (podman's libpod-ID.scope and the like). */
+    private static List<Path> cgroupsNaming(String id) throws IOException {
+        return cgroupsWhere(n -> n.contains(id));
+    }
+
+    private static List<Path> cgroupsWhere(java.util.function.Predicate<String> name) throws IOException {
         List<Path> found = new ArrayList<>();
         try (Stream<Path> s = Files.walk(Path.of("/sys/fs/cgroup"), 5)) {
-            s.filter(p -> p.getFileName() != null && p.getFileName().toString().equals(name) && Files.isDirectory(p)).forEach(found::add);
+            s.filter(p -> p.getFileName() != null && name.test(p.getFileName().toString()) && Files.isDirectory(p)).forEach(found::add);
         } catch (java.io.UncheckedIOException e) {
             // a cgroup removed during the walk
         }
