@@ -237,6 +237,46 @@ class RootlessIntegrationTest {
     }
 
     @Test
+    void aDelegatedCgroupV2SubtreeIsUsed() throws Exception {
+        Path v2 = cgroup2Mount();
+        assumeTrue(v2 != null, "no cgroup2 hierarchy mounted");
+        // As systemd delegates a user's service: a directory of its own, its cgroup.procs,
+        // cgroup.threads and cgroup.subtree_control chowned to the user; root moves the user's shell in.
+        Path delegated = v2.resolve("isthmus-rl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+        Files.createDirectory(delegated);
+        String id = "rl-cgroup";
+        Path flag = top.resolve("in-cgroup");
+        try {
+            for (String f : List.of("", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control")) {
+                Cli.Result c = Cli.run(new ProcessBuilder("chown", uid + ":" + gid, delegated.resolve(f).toString())
+                        .redirectInput(new File("/dev/null")));
+                assertEquals(0, c.status(), c::toString);
+            }
+            writeRootlessConfig("cat /proc/self/cgroup", "\"user\": {\"uid\": 0, \"gid\": 0}", ownMap(uid), ownMap(gid));
+            Path out = top.resolve("cgroup.out");
+            String waitThenRun = "while [ ! -e " + flag + " ]; do sleep 0.05; done; exec " + runtime + " run " + id;
+            Process p = userProcess(bundle, List.of("sh", "-c", waitThenRun), true).redirectOutput(out.toFile())
+                    .redirectErrorStream(true).start();
+            long shell = childOf(p.pid());
+            Files.writeString(delegated.resolve("cgroup.procs"), Long.toString(shell));
+            Files.writeString(flag, "");
+            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "isthmus run did not finish");
+            String printed = Files.readString(out);
+            assertEquals(0, p.exitValue(), printed);
+            String inV2 = "0::/" + delegated.getFileName() + "/isthmus/" + id;
+            assertTrue(printed.lines().anyMatch(l -> l.equals(inV2)), () -> "expected " + inV2 + " in\n" + printed);
+            assertFalse(Files.exists(delegated.resolve("isthmus").resolve(id)), "the container's cgroup was removed");
+            assertNothingOfRoot(id);
+        } finally {
+            try (Stream<Path> s = Files.walk(delegated)) {
+                for (Path d : s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(d); // rmdir: empty once the run has ended
+                }
+            }
+        }
+    }
+
+    @Test
     void withoutXdgRuntimeDirTheErrorNamesTheVariable() throws Exception {
         Cli.Result r = asUser(home, List.of(runtime.toString(), "state", "x"), false);
         assertEquals(1, r.status(), r::toString);
@@ -461,6 +501,31 @@ class RootlessIntegrationTest {
             }
         }
         return out;
+    }
+
+    /** The mount point of the cgroup2 hierarchy (pure v2 or hybrid), or null. */
+    private static Path cgroup2Mount() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = l.split(" ");
+            int dash = java.util.Arrays.asList(f).indexOf("-");
+            if (dash > 0 && dash + 1 < f.length && f[dash + 1].equals("cgroup2")) {
+                return Path.of(f[4]);
+            }
+        }
+        return null;
+    }
+
+    /** The (only) child of process {@code pid}: runuser's command; waits for it to appear. */
+    private static long childOf(long pid) throws Exception {
+        Path children = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
+        for (int i = 0; i < 200; i++) {
+            String c = Files.readString(children).strip();
+            if (!c.isEmpty()) {
+                return Long.parseLong(c.split("\\s+")[0]);
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("runuser started no command");
     }
 
     private static boolean onPath(String tool) {
