@@ -656,17 +656,17 @@ public final class Lifecycle {
         process = withContainerDefaults(process, config.process());
         long join = namespacesToJoin(r.pid(), true);
         boolean joinPid = !sameNamespace("pid", r.pid());
-        if (joinPid && dev.isthmus.sys.Rootless.euid() != 0) {
-            // setns(CLONE_NEWPID) needs CAP_SYS_ADMIN in the caller's own user namespace, which
-            // a plain user lacks; the way around is runc's (enter the container's user namespace,
-            // then fork), and the spawn program cannot fork. Root in a user namespace (podman's) can.
-            throw new LifecycleException("cannot exec in container " + id + ": running rootless (uid " + dev.isthmus.sys.Rootless.euid()
-                    + "), isthmus cannot yet join a container's own pid namespace (that takes a fork inside its user namespace); "
-                    + "a container without a pid namespace, or exec through rootless podman, works");
+        // A plain user may not setns(CLONE_NEWPID) from the JVM (that needs CAP_SYS_ADMIN in its
+        // own user namespace): the child joins the pid namespace with the user namespace through
+        // the pidfd, and forks the process that runs (runc's nsexec does the same).
+        boolean fork = joinPid && dev.isthmus.sys.Rootless.euid() != 0;
+        if (fork) {
+            joinPid = false;
         }
         dev.isthmus.plan.Program program;
         try {
-            program = Planner.planExec(config, Path.of(r.bundle()), process, join);
+            program = fork ? Planner.planForkingExec(config, Path.of(r.bundle()), process, join)
+                    : Planner.planExec(config, Path.of(r.bundle()), process, join);
         } catch (PlanException e) {
             throw new LifecycleException(e.getMessage());
         }
@@ -685,6 +685,9 @@ public final class Lifecycle {
         try {
             long[] slots = new long[dev.isthmus.plan.Step.SLOTS];
             slots[dev.isthmus.plan.Program.TARGET] = pidfd;
+            if (fork) {
+                slots[dev.isthmus.plan.Program.FIFO] = dev.isthmus.plan.Program.FORK_MARK;
+            }
             if (consoleSocket != null) {
                 pty = dev.isthmus.sys.Pty.open();
                 slave = pty.openSlave();
@@ -708,15 +711,30 @@ public final class Lifecycle {
             if (forwarding != null) {
                 forwarding.target(child);
             }
+            int execPid = launch.pid();
             try {
-                launch.awaitExec(cg == null ? null : cg::add);
+                if (fork) {
+                    execPid = launch.awaitForkedExec(cg == null ? null : cg::add, Planner.forkEndStep(program));
+                    int forkedFd = Libc.pidfdOpen(execPid); // this process's child (CLONE_PARENT): no pid reuse before it is reaped
+                    if (forkedFd < 0) {
+                        throw new LifecycleException("exec in container " + id + ": pidfd_open of the forked process " + execPid + ": "
+                                + dev.isthmus.sys.Errno.describe(-forkedFd));
+                    }
+                    Libc.close(child); // the intermediate's, reaped
+                    child = forkedFd;
+                    if (forwarding != null) {
+                        forwarding.target(child);
+                    }
+                } else {
+                    launch.awaitExec(cg == null ? null : cg::add);
+                }
             } catch (SpawnException e) {
                 throw new LifecycleException(e.getMessage());
             } finally {
                 launch.close();
             }
             if (pidFile != null) {
-                Run.writePidFile(pidFile, launch.pid());
+                Run.writePidFile(pidFile, execPid);
             }
             return detach ? 0 : Libc.waitPidfd(child, false).shellStatus();
         } finally {

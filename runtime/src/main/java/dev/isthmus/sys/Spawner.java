@@ -139,6 +139,106 @@ public final class Spawner {
             }
         }
 
+        /**
+         * For a forking exec ({@code Planner.planForkingExec}): does the parent's part as
+         * {@link #awaitExec(BeforeRelease)}, then reads the error pipe to its end, where the
+         * intermediate and the process it forked each report the fork's result beside
+         * {@link Program#FORK_MARK}, the intermediate ends at step {@code endStep} with ESRCH, and
+         * EOF means the forked process exec'd. Reaps the intermediate; returns the forked
+         * process's pid (a child of this process, through CLONE_PARENT).
+         *
+         * @throws SpawnException naming the failed step; the intermediate has then been reaped
+         */
+        public int awaitForkedExec(BeforeRelease beforeRelease, int endStep) throws SpawnException {
+            long forked = 0;
+            try {
+                if (beforeRelease != null) {
+                    try {
+                        beforeRelease.run(pid);
+                    } catch (Exception e) {
+                        Libc.pidfdSendSignal(pidfd, 9);
+                        Libc.waitPidfd(pidfd, false);
+                        throw new SpawnException(e.getMessage(), -1, 0);
+                    }
+                }
+                if (syncWrite >= 0) {
+                    writeParentFiles();
+                    Libc.write(syncWrite, new byte[] {0});
+                    Libc.close(syncWrite);
+                    syncWrite = -1;
+                }
+                int failedStep = -1;
+                int failedErrno = 0;
+                while (true) {
+                    byte[] report = new byte[16];
+                    int n = 0;
+                    while (n < 16) {
+                        byte[] buf = new byte[16 - n];
+                        int r = Libc.read(errRead, buf, buf.length);
+                        if (r == 0) {
+                            break;
+                        }
+                        System.arraycopy(buf, 0, report, n, r);
+                        n += r;
+                    }
+                    if (n < 16) {
+                        break; // EOF: every writer is gone (exec'd or ended)
+                    }
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(report).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    long first = b.getLong();
+                    long second = b.getLong();
+                    if (second == Program.FORK_MARK) {
+                        if (first > 0) {
+                            forked = first;
+                        }
+                    } else if (first == endStep && second == Errno.ESRCH.number() && failedStep < 0) {
+                        // the intermediate ended as planned
+                    } else if (failedStep < 0) {
+                        failedStep = (int) first;
+                        failedErrno = (int) second;
+                    }
+                }
+                Libc.waitPidfd(pidfd, false);
+                if (failedStep >= 0 || forked <= 0) {
+                    if (forked > 0) {
+                        reapForked((int) forked);
+                    }
+                    throw failedStep >= 0 ? SpawnException.of(program, failedStep, failedErrno)
+                            : new SpawnException("the process forked into the container's pid namespace did not start", -1, 0);
+                }
+                return (int) forked;
+            } catch (SysException e) {
+                Libc.pidfdSendSignal(pidfd, 9);
+                Libc.waitPidfd(pidfd, false);
+                if (forked > 0) {
+                    reapForked((int) forked);
+                }
+                throw new SpawnException("setting up the child: " + e.getMessage(), -1, e.errno());
+            } finally {
+                Libc.close(errRead);
+                errRead = -1;
+                image.close();
+            }
+        }
+
+        /** Kills and reaps a forked process that failed before its exec (it is this process's child). */
+        private static void reapForked(int forkedPid) {
+            try {
+                int fd = Libc.pidfdOpen(forkedPid);
+                if (fd < 0) {
+                    return; // already gone
+                }
+                try {
+                    Libc.pidfdSendSignal(fd, 9);
+                    Libc.waitPidfd(fd, false);
+                } finally {
+                    Libc.close(fd);
+                }
+            } catch (SysException e) {
+                // already reaped
+            }
+        }
+
         private void writeParentFiles() {
             boolean procFiles = !program.oomScoreAdj().isEmpty() || !program.uidMap().isEmpty() || !program.gidMap().isEmpty();
             if (!procFiles || Rootless.euid() == 0) {

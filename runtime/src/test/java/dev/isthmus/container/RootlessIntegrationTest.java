@@ -187,7 +187,7 @@ class RootlessIntegrationTest {
     }
 
     @Test
-    void createStartStateKillDeleteAsThePlainUser() throws Exception {
+    void createStartStateExecKillDeleteAsThePlainUser() throws Exception {
         String id = "rl-life";
         writeRootlessConfig("sleep 100", "\"user\": {\"uid\": 0, \"gid\": 0}", ownMap(uid), ownMap(gid));
         Path out = top.resolve("create.out");
@@ -199,6 +199,14 @@ class RootlessIntegrationTest {
         assertTrue(isthmus("state", id).out().contains("\"status\": \"running\""));
         Cli.Result ps = isthmus("ps", id);
         assertTrue(ps.out().contains("sleep 100"), ps::toString);
+        // exec: forked inside the container's user namespace into its pid namespace (not pid 1: the init is)
+        Cli.Result ex = isthmus("exec", id, "sh", "-c", "echo pid $$; cat /proc/self/uid_map; exit 5");
+        assertEquals(5, ex.status(), ex::toString);
+        assertTrue(ex.out().contains("pid 2\n"), ex::toString);
+        assertTrue(ex.out().replaceAll("\\s+", " ").contains("0 " + uid + " 1"), ex::toString);
+        Cli.Result missing = isthmus("exec", id, "/no/such/program");
+        assertEquals(1, missing.status(), missing::toString);
+        assertTrue(missing.err().contains("exec /no/such/program: No such file or directory"), missing::toString);
         Cli.Result k = isthmus("kill", id, "KILL");
         assertEquals(0, k.status(), k::toString);
         String status = "";
