@@ -144,11 +144,18 @@ class RootlessIntegrationTest {
         assertEquals(0, spec.status(), spec::toString);
         // Unchanged but for what a non-interactive run needs: its args and no terminal.
         editConfig("\"terminal\": true", "\"terminal\": false", argsOf("id; cat /proc/self/uid_map /proc/self/gid_map"));
-        Cli.Result r = isthmus("run", id);
-        assertEquals(0, r.status(), r::toString);
-        assertTrue(r.out().contains("uid=0(root) gid=0(root)"), r::toString);
-        assertTrue(r.out().replaceAll("\\s+", " ").contains("0 " + uid + " 1 0 " + gid + " 1"), r::toString);
-        assertNothingOfRoot(id);
+        for (String mode : List.of("spec", "bundle", "exec")) {
+            Cli.Result r = isthmus("--state-mode=" + mode, "run", id);
+            assertEquals(0, r.status(), () -> mode + " mode: " + r);
+            assertTrue(r.out().contains("uid=0(root) gid=0(root)"), () -> mode + " mode: " + r);
+            assertTrue(r.out().replaceAll("\\s+", " ").contains("0 " + uid + " 1 0 " + gid + " 1"), () -> mode + " mode: " + r);
+            if (mode.equals("exec")) {
+                Cli.Result d = isthmus("--state-mode=exec", "delete", id); // no runtime is left to remove the record
+                assertEquals(0, d.status(), d::toString);
+            }
+            assertFalse(Files.exists(bundle.resolve(".isthmus")), mode + " mode left state in the bundle");
+            assertNothingOfRoot(id);
+        }
     }
 
     @Test
@@ -218,6 +225,19 @@ class RootlessIntegrationTest {
         Cli.Result d = isthmus("delete", id);
         assertEquals(0, d.status(), d::toString);
         assertNothingOfRoot(id);
+    }
+
+    @Test
+    void batchRunsTasksAsThePlainUser() throws Exception {
+        writeRootlessConfig("true", "\"user\": {\"uid\": 0, \"gid\": 0}", ownMap(uid), ownMap(gid));
+        Path tasks = home.resolve("tasks.jsonl");
+        Files.writeString(tasks, "{\"id\": \"t1\", \"args\": [\"sh\", \"-c\", \"test $(id -u) = 0\"]}\n"
+                + "{\"id\": \"t2\", \"args\": [\"sh\", \"-c\", \"exit 3\"]}\n");
+        chown(tasks);
+        Cli.Result r = isthmus("batch", "-b", bundle.toString(), tasks.toString());
+        assertEquals(1, r.status(), r::toString); // one task exited 3
+        assertTrue(r.out().contains("\"id\":\"t1\"") && r.out().matches("(?s).*\"id\":\"t1\",\"pid\":\\d+,\"exit\":0.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*\"id\":\"t2\",\"pid\":\\d+,\"exit\":3.*"), r::toString);
     }
 
     @Test
