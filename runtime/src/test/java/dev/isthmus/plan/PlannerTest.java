@@ -469,6 +469,25 @@ class PlannerTest {
         assertTrue(indexOf(e2.steps(), x -> x.call() == Syscall.SETNS) < e2.imageStart());
     }
 
+    @Test
+    void aPlainUsersExecJoinsThePidNamespaceThroughThePidfdAndForksInTheImage() throws Exception {
+        Config c = config(Bundles.DEFAULT_NAMESPACES + "", "", "", List.of("/bin/sh"));
+        Program e = Planner.planExec(c, BUNDLE, c.process(), K.CLONE_NEWUSER | K.CLONE_NEWNS | K.CLONE_NEWPID, HOST, true);
+        List<Step> es = e.steps();
+        int join = indexOf(es, x -> x.call() == Syscall.SETNS);
+        assertTrue(join >= 0 && join < e.imageStart() && es.get(join).render().contains("CLONE_NEWPID")
+                && es.get(join).render().contains("CLONE_NEWUSER"), e.listing("")::toString);
+        int fork = indexOf(es, x -> x.call() == Syscall.CLONE);
+        int report = indexOf(es, x -> x.call() == Syscall.WRITE && x.args().get(1).equals(new Arg.SlotAddr(Program.IMAGE)));
+        int end = Planner.forkEndStep(e);
+        assertTrue(e.imageStart() < fork && fork + 1 == report && report + 1 == end, e.listing("")::toString);
+        assertEquals(Program.IMAGE, es.get(fork).storeSlot(), "the fork's result is what both report");
+        assertEquals(List.of(new Arg.Slot(Program.IMAGE), new Arg.Slot(Program.IMAGE)), es.get(end).args(), "setpgid(pid, pid)");
+        assertTrue(es.get(fork).render().contains("CLONE_PARENT"), "the forked process is the runtime's child");
+        assertTrue(end < indexOf(es, x -> x.call() == Syscall.EXECVE), "everything of the process after the fork");
+        assertEquals(-1, Planner.forkEndStep(Planner.planExec(c, BUNDLE, c.process(), K.CLONE_NEWNS, HOST)), "root: no fork");
+    }
+
     private static int indexOf(List<Step> steps, Predicate<Step> p) {
         for (int i = 0; i < steps.size(); i++) {
             if (p.test(steps.get(i))) {
