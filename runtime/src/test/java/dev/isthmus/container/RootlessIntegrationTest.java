@@ -206,6 +206,10 @@ class RootlessIntegrationTest {
         assertTrue(isthmus("state", id).out().contains("\"status\": \"running\""));
         Cli.Result ps = isthmus("ps", id);
         assertTrue(ps.out().contains("sleep 100"), ps::toString);
+        // No writable cgroup (runuser leaves the user in root's): nothing to freeze, said so
+        Cli.Result pause = isthmus("pause", id);
+        assertEquals(1, pause.status(), pause::toString);
+        assertTrue(pause.err().contains("no cgroup recorded") && pause.err().contains("rootless"), pause::toString);
         // exec: forked inside the container's user namespace into its pid namespace (not pid 1: the init is)
         Cli.Result ex = isthmus("exec", id, "sh", "-c", "echo pid $$; cat /proc/self/uid_map; exit 5");
         assertEquals(5, ex.status(), ex::toString);
