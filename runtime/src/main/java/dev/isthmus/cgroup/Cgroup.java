@@ -74,6 +74,14 @@ public final class Cgroup {
     }
 
     /**
+     * This (not yet made) cgroup with only the directories {@code keep} accepts; possibly none, a
+     * rootless container's cgroup where the user may write nowhere: then nothing is made or recorded.
+     */
+    public Cgroup only(Predicate<Dir> keep) {
+        return new Cgroup(dirs.stream().filter(keep).toList(), new ArrayList<>());
+    }
+
+    /**
      * Makes the directories (a v1 cpuset directory starts with no cpus and mems, so it gets its
      * parent's; v2 parents get the needed controllers in cgroup.subtree_control). The record in
      * {@code stateDir} is written before the first directory is made and names every directory

@@ -26,6 +26,11 @@ public record CgroupPath(String path, boolean relative) {
 
     public static CgroupPath of(String cgroupsPath, String id) {
         if (cgroupsPath == null || cgroupsPath.isEmpty()) {
+            if (dev.isthmus.sys.Rootless.active()) {
+                // Under the runtime's own cgroup: where a delegated subtree (a user's systemd
+                // service) lets an unprivileged user make one.
+                return new CgroupPath("/isthmus/" + id, true);
+            }
             return systemdDefault ? systemd("system.slice:isthmus:" + id) : new CgroupPath("/isthmus/" + id, false);
         }
         if (cgroupsPath.split(":", -1).length == 3) {

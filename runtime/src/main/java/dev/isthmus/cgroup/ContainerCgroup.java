@@ -3,6 +3,7 @@ package dev.isthmus.cgroup;
 import dev.isthmus.spec.Config;
 import dev.isthmus.spec.LinuxResources;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,13 +48,17 @@ public final class ContainerCgroup {
         LinuxResources r = config.linux() == null ? null : config.linux().resources();
         List<ResourceWrites.Write> writes = ResourceWrites.of(r, h, config.linux() == null ? List.of() : config.linux().devices());
         Cgroup cg = Cgroup.plan(h, CgroupPath.of(path, id));
+        if (dev.isthmus.sys.Rootless.active()) {
+            cg = cg.only(ContainerCgroup::writable);
+            writes = rootlessWrites(writes, cg, h);
+        }
         Set<String> v2 = new LinkedHashSet<>();
         for (ResourceWrites.Write w : writes) {
             if (h.isV2(w.controller())) {
                 v2.add(w.controller());
             }
         }
-        if (h.mode() == Hierarchy.Mode.V2) {
+        if (h.mode() == Hierarchy.Mode.V2 && !dev.isthmus.sys.Rootless.active()) {
             for (String c : List.of("cpu", "memory", "pids", "io", "hugetlb")) {
                 if (h.v2Controllers().contains(c)) {
                     v2.add(c); // for events --stats, as a v2 runtime's container has them
@@ -73,10 +78,56 @@ public final class ContainerCgroup {
     }
 
     /**
+     * Whether a rootless runtime may make (or enter) {@code d}: its nearest existing ancestor is
+     * writable by this process, and when it exists already, so is its cgroup.procs. A delegated
+     * cgroup v2 subtree (systemd's user@UID.service) is; a root-owned v1 hierarchy is not, and is
+     * then left alone, as runc's rootless cgroup manager leaves it.
+     */
+    static boolean writable(Cgroup.Dir d) {
+        Path p = d.path();
+        if (Files.isDirectory(p)) {
+            return Files.isWritable(p.resolve("cgroup.procs")) && Files.isWritable(p);
+        }
+        while (p != null && !Files.isDirectory(p)) {
+            p = p.getParent();
+        }
+        return p != null && Files.isWritable(p);
+    }
+
+    /**
+     * The writes a rootless container keeps: device rules are left out where no writable
+     * devices cgroup exists (in a user namespace mknod is refused anyway and the devices are
+     * bind mounts; runc's rootless manager ignores them the same way); any other value without a
+     * writable directory of its controller is refused, naming the field and the directory.
+     */
+    private static List<ResourceWrites.Write> rootlessWrites(List<ResourceWrites.Write> writes, Cgroup usable, Hierarchy h) {
+        List<ResourceWrites.Write> kept = new java.util.ArrayList<>();
+        Cgroup all = null;
+        for (ResourceWrites.Write w : writes) {
+            String c = w.controller().equals(ResourceWrites.EBPF_DEVICES) ? ResourceWrites.V2_CORE : w.controller();
+            if (usable.holds(c)) {
+                kept.add(w);
+                continue;
+            }
+            if (w.controller().equals("devices") || w.controller().equals(ResourceWrites.EBPF_DEVICES)) {
+                continue;
+            }
+            String where = h.isV2(w.controller()) ? "the cgroup v2 hierarchy" : "the " + w.controller() + " hierarchy";
+            throw new IllegalArgumentException(w.field() + ": running rootless (uid " + dev.isthmus.sys.Rootless.euid()
+                    + "), isthmus may set it only in a cgroup this user may write, and " + where + " holds none for this container "
+                    + "(no delegated subtree, such as systemd's user@UID.service, is writable here); drop the limit or run as root");
+        }
+        return kept;
+    }
+
+    /**
      * Creates the directories, applies the limits and records them in {@code stateDir}. On a
      * refused value removes what it made and throws IllegalArgumentException naming the field.
      */
     public Cgroup make(Path stateDir) throws IOException {
+        if (cgroup.dirs().isEmpty()) {
+            return cgroup; // rootless without a writable hierarchy: no cgroup, nothing recorded (the scan finds its processes)
+        }
         boolean ok = false;
         try {
             cgroup.create(v2Controllers, stateDir);

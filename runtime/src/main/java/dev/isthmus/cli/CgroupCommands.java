@@ -31,8 +31,8 @@ final class CgroupCommands {
         }
         Cgroup cg = Cgroup.load(store.dir(id));
         if (cg == null) {
-            throw new Refused("container " + id + " has no cgroup recorded (made by an isthmus without cgroup support, or an exec-mode"
-                    + " container not started yet)");
+            throw new Refused("container " + id + " has no cgroup recorded (made by an isthmus without cgroup support, an exec-mode"
+                    + " container not started yet, or a rootless container where this user may write no cgroup hierarchy)");
         }
         return new Target(r, store.status(r), cg);
     }

@@ -126,6 +126,11 @@ public final class Main implements Runnable {
     private int executionStrategy(CommandLine.ParseResult parseResult) {
         Log.install(log, logFormat);
         dev.isthmus.cgroup.CgroupPath.systemdDefault(systemdCgroup);
+        try {
+            dev.isthmus.sys.Rootless.configure(rootless);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         return new CommandLine.RunLast().execute(parseResult);
     }
 
@@ -147,7 +152,7 @@ public final class Main implements Runnable {
         Model m = Model.command("isthmus", this, "A stateless-capable OCI container runtime on Project Panama.");
         m.version(new Version());
         m.option("--root", java.nio.file.Path.class, "Where container state is kept (default: /run/isthmus, or "
-                + "$XDG_RUNTIME_DIR/isthmus when not root).", v -> root = v);
+                + "$XDG_RUNTIME_DIR/isthmus when rootless).", v -> root = v);
         m.option("--log", java.nio.file.Path.class, "Also write errors to this file.", v -> log = v);
         m.option("--log-format", String.class, "text or json (one object per line: level, msg, time).", v -> logFormat = v);
         m.option("--state-mode", String.class, "spec (default, runc-compatible), bundle (state in "
@@ -160,7 +165,9 @@ public final class Main implements Runnable {
         m.option("--systemd-cgroup", boolean.class, "Default cgroup path system.slice:isthmus:ID (as runc's systemd "
                 + "driver; the slice:prefix:name form of linux.cgroupsPath is understood either way; isthmus makes the "
                 + "directories itself, without asking systemd for a unit).", v -> systemdCgroup = v);
-        m.option("--rootless", String.class, "Accepted for runc compatibility (true, false or auto).", v -> rootless = v);
+        m.option("--rootless", String.class, "true, false or auto (default): rootless when not root, or root in a user namespace "
+                + "that maps less than every id (state under $XDG_RUNTIME_DIR/isthmus, cgroups only where writable, id ranges through "
+                + "newuidmap/newgidmap).", v -> rootless = v);
         spec = m.spec();
         return spec;
     }

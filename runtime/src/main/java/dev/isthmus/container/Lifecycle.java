@@ -48,6 +48,7 @@ public final class Lifecycle {
         try {
             ContainerId.check(id);
             config = ConfigReader.read(abs.resolve("config.json"));
+            RootlessConfig.check(config);
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
             parked = Planner.planParked(config, abs, Host.LIVE, options.withCgroupView(cgroup.view()), store.fifo(id));
             parked = dev.isthmus.plan.ParentSync.of(parked); // the init enters its cgroups before its first step
@@ -256,6 +257,7 @@ public final class Lifecycle {
         Path abs = bundle.toAbsolutePath().normalize();
         Config config = execModePlan(id, abs.resolve("config.json"), abs, consoleSocket, options).config();
         try {
+            RootlessConfig.check(config);
             dev.isthmus.cgroup.ContainerCgroup.prepare(id, config); // refuses bad cgroup settings now, makes nothing
         } catch (IllegalArgumentException e) {
             throw new LifecycleException(e.getMessage());
@@ -689,9 +691,17 @@ public final class Lifecycle {
         process = withContainerDefaults(process, config.process());
         long join = namespacesToJoin(r.pid(), true);
         boolean joinPid = !sameNamespace("pid", r.pid());
+        // A plain user may not setns(CLONE_NEWPID) from the JVM (that needs CAP_SYS_ADMIN in its
+        // own user namespace): the child joins the pid namespace with the user namespace through
+        // the pidfd, and forks the process that runs (runc's nsexec does the same).
+        boolean fork = joinPid && dev.isthmus.sys.Rootless.euid() != 0;
+        if (fork) {
+            joinPid = false;
+        }
         dev.isthmus.plan.Program program;
         try {
-            program = Planner.planExec(config, Path.of(r.bundle()), process, join);
+            program = fork ? Planner.planForkingExec(config, Path.of(r.bundle()), process, join)
+                    : Planner.planExec(config, Path.of(r.bundle()), process, join);
         } catch (PlanException e) {
             throw new LifecycleException(e.getMessage());
         }
@@ -710,6 +720,9 @@ public final class Lifecycle {
         try {
             long[] slots = new long[dev.isthmus.plan.Step.SLOTS];
             slots[dev.isthmus.plan.Program.TARGET] = pidfd;
+            if (fork) {
+                slots[dev.isthmus.plan.Program.FIFO] = dev.isthmus.plan.Program.FORK_MARK;
+            }
             if (consoleSocket != null) {
                 // the container's own pty (tty names /dev/pts/N of the container), else one of ours
                 pty = dev.isthmus.sys.Pty.inContainer(r.pid());
@@ -737,15 +750,30 @@ public final class Lifecycle {
             if (forwarding != null) {
                 forwarding.target(child);
             }
+            int execPid = launch.pid();
             try {
-                launch.awaitExec(cg == null ? null : cg::add);
+                if (fork) {
+                    execPid = launch.awaitForkedExec(cg == null ? null : cg::add, Planner.forkEndStep(program));
+                    int forkedFd = Libc.pidfdOpen(execPid); // this process's child (CLONE_PARENT): no pid reuse before it is reaped
+                    if (forkedFd < 0) {
+                        throw new LifecycleException("exec in container " + id + ": pidfd_open of the forked process " + execPid + ": "
+                                + dev.isthmus.sys.Errno.describe(-forkedFd));
+                    }
+                    Libc.close(child); // the intermediate's, reaped
+                    child = forkedFd;
+                    if (forwarding != null) {
+                        forwarding.target(child);
+                    }
+                } else {
+                    launch.awaitExec(cg == null ? null : cg::add);
+                }
             } catch (SpawnException e) {
                 throw new LifecycleException(e.getMessage());
             } finally {
                 launch.close();
             }
             if (pidFile != null) {
-                Run.writePidFile(pidFile, launch.pid());
+                Run.writePidFile(pidFile, execPid);
             }
             return detach ? 0 : Libc.waitPidfd(child, false).shellStatus();
         } finally {

@@ -57,6 +57,7 @@ public final class Run {
         try {
             ContainerId.check(id);
             config = ConfigReader.read(bundle.resolve("config.json"));
+            RootlessConfig.check(config);
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
             Planner.Options options = this.options.withCgroupView(cgroup.view()); // a "cgroup" mount shows the container's own
             program = Planner.plan(config, bundle, Host.LIVE, options);

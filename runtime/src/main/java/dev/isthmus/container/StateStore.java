@@ -84,11 +84,14 @@ public final class StateStore {
         this.bundleMode = bundleMode;
     }
 
-    /** The default root: /run/isthmus for root, else $XDG_RUNTIME_DIR/isthmus. */
+    /**
+     * The default root: /run/isthmus, or when rootless (also as root in a user namespace that
+     * maps less than every id: rootless podman's) $XDG_RUNTIME_DIR/isthmus, an
+     * IllegalArgumentException naming the variable when it is unset.
+     */
     public static Path defaultRoot() {
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
-        boolean isRoot = "root".equals(System.getProperty("user.name"));
-        return !isRoot && xdg != null && !xdg.isEmpty() ? Path.of(xdg, "isthmus") : Path.of("/run/isthmus");
+        return dev.isthmus.sys.Rootless.active() ? dev.isthmus.sys.Rootless.stateRoot(System.getenv("XDG_RUNTIME_DIR"))
+                : Path.of("/run/isthmus");
     }
 
     public Path dir(String id) {
@@ -107,6 +110,17 @@ public final class StateStore {
 
     /** Claims {@code id} for the container of {@code bundle} (where bundle mode keeps its state). */
     public Path claim(String id, Path bundle) throws IOException {
+        try {
+            return claimIn(id, bundle);
+        } catch (java.nio.file.AccessDeniedException e) {
+            // A sentence, not a bare path: the usual cause is a plain user on root's default root.
+            throw new IllegalArgumentException("cannot keep the state of container " + id + " under " + root + ": "
+                    + dev.isthmus.sys.Errno.describe(e) + " (uid " + dev.isthmus.sys.Rootless.euid()
+                    + "; --root names where state is kept, rootless it defaults to $XDG_RUNTIME_DIR/isthmus)");
+        }
+    }
+
+    private Path claimIn(String id, Path bundle) throws IOException {
         Files.createDirectories(root);
         Path dir = dir(id);
         if (bundleMode && bundle != null) {

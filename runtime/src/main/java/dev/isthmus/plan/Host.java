@@ -50,6 +50,11 @@ public interface Host {
     /** The runtime's effective gid. */
     long gid();
 
+    /** Whether the runtime itself runs in a user namespace that is not the initial one (mknod is refused there). */
+    default boolean inUserNamespace() {
+        return false;
+    }
+
     /** AppArmor is enabled on this host (/sys/module/apparmor/parameters/enabled is Y). */
     default boolean appArmor() {
         return false;
@@ -122,6 +127,11 @@ public interface Host {
         @Override
         public long gid() {
             return statusId("Gid:");
+        }
+
+        @Override
+        public boolean inUserNamespace() {
+            return dev.isthmus.sys.Rootless.inUserNamespace();
         }
 
         /** The effective id (second field) of a /proc/self/status line. */

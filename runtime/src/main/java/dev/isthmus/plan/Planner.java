@@ -162,8 +162,40 @@ public final class Planner {
         return planExec(container, bundle, process, joinFlags, Host.LIVE);
     }
 
+    /**
+     * {@link #planExec(Config, Path, dev.isthmus.spec.Process, long)} for a runtime that may not
+     * move into the container's pid namespace itself (a plain user: setns(CLONE_NEWPID) needs
+     * CAP_SYS_ADMIN in the caller's own user namespace): the JVM's child joins the pid namespace
+     * together with the user namespace through the pidfd (which the kernel allows the owner),
+     * and once it is the image it forks, with CLONE_PARENT, the process that runs the rest, born
+     * in that pid namespace (runc's nsexec does the same). Both write the fork's result and
+     * {@link Program#FORK_MARK} to the error pipe, so the runtime learns the new process's pid;
+     * then the intermediate ends on purpose with {@link #forkEndStep}: setpgid(pid, pid) fails
+     * (ESRCH: not its child) where the new process's setpgid(0, 0) only makes it a process group
+     * leader.
+     */
+    public static Program planForkingExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags)
+            throws PlanException {
+        return planExec(container, bundle, process, joinFlags | K.CLONE_NEWPID, Host.LIVE, true);
+    }
+
+    /** The step at which the intermediate of a forking exec ends (with ESRCH), or -1. */
+    public static int forkEndStep(Program p) {
+        for (int i = 0; i < p.steps().size(); i++) {
+            if (p.steps().get(i).call() == Syscall.SETPGID) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     static Program planExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags, Host host)
             throws PlanException {
+        return planExec(container, bundle, process, joinFlags, host, false);
+    }
+
+    static Program planExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags, Host host,
+            boolean fork) throws PlanException {
         Config patched = new Config(container.ociVersion(), process, container.root(), container.hostname(), container.domainname(),
                 container.mounts(), container.hooks(), container.annotations(), container.linux());
         Planner p = new Planner(patched, bundle, host, Options.DEFAULT);
@@ -181,6 +213,14 @@ public final class Planner {
         p.keepTarget = lateJoin != 0;
         p.hopIntoImage();
         p.steps.add(SecuritySteps.nonDumpable());
+        if (fork) {
+            p.steps.add(Step.storing(Program.IMAGE, Syscall.CLONE, "fork into the container's pid namespace",
+                    imm(K.CLONE_PARENT | K.SIGCHLD, "CLONE_PARENT|SIGCHLD"), imm(0), imm(0), imm(0), imm(0)));
+            p.steps.add(Step.of(Syscall.WRITE, "report the forked pid", new Arg.Slot(Program.ERR), new Arg.SlotAddr(Program.IMAGE),
+                    imm(16)));
+            p.steps.add(Step.of(Syscall.SETPGID, "end the intermediate (ESRCH there; the forked process leads its own group)",
+                    new Arg.Slot(Program.IMAGE), new Arg.Slot(Program.IMAGE)));
+        }
         if (SecuritySteps.hasLabels(patched)) {
             p.openProc();
         }
@@ -367,7 +407,11 @@ public final class Planner {
         processSteps();
         String uidMap = newUserNs && !execMode ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
         String gidMap = newUserNs && !execMode ? idMap(config.linux().gidMappings(), "linux.gidMappings") : "";
-        return new Program(cloneFlags, steps, uidMap, gidMap, false, waits, processStart, parentOomScoreAdj, imageStart);
+        // A non-root parent may write a gid_map of its own gid only once setgroups is denied
+        // (user_namespaces(7)); wider maps go through newgidmap, which decides that itself.
+        boolean denySetgroups = !gidMap.isEmpty() && host.uid() != 0 && config.linux().gidMappings().size() == 1
+                && config.linux().gidMappings().getFirst().size() == 1 && config.linux().gidMappings().getFirst().hostID() == host.gid();
+        return new Program(cloneFlags, steps, uidMap, gidMap, denySetgroups, waits, processStart, parentOomScoreAdj, imageStart);
     }
 
     /**
@@ -786,7 +830,7 @@ public final class Planner {
     }
 
     private void device(String path, long type, long perm, long major, long minor) {
-        if (newUserNs) {
+        if (newUserNs || host.inUserNamespace()) {
             // mknod is refused in a user namespace: bind the host's node instead (runc does the same).
             inRoot.createFile(path);
             inRoot.bind("bind the host's " + path, path, path, false, false, 0, 0, false, 0);

@@ -50,6 +50,12 @@ public record Program(long cloneFlags, List<Step> steps, String uidMap, String g
      * leaves no parked init behind (EOF ends it). A hook is never parked, so it shares STDIN's slot.
      */
     public static final int COMMIT = STDIN;
+    /**
+     * The second word of the record a forking exec writes to the error pipe (slot {@link #FIFO},
+     * preset to it; the first word, slot {@link #IMAGE}, holds the fork's result), so that the
+     * parent tells it from a (step, errno) failure record: {@code "ISTHFORK"} little-endian.
+     */
+    public static final long FORK_MARK = 0x4b524f4648545349L;
     /** First slot free for steps. */
     public static final int FIRST_FREE_SLOT = 8;
 

@@ -100,6 +100,8 @@ public final class K {
     public static final long PR_SET_PDEATHSIG = Linux.PR_SET_PDEATHSIG();
     public static final long SIGKILL = Linux.SIGKILL();
     public static final long SIGCHLD = Linux.SIGCHLD();
+    /** clone(2): the child's parent is the caller's parent (sched.h 0x00008000; not in the bindings' allow-list). */
+    public static final long CLONE_PARENT = 0x00008000L;
     public static final long TIOCSCTTY = Linux.TIOCSCTTY();
     public static final long TIOCSPTLCK = Linux.TIOCSPTLCK();
     public static final long TIOCGPTPEER = Linux.TIOCGPTPEER();

@@ -366,10 +366,18 @@ public final class Libc {
      * instruction, also where it is born inside a container's pid namespace (exec).
      */
     public static void makeNonDumpable() {
+        setDumpable(false);
+    }
+
+    /**
+     * prctl(PR_SET_DUMPABLE, 0 or 1). Only a rootless parent makes itself dumpable again, for the
+     * moment it writes a child's id maps (see {@link Spawner}).
+     */
+    public static void setDumpable(boolean dumpable) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            if ((int) Prctl.H.invokeExact(cap, Linux.PR_SET_DUMPABLE(), 0L) < 0) {
-                throw new SysException("prctl(PR_SET_DUMPABLE, 0)", Native.errno(cap));
+            if ((int) Prctl.H.invokeExact(cap, Linux.PR_SET_DUMPABLE(), dumpable ? 1L : 0L) < 0) {
+                throw new SysException("prctl(PR_SET_DUMPABLE, " + (dumpable ? 1 : 0) + ")", Native.errno(cap));
             }
         } catch (Throwable t) {
             throw Native.rethrow(t);

@@ -22,7 +22,16 @@ public final class ProgramImage implements AutoCloseable {
     private final MemorySegment pidfd;
 
     public ProgramImage(Program program) {
-        this.arena = Arena.ofConfined(); // made and closed by the launching thread; a shared arena's close costs a handshake with every thread
+        this(program, false);
+    }
+
+    /**
+     * @param shared the image is made by one thread and followed and closed by another (a launch
+     *               from a thread of its own, see Spawner#bornInOwnThread)
+     */
+    public ProgramImage(Program program, boolean shared) {
+        // Made and closed by the launching thread; a shared arena's close costs a handshake with every thread.
+        this.arena = shared ? Arena.ofShared() : Arena.ofConfined();
         boolean ok = false;
         try {
             ProgramLayout layout = ProgramLayout.of(program);

@@ -27,6 +27,12 @@ public final class Spawner {
      */
     private static final ReentrantLock SPAWN_LOCK = new ReentrantLock();
 
+    /** Set in a thread whose launches another thread follows (their images are then shared arenas). */
+    private static final ThreadLocal<Boolean> LAUNCHED_FOR_ANOTHER = ThreadLocal.withInitial(() -> false);
+
+    /** Held while a rootless parent has made the JVM dumpable to write a child's id maps. */
+    private static final ReentrantLock DUMPABLE = new ReentrantLock();
+
     /** A launched program that has not yet been followed to execve. */
     public static final class Launch implements AutoCloseable {
         private final ProgramImage image;
@@ -134,7 +140,132 @@ public final class Spawner {
             }
         }
 
+        /**
+         * For a forking exec ({@code Planner.planForkingExec}): does the parent's part as
+         * {@link #awaitExec(BeforeRelease)}, then reads the error pipe to its end, where the
+         * intermediate and the process it forked each report the fork's result beside
+         * {@link Program#FORK_MARK}, the intermediate ends at step {@code endStep} with ESRCH, and
+         * EOF means the forked process exec'd. Reaps the intermediate; returns the forked
+         * process's pid (a child of this process, through CLONE_PARENT).
+         *
+         * @throws SpawnException naming the failed step; the intermediate has then been reaped
+         */
+        public int awaitForkedExec(BeforeRelease beforeRelease, int endStep) throws SpawnException {
+            long forked = 0;
+            try {
+                if (beforeRelease != null) {
+                    try {
+                        beforeRelease.run(pid);
+                    } catch (Exception e) {
+                        Libc.pidfdSendSignal(pidfd, 9);
+                        Libc.waitPidfd(pidfd, false);
+                        throw new SpawnException(e.getMessage(), -1, 0);
+                    }
+                }
+                if (syncWrite >= 0) {
+                    writeParentFiles();
+                    Libc.write(syncWrite, new byte[] {0});
+                    Libc.close(syncWrite);
+                    syncWrite = -1;
+                }
+                int failedStep = -1;
+                int failedErrno = 0;
+                while (true) {
+                    byte[] report = new byte[16];
+                    int n = 0;
+                    while (n < 16) {
+                        byte[] buf = new byte[16 - n];
+                        int r = Libc.read(errRead, buf, buf.length);
+                        if (r == 0) {
+                            break;
+                        }
+                        System.arraycopy(buf, 0, report, n, r);
+                        n += r;
+                    }
+                    if (n < 16) {
+                        break; // EOF: every writer is gone (exec'd or ended)
+                    }
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(report).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    long first = b.getLong();
+                    long second = b.getLong();
+                    if (second == Program.FORK_MARK) {
+                        if (first > 0) {
+                            forked = first;
+                        }
+                    } else if (first == endStep && second == Errno.ESRCH.number() && failedStep < 0) {
+                        // the intermediate ended as planned
+                    } else if (failedStep < 0) {
+                        failedStep = (int) first;
+                        failedErrno = (int) second;
+                    }
+                }
+                Libc.waitPidfd(pidfd, false);
+                if (failedStep >= 0 || forked <= 0) {
+                    if (forked > 0) {
+                        reapForked((int) forked);
+                    }
+                    throw failedStep >= 0 ? SpawnException.of(program, failedStep, failedErrno)
+                            : new SpawnException("the process forked into the container's pid namespace did not start", -1, 0);
+                }
+                return (int) forked;
+            } catch (SysException e) {
+                Libc.pidfdSendSignal(pidfd, 9);
+                Libc.waitPidfd(pidfd, false);
+                if (forked > 0) {
+                    reapForked((int) forked);
+                }
+                throw new SpawnException("setting up the child: " + e.getMessage(), -1, e.errno());
+            } finally {
+                Libc.close(errRead);
+                errRead = -1;
+                image.close();
+            }
+        }
+
+        /** Kills and reaps a forked process that failed before its exec (it is this process's child). */
+        private static void reapForked(int forkedPid) {
+            try {
+                int fd = Libc.pidfdOpen(forkedPid);
+                if (fd < 0) {
+                    return; // already gone
+                }
+                try {
+                    Libc.pidfdSendSignal(fd, 9);
+                    Libc.waitPidfd(fd, false);
+                } finally {
+                    Libc.close(fd);
+                }
+            } catch (SysException e) {
+                // already reaped
+            }
+        }
+
         private void writeParentFiles() {
+            boolean procFiles = !program.oomScoreAdj().isEmpty() || !program.uidMap().isEmpty() || !program.gidMap().isEmpty();
+            if (!procFiles || Rootless.euid() == 0) {
+                writeParentFiles(false);
+                return;
+            }
+            // A non-root parent: the CLONE_VM child shares the JVM's non-dumpable memory map, so
+            // /proc/CHILD/* belong to root and neither this process nor newuidmap (which checks
+            // that /proc/CHILD is the caller's) may open them. The JVM is dumpable only while it
+            // writes them: the child then sits in a new user and pid namespace of its own, where
+            // no other process is, and the JVM runs as the caller with nothing more than the
+            // caller's own processes have (README, "Rootless").
+            DUMPABLE.lock();
+            try {
+                Libc.setDumpable(true);
+                try {
+                    writeParentFiles(true);
+                } finally {
+                    Libc.setDumpable(false);
+                }
+            } finally {
+                DUMPABLE.unlock();
+            }
+        }
+
+        private void writeParentFiles(boolean rootless) {
             Path proc = Path.of("/proc", Integer.toString(pid));
             if (!program.oomScoreAdj().isEmpty()) {
                 try {
@@ -143,6 +274,13 @@ public final class Spawner {
                     throw new SysException("write process.oomScoreAdj " + program.oomScoreAdj() + " to /proc/" + pid
                             + "/oom_score_adj (" + e.getMessage() + "; lowering it below 0 needs CAP_SYS_RESOURCE)", Errno.EACCES.number());
                 }
+            }
+            if (rootless && !(ownOnly(program.uidMap(), Rootless.euid()) && ownOnly(program.gidMap(), Rootless.egid()))) {
+                // More than the caller's own id: only the setuid helpers may write it, each
+                // checking /etc/subuid or /etc/subgid (the config was checked against them too).
+                IdMapHelper.run("newuidmap", pid, program.uidMap(), "linux.uidMappings");
+                IdMapHelper.run("newgidmap", pid, program.gidMap(), "linux.gidMappings");
+                return;
             }
             try {
                 if (program.denySetgroups()) {
@@ -157,6 +295,16 @@ public final class Spawner {
             } catch (IOException e) {
                 throw new SysException("write the id maps of " + pid + " (" + e.getMessage() + ")", Errno.EPERM.number());
             }
+        }
+
+        /** Whether {@code map} (uid_map lines) is one line mapping {@code own} alone, or empty. */
+        private static boolean ownOnly(String map, long own) {
+            if (map.isEmpty()) {
+                return true;
+            }
+            String[] lines = map.strip().split("\n");
+            String[] f = lines[0].strip().split("\\s+");
+            return lines.length == 1 && f.length == 3 && f[1].equals(Long.toString(own)) && f[2].equals("1");
         }
 
         /**
@@ -241,7 +389,7 @@ public final class Spawner {
     }
 
     private static Launch clone(Program program, long[] presetSlots, int cgroupFd, boolean parked, List<Integer> bindSources) {
-        ProgramImage image = new ProgramImage(program);
+        ProgramImage image = new ProgramImage(program, LAUNCHED_FOR_ANOTHER.get());
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
         int[] err = null;
@@ -351,6 +499,9 @@ public final class Spawner {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("a launch into a pid namespace must come from a platform thread (setns is per thread)");
         }
+        if (Rootless.euid() != 0 || Rootless.inUserNamespace()) {
+            return bornInOwnThread(pidNs, clone);
+        }
         int ownPidns = Libc.open("/proc/self/ns/pid", Libc.O_RDONLY | Libc.O_CLOEXEC);
         SPAWN_LOCK.lock();
         try {
@@ -364,6 +515,44 @@ public final class Spawner {
             SPAWN_LOCK.unlock();
             Libc.close(ownPidns);
         }
+    }
+
+    /**
+     * {@link #bornIn} for a runtime that may not move back: setns(CLONE_NEWPID) needs
+     * CAP_SYS_ADMIN over the pid namespace it enters, and the runtime's own belongs to a user
+     * namespace above its own when it runs in one (rootless podman's: root there, nobody in the
+     * initial one). A platform thread of its own joins the container's, clones, and ends; the
+     * calling thread's pid_ns_for_children is never changed.
+     */
+    private static Launch bornInOwnThread(int pidNs, java.util.function.Supplier<Launch> clone) {
+        Launch[] launched = new Launch[1];
+        RuntimeException[] failed = new RuntimeException[1];
+        Thread t = Thread.ofPlatform().name("isthmus-born-in").unstarted(() -> {
+            try {
+                Libc.setns(pidNs, (int) K.CLONE_NEWPID);
+                LAUNCHED_FOR_ANOTHER.set(true); // the caller follows the launch and closes its image
+                launched[0] = clone.get();
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        });
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the launch must be known before this returns
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return launched[0];
     }
 
     /** {@link #launch(Program, int, int)}, born in the pid namespace {@code pidNs} (-1: the runtime's). */

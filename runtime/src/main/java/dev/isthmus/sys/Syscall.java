@@ -44,6 +44,8 @@ public enum Syscall {
     SETRESUID(Linux.SYS_setresuid(), 147),
     SETRESGID(Linux.SYS_setresgid(), 149),
     SETSID(Linux.SYS_setsid(), 157),
+    SETPGID(Linux.SYS_setpgid(), 154),
+    CLONE(Linux.SYS_clone(), 220),
     PRCTL(Linux.SYS_prctl(), 167),
     CAPSET(Linux.SYS_capset(), 91),
     PRLIMIT64(Linux.SYS_prlimit64(), 261),

@@ -205,6 +205,76 @@ class PlannerTest {
         assertTrue(k.calls(Syscall.MOVE_MOUNT).stream().anyMatch(c -> c.num(0) == hostNull && c.num(2) == target));
     }
 
+    @Test
+    void aNonRootParentDeniesSetgroupsBeforeWritingItsOwnGidAlone() throws Exception {
+        String ns = "[{\"type\": \"user\"}, {\"type\": \"mount\"}, {\"type\": \"pid\"}, {\"type\": \"uts\"}]";
+        String own = """
+                , "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
+                  "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]""";
+        Program single = Planner.plan(config(ns, "", own, List.of("sh")), BUNDLE, HOST, Planner.Options.DEFAULT);
+        assertTrue(single.denySetgroups(), "user_namespaces(7): an unprivileged gid_map write needs setgroups denied");
+        assertTrue(single.listing("").contains("parent: write(\"/proc/CHILD/setgroups\", \"deny\")"));
+        String range = """
+                , "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
+                  "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}, {"containerID": 1, "hostID": 100000, "size": 65536}]""";
+        Program wide = Planner.plan(config(ns, "", range, List.of("sh")), BUNDLE, HOST, Planner.Options.DEFAULT);
+        assertFalse(wide.denySetgroups(), "newgidmap decides setgroups for a range");
+        Program asRoot = Planner.plan(config(ns, "", own.replace("1000", "0"), List.of("sh")), BUNDLE, rootHost(false), Planner.Options.DEFAULT);
+        assertFalse(asRoot.denySetgroups(), "root may write any gid_map and keeps setgroups");
+    }
+
+    @Test
+    void aRuntimeInsideAUserNamespaceBindsDevicesInsteadOfMknod() throws Exception {
+        // rootless podman's: root in a namespace that maps part of the ids
+        Host inUserNs = rootHost(true);
+        String ns = "[{\"type\": \"mount\"}, {\"type\": \"pid\"}, {\"type\": \"uts\"}]";
+        RecordingKernel k = interpret(Planner.plan(config(ns, "", "", List.of("sh")), BUNDLE, inUserNs, Planner.Options.DEFAULT));
+        assertTrue(k.calls(Syscall.MKNODAT).stream().allMatch(c -> c.num(2) == (K.S_IFREG | 0644)), "only empty files as mount points");
+        assertTrue(k.calls(Syscall.OPEN_TREE).stream().anyMatch(c -> "/dev/null".equals(c.str(1))), "the host's /dev/null is bound");
+        RecordingKernel plain = interpret(Planner.plan(config(ns, "", "", List.of("sh")), BUNDLE, rootHost(false), Planner.Options.DEFAULT));
+        assertTrue(plain.calls(Syscall.MKNODAT).stream().anyMatch(c -> (c.num(2) & K.S_IFCHR) == K.S_IFCHR), "outside one: mknod");
+    }
+
+    /** {@link #HOST} as root, in a user namespace of its own or not. */
+    private static Host rootHost(boolean inUserNamespace) {
+        return new Host() {
+            @Override
+            public boolean isDirectory(Path p, boolean follow) {
+                return HOST.isDirectory(p, follow);
+            }
+
+            @Override
+            public String symlinkTarget(Path p) {
+                return HOST.symlinkTarget(p);
+            }
+
+            @Override
+            public boolean cgroup2Only() {
+                return false;
+            }
+
+            @Override
+            public boolean rootIsRamfs() {
+                return false;
+            }
+
+            @Override
+            public long uid() {
+                return 0;
+            }
+
+            @Override
+            public long gid() {
+                return 0;
+            }
+
+            @Override
+            public boolean inUserNamespace() {
+                return inUserNamespace;
+            }
+        };
+    }
+
     /** The resolve flags of an openat2 call's struct open_how (bytes 16..23, little-endian). */
     private static long resolveFlags(RecordingKernel.Call c) {
         return java.nio.ByteBuffer.wrap((byte[]) c.arg(2)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(16);
@@ -466,6 +536,25 @@ class PlannerTest {
         Program e2 = Planner.planExec(plain, BUNDLE, plain.process(), K.CLONE_NEWNS | K.CLONE_NEWPID, LSM_HOST);
         assertEquals(1, e2.steps().stream().filter(x -> x.call() == Syscall.SETNS).count());
         assertTrue(indexOf(e2.steps(), x -> x.call() == Syscall.SETNS) < e2.imageStart());
+    }
+
+    @Test
+    void aPlainUsersExecJoinsThePidNamespaceThroughThePidfdAndForksInTheImage() throws Exception {
+        Config c = config(Bundles.DEFAULT_NAMESPACES + "", "", "", List.of("/bin/sh"));
+        Program e = Planner.planExec(c, BUNDLE, c.process(), K.CLONE_NEWUSER | K.CLONE_NEWNS | K.CLONE_NEWPID, HOST, true);
+        List<Step> es = e.steps();
+        int join = indexOf(es, x -> x.call() == Syscall.SETNS);
+        assertTrue(join >= 0 && join < e.imageStart() && es.get(join).render().contains("CLONE_NEWPID")
+                && es.get(join).render().contains("CLONE_NEWUSER"), e.listing("")::toString);
+        int fork = indexOf(es, x -> x.call() == Syscall.CLONE);
+        int report = indexOf(es, x -> x.call() == Syscall.WRITE && x.args().get(1).equals(new Arg.SlotAddr(Program.IMAGE)));
+        int end = Planner.forkEndStep(e);
+        assertTrue(e.imageStart() < fork && fork + 1 == report && report + 1 == end, e.listing("")::toString);
+        assertEquals(Program.IMAGE, es.get(fork).storeSlot(), "the fork's result is what both report");
+        assertEquals(List.of(new Arg.Slot(Program.IMAGE), new Arg.Slot(Program.IMAGE)), es.get(end).args(), "setpgid(pid, pid)");
+        assertTrue(es.get(fork).render().contains("CLONE_PARENT"), "the forked process is the runtime's child");
+        assertTrue(end < indexOf(es, x -> x.call() == Syscall.EXECVE), "everything of the process after the fork");
+        assertEquals(-1, Planner.forkEndStep(Planner.planExec(c, BUNDLE, c.process(), K.CLONE_NEWNS, HOST)), "root: no fork");
     }
 
     private static int indexOf(List<Step> steps, Predicate<Step> p) {
