@@ -104,6 +104,8 @@ public final class Planner {
     private static final int EXE_SLOT = InRoot.TARGET;
     /** The container's root while the executable is looked up (InRoot's ROOT is closed by then). */
     private static final int EXE_ROOT_SLOT = InRoot.ROOT;
+    /** The directory of the executable being tried: execveat looks its last name up there. */
+    private static final int EXE_DIR_SLOT = InRoot.DIR;
 
     private final Config config;
     private final Path bundle;
@@ -954,18 +956,22 @@ public final class Planner {
 
     /**
      * The exec of the user program, with execvp(3)'s PATH search spelled out as candidate steps.
-     * Each candidate is opened first with openat2(O_PATH, RESOLVE_NO_MAGICLINKS) and exec'd by
-     * that fd (execveat AT_EMPTY_PATH), so no magic link (/proc/self/fd/N, /proc/PID/root) can
-     * name the executable or a directory on its way (CVE-2024-21626's args[0] and PATH routes).
-     * RESOLVE_IN_ROOT would add nothing: the process's root is already the container's here.
-     * A {@code #!} script cannot be exec'd through a close-on-exec fd (its interpreter would need
-     * /dev/fd/N): the kernel says ENOENT and a plain execve of the same name follows, as it does
-     * when openat2 is ENOSYS (an old kernel, or a seccomp filter that answers so). The image holds
-     * no directory fd of the host by then (the hop closed the runtime's, the runtime's /proc is
-     * closed), so even that execve has no magic link to the host to follow. A direct path that
-     * openat2 refuses fails the program ("exec /proc/self/fd/5/x: Too many levels of symbolic
-     * links"). When a seccomp filter installed before these steps would stop openat2 or
-     * execveat, the plain execve steps are all there is (the filter is the user's choice).
+     * Each candidate is first opened with openat2(O_PATH, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS)
+     * beneath the container's root (a relative one from the cwd, without magic links), which
+     * refuses any path through a magic link (/proc/self/fd/N, /proc/PID/root: CVE-2024-21626's
+     * args[0] and PATH routes); then its directory is opened the same way and the program exec'd
+     * by its last name in that directory's fd (execveat), so the walk to it never starts from a
+     * path the process could be tricked through, and the process is still named after the
+     * program (execveat of the file's own fd would name it "N" after "/dev/fd/N").
+     * A {@code #!} script cannot be exec'd through a close-on-exec directory fd (its interpreter
+     * would need /dev/fd/N/NAME): the kernel says ENOENT and a plain execve of the same name
+     * follows, as it does when openat2 is ENOSYS (an old kernel, or a seccomp filter that answers
+     * so). The image holds no directory fd of the host by then (the hop closed the runtime's, the
+     * runtime's /proc is closed), so even that execve has no magic link to the host to follow.
+     * A direct path that openat2 refuses fails the program ("exec /proc/self/fd/5/x: Too many
+     * levels of symbolic links"). When a seccomp filter installed before these steps would stop
+     * openat, openat2 or execveat, the plain execve steps are all there is (the filter is the
+     * user's choice).
      */
     private void execSteps(List<String> args, List<String> env, Step seccomp) throws PlanException {
         if (args.isEmpty()) {
@@ -978,14 +984,15 @@ public final class Planner {
         Arg argv = new Arg.StrArray(args, false);
         Arg envp = new Arg.StrArray(env, true);
         boolean byFd = seccomp == null || SeccompSteps.passes(seccomp, openExecutable(file, "", true))
-                && SeccompSteps.passes(seccomp, execByFd(argv, envp, "")) && SeccompSteps.passes(seccomp, openRootForExec());
+                && SeccompSteps.passes(seccomp, execByFd(file, argv, envp, "")) && SeccompSteps.passes(seccomp, openRootForExec());
         if (byFd) {
             steps.add(openRootForExec());
         }
         if (file.contains("/")) {
             if (byFd) {
                 steps.add(openExecutable(file, "exec " + file, true));
-                steps.add(execByFd(argv, envp, "exec " + file + " by its fd"));
+                steps.add(openDirectory(file));
+                steps.add(execByFd(file, argv, envp, "exec " + file + " through its directory's fd"));
             }
             steps.add(Step.of(Syscall.EXECVE, "exec " + file, str(file), argv, envp));
             return;
@@ -1004,7 +1011,8 @@ public final class Planner {
             String c = candidates.get(i);
             if (byFd) {
                 steps.add(openExecutable(c, "exec " + c, false));
-                steps.add(execByFd(argv, envp, "exec " + c + " by its fd"));
+                steps.add(openDirectory(c));
+                steps.add(execByFd(c, argv, envp, "exec " + c + " through its directory's fd"));
             }
             if (i < candidates.size() - 1) {
                 steps.add(Step.unchecked(Syscall.EXECVE, "exec " + c, str(c), argv, envp));
@@ -1038,9 +1046,33 @@ public final class Planner {
                 : new Step(Syscall.OPENAT2, args, Step.STORE, EXE_SLOT, 0, what);
     }
 
-    /** execveat(EXE_SLOT, "", argv, envp, AT_EMPTY_PATH), unchecked: a failure falls through to execve. */
-    private static Step execByFd(Arg argv, Arg envp, String what) {
-        return Step.unchecked(Syscall.EXECVEAT, what, new Arg.Slot(EXE_SLOT), str(""), argv, envp, imm(K.AT_EMPTY_PATH, "AT_EMPTY_PATH"));
+    /**
+     * The directory of candidate {@code path} into EXE_DIR_SLOT, resolved as {@link #openExecutable}
+     * resolves the whole path (unchecked: a failure leaves -errno there and the execveat that
+     * takes it fails with EBADF).
+     */
+    private static Step openDirectory(String path) {
+        int slash = path.lastIndexOf('/');
+        String dir = slash < 0 ? "." : slash == 0 ? "/" : path.substring(0, slash);
+        boolean absolute = dir.startsWith("/");
+        String rel = absolute ? dir.replaceFirst("^/+", "") : dir;
+        long resolve = absolute ? K.RESOLVE_IN_ROOT | K.RESOLVE_NO_MAGICLINKS : K.RESOLVE_NO_MAGICLINKS;
+        return new Step(Syscall.OPENAT2, List.of(absolute ? new Arg.Slot(EXE_ROOT_SLOT) : imm(K.AT_FDCWD, "AT_FDCWD"),
+                str(rel.isEmpty() ? "." : rel), new Arg.Bytes(K.openHow(K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC, 0, resolve),
+                        "{flags=O_PATH|O_DIRECTORY|O_CLOEXEC, resolve=" + (absolute ? "RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS" : "RESOLVE_NO_MAGICLINKS")
+                                + "}"), imm(24)), Step.STORE, EXE_DIR_SLOT, 0, "open the directory of " + path);
+    }
+
+    /**
+     * execveat(EXE_DIR_SLOT, NAME, argv, envp, 0), unchecked (a failure falls through to execve):
+     * the program's last name looked up in its directory's fd, never a path from the process's
+     * root. Not execveat(fd, "", AT_EMPTY_PATH) of the file itself: the kernel would name the
+     * process after the fd ("/dev/fd/N" makes its comm "N"), and ps, top and pkill would see
+     * numbers where runc's containers show the program's name.
+     */
+    private static Step execByFd(String path, Arg argv, Arg envp, String what) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return Step.unchecked(Syscall.EXECVEAT, what, new Arg.Slot(EXE_DIR_SLOT), str(name), argv, envp, imm(0));
     }
 
     private static IdMapping ownIdMapping(List<IdMapping> maps, long own, String field) throws PlanException {

@@ -556,6 +556,9 @@ class CveRegressionTest {
         r = run(bundle(List.of("hello.sh", "a2"), "", ""), "xs");
         assertEquals(0, r.status(), r::toString);
         assertEquals("script /bin/hello.sh a2\n", r.out(), r::toString);
+        // the process is named after its program (ps, pkill), not after an fd ("/dev/fd/N" gives "N")
+        r = run(bundle(List.of("cat", "/proc/self/comm"), "", ""), "xc");
+        assertEquals("cat\n", r.out(), r::toString);
 
         // exec: the same refusal, and scripts
         String root = tmp.resolve("state").toString();

@@ -410,7 +410,7 @@ class PlannerTest {
         assertTrue(execs.get(1).checked());
         RecordingKernel k = new RecordingKernel().answer(Syscall.EXECVE, c -> true, -Errno.ENOENT.number())
                 .answer(Syscall.OPENAT2, c -> c.str(1).endsWith("/prog"), -Errno.ENOENT.number())
-                .answer(Syscall.EXECVEAT, c -> c.num(0) < 0, -Errno.EBADF.number());
+                .answer(Syscall.EXECVEAT, c -> "prog".equals(c.arg(1)), -Errno.ENOENT.number());
         Interpreter.Outcome out = Interpreter.run(p, new long[0], k);
         assertEquals(new Interpreter.Outcome.Failed(p.steps().size() - 1, Errno.ENOENT.number()), out);
         assertEquals(List.of("/usr/bin/prog", "/bin/prog"), k.calls(Syscall.EXECVE).stream().map(c -> c.str(0)).toList());
@@ -419,8 +419,9 @@ class PlannerTest {
                 .filter(f -> f.endsWith("/prog")).toList(), "beneath the container's root (RESOLVE_IN_ROOT)");
 
         // an ELF found in /bin is exec'd through its fd: execve by name is never reached
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
         RecordingKernel k2 = new RecordingKernel().answer(Syscall.OPENAT2, c -> c.str(1).equals("usr/bin/prog"), -Errno.ENOENT.number())
-                .answer(Syscall.EXECVEAT, c -> c.num(0) < 0, -Errno.EBADF.number())
+                .answer(Syscall.EXECVEAT, c -> "prog".equals(c.arg(1)) && tries.getAndIncrement() == 0, -Errno.ENOENT.number())
                 .answer(Syscall.EXECVE, c -> c.str(0).equals("/usr/bin/prog"), -Errno.ENOENT.number());
         Interpreter.Outcome out2 = Interpreter.run(p, new long[0], k2);
         assertTrue(out2 instanceof Interpreter.Outcome.Exec e && p.steps().get(e.step()).call() == Syscall.EXECVEAT, out2::toString);
@@ -432,17 +433,21 @@ class PlannerTest {
         Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, "", "", List.of("/proc/self/fd/7/prog")), BUNDLE, HOST,
                 Planner.Options.DEFAULT);
         List<Step> s = p.steps();
-        Step open = s.get(s.size() - 3);
+        Step open = s.get(s.size() - 4);
         assertEquals(Syscall.OPENAT2, open.call());
         assertTrue(open.checked() && open.tolerate() == Errno.ENOSYS.number(), open.render());
         assertTrue(open.render().contains("RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS") && open.args().getFirst() instanceof Arg.Slot,
                 open.render());
-        assertEquals(Syscall.OPENAT, s.get(s.size() - 4).call(), "the container's root, opened first");
+        assertEquals(Syscall.OPENAT, s.get(s.size() - 5).call(), "the container's root, opened first");
+        // exec'd by its last name in its directory's fd (the process is named after the program, not "/dev/fd/N")
+        assertEquals(Syscall.OPENAT2, s.get(s.size() - 3).call());
+        assertTrue(s.get(s.size() - 3).render().contains("\"proc/self/fd/7\""), s.get(s.size() - 3).render());
         assertEquals(Syscall.EXECVEAT, s.get(s.size() - 2).call());
+        assertTrue(s.get(s.size() - 2).render().contains("\"prog\""), s.get(s.size() - 2).render());
         assertEquals(Syscall.EXECVE, s.get(s.size() - 1).call());
         // the kernel refuses the magic link: the program fails there, execve is never tried
         RecordingKernel k = new RecordingKernel().answer(Syscall.OPENAT2, c -> c.str(1).startsWith("proc/self/fd/"), -Errno.ELOOP.number());
-        assertEquals(new Interpreter.Outcome.Failed(s.size() - 3, Errno.ELOOP.number()), Interpreter.run(p, new long[0], k));
+        assertEquals(new Interpreter.Outcome.Failed(s.size() - 4, Errno.ELOOP.number()), Interpreter.run(p, new long[0], k));
         assertEquals(List.of(), k.calls(Syscall.EXECVE));
         // a #! script: execveat of a close-on-exec fd is ENOENT, execve by name runs it
         RecordingKernel k2 = new RecordingKernel().answer(Syscall.EXECVEAT, c -> !((List<?>) c.arg(2)).contains("isthmus-init"),
@@ -570,8 +575,8 @@ class PlannerTest {
     void fdsAreCloseOnExecBeforeTheCredentialsAndSignalsUnblockedJustBeforeExec() throws Exception {
         Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, "", "", List.of("/bin/sh")), BUNDLE, HOST, Planner.Options.DEFAULT);
         List<Step> s = p.steps();
-        assertEquals(List.of(Syscall.RT_SIGPROCMASK, Syscall.OPENAT, Syscall.OPENAT2, Syscall.EXECVEAT, Syscall.EXECVE),
-                s.subList(s.size() - 5, s.size()).stream().map(Step::call).toList());
+        assertEquals(List.of(Syscall.RT_SIGPROCMASK, Syscall.OPENAT, Syscall.OPENAT2, Syscall.OPENAT2, Syscall.EXECVEAT, Syscall.EXECVE),
+                s.subList(s.size() - 6, s.size()).stream().map(Step::call).toList());
         // close_range(CLOEXEC) of the process part comes before the credential changes (as runc
         // closes its fds before setupUser), and no step after it opens an fd but the executable
         // (close-on-exec)
@@ -585,7 +590,7 @@ class PlannerTest {
         }
         assertTrue(closeRange > p.processStart() && closeRange < setresuid, p.listing("")::toString);
         for (Step after : s.subList(closeRange + 1, s.size())) {
-            boolean lookup = after.call() == Syscall.OPENAT2 && after.what().equals("exec /bin/sh")
+            boolean lookup = after.call() == Syscall.OPENAT2 && (after.what().equals("exec /bin/sh") || after.what().equals("open the directory of /bin/sh"))
                     || after.call() == Syscall.OPENAT && after.what().equals("open the container's root for the program's lookup");
             assertFalse((after.flags() & Step.STORE) != 0 && !(lookup && after.render().contains("O_CLOEXEC")),
                     "opens an fd after close_range: " + after.render());
