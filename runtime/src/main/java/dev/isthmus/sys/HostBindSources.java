@@ -39,7 +39,11 @@ final class HostBindSources {
      * added to {@code opened} (the caller closes them once the child exists).
      */
     static Program preopen(Program program, List<Integer> opened) {
-        if (!program.waitsForParent() || program.imageStart() < 1) {
+        // Only for a child born in a new user namespace: every other child looks its sources up
+        // itself, at its turn, so its mounts are made (and listed in mountinfo) in the config's
+        // order (a clone made here is older than the child's own mounts; waitsForParent would
+        // also hold for a child that only waits for its cgroups).
+        if ((program.cloneFlags() & K.CLONE_NEWUSER) == 0 || program.imageStart() < 1) {
             return program;
         }
         List<Step> before = program.steps().subList(0, program.imageStart() - 1); // up to the execveat of the image

@@ -166,4 +166,22 @@ class DropInIntegrationTest {
         assertEquals(List.of(), Bundles.mountsUnder(rootfs.toRealPath()), "delete removed the mounts");
         RunIntegrationTest.assertNothingLeft(sleeper);
     }
+
+    @Test
+    void mountsAreListedInTheConfigsOrder() throws Exception {
+        // The suite's mounts.t: the runtime MUST mount in the listed order, which mountinfo shows.
+        // Cloning bind sources early (meant for user-namespace children only) once listed every
+        // bind before the tmpfs mounts that the config put first.
+        Path b = bundle(List.of("sh", "-c", "grep -E ' /(tmp/t1|mnt/e1|tmp/t2|mnt/e2) ' /proc/self/mountinfo"), Bundles.DEFAULT_NAMESPACES, "", true);
+        String mounts = ", {\"destination\": \"/tmp/t1\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}"
+                + ", {\"destination\": \"/mnt/e1\", \"type\": \"bind\", \"source\": \"/etc\", \"options\": [\"bind\"]}"
+                + ", {\"destination\": \"/tmp/t2\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}"
+                + ", {\"destination\": \"/mnt/e2\", \"type\": \"bind\", \"source\": \"/etc\", \"options\": [\"rbind\"]}";
+        Bundles.write(b, Bundles.config(List.of("sh", "-c", "grep -E ' /(tmp/t1|mnt/e1|tmp/t2|mnt/e2) ' /proc/self/mountinfo"), "dropin",
+                false, Bundles.DEFAULT_NAMESPACES, mounts, ""));
+        Cli.Result r = Cli.run("--root", tmp.resolve("state").toString(), "run", "-b", b.toString(), "mo" + ProcessHandle.current().pid());
+        assertEquals(0, r.status(), r::toString);
+        assertEquals(List.of("/tmp/t1", "/mnt/e1", "/tmp/t2", "/mnt/e2"), r.out().lines().map(l -> l.split(" ")[4]).toList(), r::toString);
+        RunIntegrationTest.assertNothingLeft(b);
+    }
 }
