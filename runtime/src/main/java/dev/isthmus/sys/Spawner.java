@@ -80,29 +80,37 @@ public final class Spawner {
         }
 
         /**
+         * Runs {@code beforeRelease} (killing and reaping the child when it fails), then lets a
+         * waiting child go on: the parent's /proc files (maps, oom_score_adj) and the sync byte.
+         */
+        private void release(BeforeRelease beforeRelease) throws SpawnException {
+            if (beforeRelease != null) {
+                try {
+                    beforeRelease.run(pid);
+                } catch (Exception e) {
+                    Libc.pidfdSendSignal(pidfd, 9);
+                    Libc.waitPidfd(pidfd, false);
+                    throw new SpawnException(e.getMessage(), -1, 0);
+                }
+            }
+            if (syncWrite >= 0) {
+                writeParentFiles();
+                Libc.write(syncWrite, new byte[] {0});
+                Libc.close(syncWrite);
+                syncWrite = -1;
+            }
+        }
+
+        /**
          * {@link #awaitExec()}, running {@code beforeRelease} (when not null) on the waiting child
          * before the sync byte; a program given {@code beforeRelease} must wait for its parent.
          */
         public void awaitExec(BeforeRelease beforeRelease) throws SpawnException {
             try {
-                if (beforeRelease != null) {
-                    if (syncWrite < 0) {
-                        throw new IllegalStateException("the child does not wait for its parent");
-                    }
-                    try {
-                        beforeRelease.run(pid);
-                    } catch (Exception e) {
-                        Libc.pidfdSendSignal(pidfd, 9);
-                        Libc.waitPidfd(pidfd, false);
-                        throw new SpawnException(e.getMessage(), -1, 0);
-                    }
+                if (beforeRelease != null && syncWrite < 0) {
+                    throw new IllegalStateException("the child does not wait for its parent");
                 }
-                if (syncWrite >= 0) {
-                    writeParentFiles();
-                    Libc.write(syncWrite, new byte[] {0});
-                    Libc.close(syncWrite);
-                    syncWrite = -1;
-                }
+                release(beforeRelease);
                 byte[] report = new byte[16];
                 int n = 0;
                 while (n < 16) {
@@ -153,21 +161,7 @@ public final class Spawner {
         public int awaitForkedExec(BeforeRelease beforeRelease, int endStep) throws SpawnException {
             long forked = 0;
             try {
-                if (beforeRelease != null) {
-                    try {
-                        beforeRelease.run(pid);
-                    } catch (Exception e) {
-                        Libc.pidfdSendSignal(pidfd, 9);
-                        Libc.waitPidfd(pidfd, false);
-                        throw new SpawnException(e.getMessage(), -1, 0);
-                    }
-                }
-                if (syncWrite >= 0) {
-                    writeParentFiles();
-                    Libc.write(syncWrite, new byte[] {0});
-                    Libc.close(syncWrite);
-                    syncWrite = -1;
-                }
+                release(beforeRelease);
                 int failedStep = -1;
                 int failedErrno = 0;
                 while (true) {
