@@ -60,7 +60,17 @@ class ClientsIntegrationTest {
         return Cli.run(new ProcessBuilder(cmd).redirectInput(new File("/dev/null")));
     }
 
-    private List<String> podman(String... args) {
+    /** podman run FLAGS, with the test's ulimits, of the test rootfs, running CMD. */
+    private List<String> podmanRun(List<String> flags, String... cmd) {
+        List<String> all = podman("run");
+        all.addAll(flags);
+        all.addAll(ULIMITS);
+        all.addAll(List.of("--rootfs", rootfs.toString()));
+        all.addAll(List.of(cmd));
+        return all;
+    }
+
+        private List<String> podman(String... args) {
         List<String> cmd = new ArrayList<>(List.of("podman", "--runtime", runtime.toString()));
         cmd.addAll(List.of(args));
         return cmd;
@@ -69,26 +79,20 @@ class ClientsIntegrationTest {
     @Test
     void podmanRunExecStopRm() throws Exception {
         assumeTrue(onPath("podman"), "podman not installed (apt-get install podman)");
-        List<String> runCmd = podman("run", "--rm");
-        runCmd.addAll(ULIMITS);
-        runCmd.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "echo hello from podman; exit 3"));
+        List<String> runCmd = podmanRun(List.of("--rm"), "sh", "-c", "echo hello from podman; exit 3");
         Cli.Result r = run(runCmd);
         assertEquals(3, r.status(), r::toString);
         assertEquals("hello from podman\n", r.out(), r::toString);
 
         // -t: conmon passes --console-socket; the pty master comes back over it with SCM_RIGHTS
-        List<String> tty = podman("run", "-t", "--rm");
-        tty.addAll(ULIMITS);
-        tty.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "test -t 0 && test -t 1 && echo has-a-tty; exit 2"));
+        List<String> tty = podmanRun(List.of("-t", "--rm"), "sh", "-c", "test -t 0 && test -t 1 && echo has-a-tty; exit 2");
         r = run(tty);
         assertEquals(2, r.status(), r::toString);
         assertEquals("has-a-tty\r\n", r.out(), "output through the console pty (its line discipline adds \\r): " + r);
 
         String name = "isthmus-test-" + ProcessHandle.current().pid();
         podmanContainers.add(name);
-        List<String> detached = podman("run", "-d", "--name", name);
-        detached.addAll(ULIMITS);
-        detached.addAll(List.of("--rootfs", rootfs.toString(), "sleep", "300"));
+        List<String> detached = podmanRun(List.of("-d", "--name", name), "sleep", "300");
         r = run(detached);
         assertEquals(0, r.status(), r::toString);
 
@@ -118,62 +122,50 @@ class ClientsIntegrationTest {
         assumeTrue(onPath("podman"), "podman not installed (apt-get install podman)");
         // --device: podman puts S_IFCHR in linux.devices[].fileMode (8630 = 020666), which runc accepts
         if (Files.exists(Path.of("/dev/fuse"))) {
-            List<String> dev = podman("run", "--rm", "--device", "/dev/fuse");
-            dev.addAll(ULIMITS);
-            dev.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "test -c /dev/fuse && echo fuse-ok"));
+            List<String> dev = podmanRun(List.of("--rm", "--device", "/dev/fuse"), "sh", "-c", "test -c /dev/fuse && echo fuse-ok");
             Cli.Result r = run(dev);
             assertEquals(0, r.status(), r::toString);
             assertEquals("fuse-ok\n", r.out(), r::toString);
         }
         // --privileged: every host device, the same fileMode form
-        List<String> priv = podman("run", "--rm", "--privileged");
-        priv.addAll(ULIMITS);
-        priv.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "test -c /dev/null && test -e /dev/tty && echo priv-ok"));
+        List<String> priv = podmanRun(List.of("--rm", "--privileged"), "sh", "-c", "test -c /dev/null && test -e /dev/tty && echo priv-ok");
         Cli.Result r = run(priv);
         assertEquals(0, r.status(), r::toString);
         assertEquals("priv-ok\n", r.out(), r::toString);
         // --tmpfs: podman asks for tmpcopyup, the tmpfs starts with a copy of what it covers
         Path data = Files.createDirectories(rootfs.resolve("opt/data"));
         Files.writeString(data.resolve("kept"), "from the image\n");
-        List<String> tmpfs = podman("run", "--rm", "--tmpfs", "/opt/data");
-        tmpfs.addAll(ULIMITS);
-        tmpfs.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c",
-                "grep -q ' /opt/data tmpfs' /proc/mounts && cat /opt/data/kept && echo changed > /opt/data/kept && cat /opt/data/kept"));
+        List<String> tmpfs = podmanRun(List.of("--rm", "--tmpfs", "/opt/data"), "sh", "-c",
+                "grep -q ' /opt/data tmpfs' /proc/mounts && cat /opt/data/kept && echo changed > /opt/data/kept && cat /opt/data/kept");
         r = run(tmpfs);
         assertEquals(0, r.status(), r::toString);
         assertEquals("from the image\nchanged\n", r.out(), r::toString);
         assertEquals("from the image\n", Files.readString(data.resolve("kept")), "the image's file is untouched");
         // --read-only: the root is read-only, podman's tmpfs mounts (/tmp, /run, /var/tmp) are not
-        List<String> ro = podman("run", "--rm", "--read-only");
-        ro.addAll(ULIMITS);
-        ro.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "touch /x 2>/dev/null && echo root-writable; touch /tmp/y && echo tmp-ok"));
+        List<String> ro = podmanRun(List.of("--rm", "--read-only"), "sh", "-c",
+                "touch /x 2>/dev/null && echo root-writable; touch /tmp/y && echo tmp-ok");
         r = run(ro);
         assertEquals(0, r.status(), r::toString);
         assertEquals("tmp-ok\n", r.out(), r::toString);
         // --uidmap: a new user namespace whose root is host uid 100000; podman's bind sources
         // (userdata/resolv.conf, hosts, ...) sit under root-only directories the container's
         // root cannot look up: the runtime clones them before the clone (EACCES before this)
-        List<String> userns = podman("run", "--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536");
-        userns.addAll(ULIMITS);
-        userns.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", "cat /proc/self/uid_map; test -s /etc/resolv.conf && echo resolv"));
+        List<String> userns = podmanRun(List.of("--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"), "sh", "-c",
+                "cat /proc/self/uid_map; test -s /etc/resolv.conf && echo resolv");
         r = run(userns);
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().matches("\\s*0\\s+100000\\s+65536\\s*\nresolv\n"), r::toString);
         // --memory, --cpus, --pids-limit: the container reads its own values in its cgroup mount
         // (it used to see the host's root values: the host's whole hierarchies were bound)
-        List<String> limits = podman("run", "--rm", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "99");
-        limits.addAll(ULIMITS);
-        limits.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c",
+        List<String> limits = podmanRun(List.of("--rm", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "99"), "sh", "-c",
                 "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max"
-                        + " 2>/dev/null || cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/pids.max"));
+                        + " 2>/dev/null || cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/pids.max");
         r = run(limits);
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().equals("67108864\n50000\n99\n") || r.out().equals("67108864\n50000 100000\n99\n"), r::toString);
         // a missing command: create fails naming it, podman shows that and exits 127 (it used to
         // exit 127 with no message anywhere)
-        List<String> missing = podman("run", "--rm");
-        missing.addAll(ULIMITS);
-        missing.addAll(List.of("--rootfs", rootfs.toString(), "no-such-command-here"));
+        List<String> missing = podmanRun(List.of("--rm"), "no-such-command-here");
         r = run(missing);
         assertEquals(127, r.status(), r::toString);
         assertTrue(r.err().contains("exec no-such-command-here (searched $PATH") && r.err().contains("No such file or directory"),
@@ -194,9 +186,7 @@ class ClientsIntegrationTest {
         assumeTrue(onPath("podman"), "podman not installed (apt-get install podman)");
         assumeTrue(onPath("script"), "script(1) not installed (bsdutils)");
         String check = "readlink /proc/self/fd/0; test -t 0 && echo is-a-tty; stat -c console=%t:%T /dev/console";
-        List<String> it = podman("run", "-it", "--rm");
-        it.addAll(ULIMITS);
-        it.addAll(List.of("--rootfs", rootfs.toString(), "sh", "-c", check));
+        List<String> it = podmanRun(List.of("-it", "--rm"), "sh", "-c", check);
         Cli.Result r = onATerminal(it);
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().contains("/dev/pts/0\r\n") && r.out().contains("is-a-tty") && r.out().contains("console=88:0"),
@@ -204,9 +194,7 @@ class ClientsIntegrationTest {
 
         String name = "isthmus-tty-" + ProcessHandle.current().pid();
         podmanContainers.add(name);
-        List<String> detached = podman("run", "-d", "--name", name);
-        detached.addAll(ULIMITS);
-        detached.addAll(List.of("--rootfs", rootfs.toString(), "sleep", "300"));
+        List<String> detached = podmanRun(List.of("-d", "--name", name), "sleep", "300");
         assertEquals(0, run(detached).status());
         r = onATerminal(podman("exec", "-it", name, "sh", "-c", "readlink /proc/self/fd/0; test -e /dev/pts/0 && echo in-devpts"));
         assertEquals(0, r.status(), r::toString);

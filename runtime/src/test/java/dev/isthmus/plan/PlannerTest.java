@@ -455,37 +455,8 @@ class PlannerTest {
         assertEquals(new Interpreter.Outcome.Exec(s.size() - 1), Interpreter.run(p, new long[0], k2));
     }
 
-    private static final Host LSM_HOST = new Host() {
-        @Override
-        public boolean isDirectory(Path p, boolean follow) {
-            return HOST.isDirectory(p, follow);
-        }
-
-        @Override
-        public boolean cgroup2Only() {
-            return false;
-        }
-
-        @Override
-        public boolean rootIsRamfs() {
-            return false;
-        }
-
-        @Override
-        public long uid() {
-            return 0;
-        }
-
-        @Override
-        public long gid() {
-            return 0;
-        }
-
-        @Override
-        public boolean appArmor() {
-            return true;
-        }
-    };
+    /** A host with AppArmor (SecurityStepsTest's fixed host). */
+    private static final Host LSM_HOST = SecurityStepsTest.host(true, false);
 
     /** The steps that open something (openat, openat2) with the path they name, rendered. */
     private static List<String> opens(List<Step> steps) {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /** Where the planner puts the security steps, and what it refuses, for hosts with and without LSMs. */
 class SecurityStepsTest {
 
-    private static Host host(boolean appArmor, boolean seLinux) {
+    /** A fixed host (every path a directory, uid 0, 41 capabilities) with or without each LSM. */
+    static Host host(boolean appArmor, boolean seLinux) {
         return new Host() {
             @Override
             public boolean isDirectory(Path p, boolean follow) {
