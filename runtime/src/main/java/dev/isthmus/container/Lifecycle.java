@@ -180,13 +180,12 @@ public final class Lifecycle {
      */
     private static void checkExecutable(int pid, dev.isthmus.spec.Process process) throws LifecycleException {
         String file = process.args().getFirst();
-        java.util.List<String> candidates = dev.isthmus.sys.InRootLookup.candidates(file, process.env(), Planner.DEFAULT_PATH);
+        java.util.List<String> candidates = Planner.candidates(file, process.env());
         String cwd = process.cwd() == null || process.cwd().isEmpty() ? "/" : process.cwd();
         int errno = dev.isthmus.sys.InRootLookup.findExecutable(pid, cwd, candidates);
         if (errno > 0) {
-            String what = file.contains("/") ? "exec " + file
-                    : "exec " + file + " (searched $PATH " + candidates.stream().map(c -> c.substring(0, c.length() - file.length() - 1))
-                            .collect(java.util.stream.Collectors.joining(":")) + ")";
+            // the words of the exec step that would have failed (Planner.execSteps)
+            String what = file.contains("/") ? "exec " + file : "exec " + file + " (searched $PATH " + Planner.searchPath(process.env()) + ")";
             throw new LifecycleException(what + ": " + dev.isthmus.sys.Errno.message(errno));
         }
     }

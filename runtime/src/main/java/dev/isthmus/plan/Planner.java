@@ -997,16 +997,8 @@ public final class Planner {
             steps.add(Step.of(Syscall.EXECVE, "exec " + file, str(file), argv, envp));
             return;
         }
-        String path = DEFAULT_PATH;
-        for (String e : env) {
-            if (e.startsWith("PATH=")) {
-                path = e.substring(5);
-            }
-        }
-        List<String> candidates = new ArrayList<>();
-        for (String dir : path.split(":", -1)) {
-            candidates.add((dir.isEmpty() ? "." : dir) + "/" + file);
-        }
+        String path = searchPath(env);
+        List<String> candidates = candidates(file, env);
         for (int i = 0; i < candidates.size(); i++) {
             String c = candidates.get(i);
             if (byFd) {
@@ -1020,6 +1012,29 @@ public final class Planner {
                 steps.add(Step.of(Syscall.EXECVE, "exec " + file + " (searched $PATH " + path + ")", str(c), argv, envp));
             }
         }
+    }
+
+    /** The $PATH execvp(3) searches for a process with environment {@code env}. */
+    public static String searchPath(List<String> env) {
+        String path = DEFAULT_PATH;
+        for (String e : env) {
+            if (e.startsWith("PATH=")) {
+                path = e.substring(5);
+            }
+        }
+        return path;
+    }
+
+    /** What execvp(3) tries for {@code file}: itself when it holds a '/', else one candidate per $PATH entry ("" is "."). */
+    public static List<String> candidates(String file, List<String> env) {
+        if (file.contains("/")) {
+            return List.of(file);
+        }
+        List<String> out = new ArrayList<>();
+        for (String dir : searchPath(env).split(":", -1)) {
+            out.add((dir.isEmpty() ? "." : dir) + "/" + file);
+        }
+        return out;
     }
 
     /** The process's root, the container's now ("/"), into EXE_ROOT_SLOT: where absolute candidates are resolved. */

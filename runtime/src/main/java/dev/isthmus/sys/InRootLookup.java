@@ -7,7 +7,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,24 +24,6 @@ public final class InRootLookup {
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
             Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
-
-    /** What execvp(3) would try for {@code file}: itself when it holds a '/', else one candidate per PATH entry. */
-    public static List<String> candidates(String file, List<String> env, String defaultPath) {
-        if (file.contains("/")) {
-            return List.of(file);
-        }
-        String path = defaultPath;
-        for (String e : env) {
-            if (e.startsWith("PATH=")) {
-                path = e.substring(5);
-            }
-        }
-        List<String> out = new ArrayList<>();
-        for (String dir : path.split(":", -1)) {
-            out.add((dir.isEmpty() ? "." : dir) + "/" + file);
-        }
-        return out;
-    }
 
     /**
      * The errno of the first candidate that fails with something other than ENOENT/ENOTDIR, or
