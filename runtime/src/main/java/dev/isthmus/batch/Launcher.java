@@ -1,10 +1,12 @@
 package dev.isthmus.batch;
 
 import dev.isthmus.cgroup.V2Placement;
+import dev.isthmus.plan.Arg;
 import dev.isthmus.plan.Host;
 import dev.isthmus.plan.PlanException;
 import dev.isthmus.plan.Planner;
 import dev.isthmus.plan.Program;
+import dev.isthmus.plan.Step;
 import dev.isthmus.spec.Config;
 import dev.isthmus.spec.Mount;
 import dev.isthmus.spec.Process;
@@ -12,6 +14,7 @@ import dev.isthmus.sys.Libc;
 import dev.isthmus.sys.SpawnException;
 import dev.isthmus.sys.Spawner;
 import dev.isthmus.sys.SysException;
+import dev.isthmus.sys.Syscall;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,6 +52,8 @@ public final class Launcher implements AutoCloseable {
     /** Where tasks are born when linux.cgroupsPath is set (CLONE_INTO_CGROUP), else null. */
     private final V2Placement cgroup;
     private volatile boolean stopping;
+    /** How long planning the template took (once per batch, in the constructor). */
+    private final long planNanos;
 
     public Launcher(Config template, Path bundle, int parallelism) throws PlanException, IOException {
         if (parallelism < 1) {
@@ -57,7 +62,9 @@ public final class Launcher implements AutoCloseable {
         this.template = template;
         this.bundle = bundle.toAbsolutePath().normalize();
         this.host = Host.LIVE;
+        long planStart = System.nanoTime();
         this.program = Planner.plan(template, this.bundle, host, Planner.Options.DEFAULT);
+        this.planNanos = System.nanoTime() - planStart;
         this.slots = new Semaphore(parallelism);
         String cgroupsPath = template.linux() == null ? null : template.linux().cgroupsPath();
         this.cgroup = cgroupsPath == null || cgroupsPath.isEmpty() ? null : V2Placement.of(cgroupsPath);
@@ -74,6 +81,47 @@ public final class Launcher implements AutoCloseable {
         CompletableFuture<TaskResult> f = new CompletableFuture<>();
         launchers.execute(() -> launch(task, f));
         return f;
+    }
+
+    /** Nanoseconds the template's plan took, once for the whole batch. */
+    public long planNanos() {
+        return planNanos;
+    }
+
+    /**
+     * Launches the template {@code n} times, one at a time, with the stub's own timing of every
+     * step ({@link LaunchProfile}), alternated with the floor: a bare clone3 + execve + reap of
+     * the same program file (found on the host under the rootfs) with the same namespaces and
+     * no steps. Call it on a launcher with no task running.
+     */
+    public LaunchProfile.Result profile(int n) throws PlanException {
+        Process t = template.process();
+        String exe = hostPathOfProgram(t);
+        Program floor = new Program(program.cloneFlags(), List.of(Step.of(Syscall.EXECVE, "exec " + exe + " (the floor)",
+                new Arg.Str(exe), new Arg.StrArray(t.args(), false), new Arg.StrArray(t.env(), true))), "", "", false, false);
+        return LaunchProfile.measure(program, floor, cgroup == null ? -1 : cgroup.fd(), n);
+    }
+
+    /** The template's program as a host path under its rootfs (args[0] or its first match on the config's PATH). */
+    private String hostPathOfProgram(Process t) throws PlanException {
+        Path rootfs = bundle.resolve(template.root().path());
+        String arg0 = t.args().getFirst();
+        if (arg0.contains("/")) {
+            return rootfs.resolve(arg0.startsWith("/") ? arg0.substring(1) : arg0).toString();
+        }
+        String path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (String e : t.env()) {
+            if (e.startsWith("PATH=")) {
+                path = e.substring(5);
+            }
+        }
+        for (String dir : path.split(":")) {
+            Path candidate = rootfs.resolve(dir.startsWith("/") ? dir.substring(1) : dir).resolve(arg0);
+            if (java.nio.file.Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new PlanException("process.args[0]", arg0 + " is not on the config's PATH under the rootfs (for the profile's floor)");
     }
 
     /** Tasks running now. */

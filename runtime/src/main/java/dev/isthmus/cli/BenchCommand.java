@@ -1,5 +1,6 @@
 package dev.isthmus.cli;
 
+import dev.isthmus.batch.LaunchProfile;
 import dev.isthmus.batch.Launcher;
 import dev.isthmus.batch.Task;
 import dev.isthmus.batch.TaskResult;
@@ -36,6 +37,8 @@ final class BenchCommand implements Callable<Integer> {
         b.option("--run-count", int.class, "Launches per round through `isthmus run` per task, a JVM each (default: 20).", v -> runCount = v);
         b.option("-j --jobs", int.class, "Parallelism of isthmus batch (default: 4).", v -> jobs = v);
         b.option("--rounds", int.class, "Interleaved rounds (default: 3).", v -> rounds = v);
+        b.option("--profile", boolean.class, "Instead of comparing: where one launch's time goes, step by step (the stub's own clock), "
+                + "over -n launches one at a time, against the floor (bare clone3 + exec + reap, same namespaces).", v -> profile = v);
         b.repeatable("--against", "VALUE", ",", "Other runtimes: crun, runc, ch-run (default: all three).", against);
         return b.spec();
     }
@@ -52,6 +55,8 @@ final class BenchCommand implements Callable<Integer> {
 
     int rounds = 3;
 
+    boolean profile;
+
     final List<String> against = new ArrayList<>(List.of("crun", "runc", "ch-run"));
 
     /** Totals per contender, in insertion order. */
@@ -67,6 +72,9 @@ final class BenchCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("isthmus: " + e.getMessage());
             return 1;
+        }
+        if (profile) {
+            return profile(config, abs);
         }
         Path work = Files.createTempDirectory("isthmus-bench");
         try {
@@ -99,6 +107,33 @@ final class BenchCommand implements Callable<Integer> {
         }
         report();
         return totals.isEmpty() ? 1 : 0;
+    }
+
+    /** `bench --profile`: the launch profile's table (bench/README.md shows one per bundle). */
+    private int profile(Config config, Path abs) throws PlanException, IOException, InterruptedException {
+        try (Launcher launcher = new Launcher(config, abs, 1)) {
+            launcher.profile(Math.min(n, 50)); // warm-up: the JIT and the kernel's caches
+            LaunchProfile.Result r = launcher.profile(n);
+            System.out.printf(Locale.ROOT, "launch profile of %s: %d launches one at a time, %d steps each (the stub's own clock)%n",
+                    abs, r.launches(), r.steps());
+            System.out.printf(Locale.ROOT, "%-55s %10s %7s%n", "part", "us/launch", "share");
+            for (LaunchProfile.Row row : r.rows()) {
+                if (row.micros() >= 0.05) {
+                    System.out.printf(Locale.ROOT, "%-55s %10.1f %6.1f%%%n", row.group(), row.micros(), 100 * row.share());
+                }
+            }
+            System.out.printf(Locale.ROOT, "%-55s %10.1f%n", "whole launch, before clone3 to reaped", r.launchMicros());
+            System.out.printf(Locale.ROOT, "%-55s %10.1f   (the launch is %.2fx the floor)%n",
+                    "floor: bare clone3 + execve + reap, same namespaces", r.floorMicros(), r.launchMicros() / r.floorMicros());
+            System.out.printf(Locale.ROOT, "%-55s %10.1f   (included above; 2 timing calls per step)%n", "profiling's own cost",
+                    r.overheadMicros());
+            System.out.printf(Locale.ROOT, "%-55s %10.1f   (once per batch, not per task)%n", "planning the template", launcher.planNanos() / 1e3);
+            System.out.println("slowest steps:");
+            for (LaunchProfile.Row row : r.slowestSteps()) {
+                System.out.printf(Locale.ROOT, "  %-75.75s %8.1f %6.1f%%%n", row.group(), row.micros(), 100 * row.share());
+            }
+        }
+        return 0;
     }
 
     private void record(String name, int count, long nanos) {

@@ -15,6 +15,14 @@ public interface Host {
     /** Whether {@code p} is a directory (without following a final symlink when {@code follow} is false). */
     boolean isDirectory(Path p, boolean follow);
 
+    /**
+     * Whether {@code p} exists (without following a final symlink). Fixed hosts of tests say
+     * yes unless they know better.
+     */
+    default boolean exists(Path p) {
+        return true;
+    }
+
     /** The target of symlink {@code p}, or null when {@code p} is not a symlink (or cannot be read). */
     default String symlinkTarget(Path p) {
         return null;
@@ -74,6 +82,11 @@ public interface Host {
         @Override
         public boolean isDirectory(Path p, boolean follow) {
             return follow ? Files.isDirectory(p) : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+        }
+
+        @Override
+        public boolean exists(Path p) {
+            return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
         }
 
         @Override

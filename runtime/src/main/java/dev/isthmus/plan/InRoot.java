@@ -351,6 +351,23 @@ final class InRoot {
         steps.add(Step.of(Syscall.CLOSE, "close mount " + d, new Arg.Slot(TARGET)));
     }
 
+    /**
+     * For a masked path {@code /proc/NAME} that the host's procfs lacked at plan time (a procfs
+     * the program has just mounted on /proc, in no new user namespace): instead of the mask's
+     * steps, one mkdirat beneath that procfs, which procfs refuses with ENOENT while NAME is
+     * absent (its lookup finds no such entry) and which fails the launch with EEXIST once NAME exists (a module loaded after the
+     * plan was made: plan again). A mask of an absent path would make a /dev/null clone or a
+     * tmpfs and, its target missing, throw it away, and dropping an unattached mount costs an
+     * RCU grace period (about 50-140 us each here, see bench/README.md, the launch profile).
+     */
+    void absentProcEntry(String path) {
+        String p = normalize(path);
+        Arg proc = dir("/proc");
+        steps.add(Step.tolerating(Errno.ENOENT.number(), Syscall.MKDIRAT,
+                "masked path " + p + ", absent when the template was planned, is still absent (EEXIST: it exists now, plan again)",
+                proc, str(p.substring("/proc/".length())), imm(0)));
+    }
+
     /** Masks a file with a bind of /dev/null (ENOENT: nothing to mask). */
     void maskFile(String path) {
         String p = normalize(path);

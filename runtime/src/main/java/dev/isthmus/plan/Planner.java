@@ -846,11 +846,17 @@ public final class Planner {
         if (config.linux() == null) {
             return;
         }
+        // The last mount on /proc is a procfs of this program's own (then "/proc/NAME" is the kernel's).
+        boolean freshProc = !newUserNs && config.mounts().stream().filter(m -> InRoot.normalize(m.destination()).equals("/proc"))
+                .reduce((a, b) -> b).map(m -> "proc".equals(m.type())).orElse(false);
         for (String p : config.linux().maskedPaths()) {
             // Directories get an empty read-only tmpfs, anything else /dev/null; what it is inside
             // the container is judged from the host (/proc, /sys) or the rootfs at plan time.
             Path probe = p.startsWith("/proc/") || p.startsWith("/sys/") ? Path.of(p) : Path.of(inRoot(p));
-            if (host.isDirectory(probe, false)) {
+            String norm = InRoot.normalize(p);
+            if (freshProc && norm.startsWith("/proc/") && norm.indexOf('/', "/proc/".length()) < 0 && !host.exists(probe)) {
+                inRoot.absentProcEntry(norm); // the kernel's procfs has no such entry (it is the same kernel's)
+            } else if (host.isDirectory(probe, false)) {
                 inRoot.maskDirectory(p, mountLabel());
             } else {
                 inRoot.maskFile(p);

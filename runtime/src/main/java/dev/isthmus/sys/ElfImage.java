@@ -59,18 +59,31 @@ public final class ElfImage {
         return build(ProgramLayout.withMessages(program, arch), 0, -1, new long[0], arch);
     }
 
-    private static byte[] build(ProgramLayout layout, int firstStep, int errFd, long[] initialSlots, Arch arch) {
-        byte[] code = Stub.code(arch);
+    static byte[] build(ProgramLayout layout, int firstStep, int errFd, long[] initialSlots, Arch arch) {
+        // The image at its fixed address is the same for every launch of the layout but for the
+        // header's error fd, first step and initial slots: made once, copied and patched.
+        byte[] assembled = layout.elf(arch, () -> assemble(layout, arch));
+        byte[] out = assembled.clone();
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        int header = CODE_OFFSET + Stub.shared(arch).length;
+        b.putLong(header + ProgramLayout.ERRFD_OFFSET, errFd);
+        b.putLong(header + ProgramLayout.FIRST_STEP_OFFSET, firstStep);
+        for (int i = 0; i < initialSlots.length; i++) {
+            b.putLong(header + ProgramLayout.SLOTS_OFFSET + 8 * i, initialSlots[i]);
+        }
+        return out;
+    }
+
+    private static byte[] assemble(ProgramLayout layout, Arch arch) {
+        byte[] code = Stub.shared(arch);
+        int errFd = -1;
+        int firstStep = 0;
+        long[] initialSlots = new long[0];
         if (code.length % 16 != 0) {
             throw new IllegalStateException("stub length " + code.length + " is not 16-byte aligned");
         }
-        layout.setErrFd(errFd);
-        layout.setFirstStep(firstStep);
-        for (int i = 0; i < initialSlots.length; i++) {
-            layout.setSlot(i, initialSlots[i]);
-        }
         int programOffset = CODE_OFFSET + code.length;
-        byte[] placed = layout.placedAt(BASE + programOffset);
+        byte[] placed = layout.placedAt(BASE + programOffset, errFd, firstStep, initialSlots);
         int total = programOffset + placed.length;
 
         ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);

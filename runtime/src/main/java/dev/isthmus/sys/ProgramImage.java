@@ -20,6 +20,9 @@ public final class ProgramImage implements AutoCloseable {
     private final MemorySegment header;
     private final MemorySegment cloneArgs;
     private final MemorySegment pidfd;
+    private final ProgramLayout layout;
+    /** For a {@link #reusable} image: the thread that may reuse it after close; else null. */
+    private final Thread owner;
 
     public ProgramImage(Program program) {
         this(program, false);
@@ -30,11 +33,40 @@ public final class ProgramImage implements AutoCloseable {
      *               from a thread of its own, see Spawner#bornInOwnThread)
      */
     public ProgramImage(Program program, boolean shared) {
+        this(ProgramLayout.of(program), shared);
+    }
+
+    /** {@link #ProgramImage(Program, boolean)} from a layout made before (shared, not changed). */
+    ProgramImage(ProgramLayout layout, boolean shared) {
+        this(layout, shared ? Arena.ofShared() : Arena.ofConfined(), null);
+    }
+
+    /** The image a thread closed last, kept for its next launch of the same layout (a batch's template). */
+    private static final ThreadLocal<ProgramImage> SPARE = new ThreadLocal<>();
+
+    /**
+     * An image of {@code layout} for a launch made, followed and closed by the calling thread:
+     * the one this thread closed last when it holds the same layout (the per-launch values are
+     * set again by {@link #prepare}, nothing else in it changes: the stub keeps its slots on the
+     * child's stack), else a new one. Its memory is freed by the GC once no thread keeps it,
+     * never while a child may still use it (close comes after the child's exec or end).
+     */
+    static ProgramImage reusable(ProgramLayout layout) {
+        ProgramImage spare = SPARE.get();
+        if (spare != null && spare.layout == layout) {
+            SPARE.remove();
+            return spare;
+        }
+        return new ProgramImage(layout, Arena.ofAuto(), Thread.currentThread());
+    }
+
+    private ProgramImage(ProgramLayout layout, Arena arena, Thread owner) {
         // Made and closed by the launching thread; a shared arena's close costs a handshake with every thread.
-        this.arena = shared ? Arena.ofShared() : Arena.ofConfined();
+        this.arena = arena;
+        this.layout = layout;
+        this.owner = owner;
         boolean ok = false;
         try {
-            ProgramLayout layout = ProgramLayout.of(program);
             header = arena.allocate(layout.size(), 16);
             layout.writeTo(header);
             cloneArgs = arena.allocate(clone_args.layout());
@@ -48,7 +80,7 @@ public final class ProgramImage implements AutoCloseable {
             clone_args.stack_size(cloneArgs, STACK_SIZE);
             ok = true;
         } finally {
-            if (!ok) {
+            if (!ok && owner == null) {
                 arena.close();
             }
         }
@@ -75,6 +107,10 @@ public final class ProgramImage implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        if (owner == null) {
+            arena.close();
+        } else if (owner == Thread.currentThread()) {
+            SPARE.set(this); // the image it replaces, if any, is left to the GC
+        }
     }
 }

@@ -83,9 +83,33 @@ final class ProgramLayout {
         return of(program, Arch.current());
     }
 
+    /** A program laid out for a launch, and its layout (read-only once made). */
+    private record Laid(Program program, ProgramLayout layout) {}
+
+    /** The last few programs laid out for launches, by identity (a batch's template, a profile's programs). */
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<Laid> LAID = new java.util.concurrent.atomic.AtomicReferenceArray<>(4);
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_LAID = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * {@link #of(Program)}, made once for a program launched again and again (a batch's
+     * template: the same {@link Program} instance for every task), so that a launch only copies
+     * and places the bytes. The layout is shared: nothing changes it after it is made.
+     */
+    static ProgramLayout forLaunch(Program program) {
+        for (int i = 0; i < LAID.length(); i++) {
+            Laid l = LAID.get(i);
+            if (l != null && l.program() == program) {
+                return l.layout();
+            }
+        }
+        ProgramLayout layout = of(program);
+        LAID.set(Math.floorMod(NEXT_LAID.getAndIncrement(), LAID.length()), new Laid(program, layout));
+        return layout;
+    }
+
     /**
      * Lays out {@code program} for {@code arch}'s stub (only the system call numbers differ); the
-     * error fd and slots are left for {@link #setErrFd}/{@link #setSlot}.
+     * error fd and slots are set where it is placed ({@link #placedAt(long, long, long, long[])}).
      */
     static ProgramLayout of(Program program, Arch arch) {
         ProgramLayout l = new ProgramLayout(arch);
@@ -102,20 +126,23 @@ final class ProgramLayout {
         return l;
     }
 
+    /** This layout as an ELF image ({@link ElfImage}), made by the first caller for this layout's architecture. */
+    private volatile byte[] elf;
+
+    byte[] elf(Arch forArch, java.util.function.Supplier<byte[]> assemble) {
+        if (forArch != arch) {
+            return assemble.get();
+        }
+        byte[] e = elf;
+        if (e == null) {
+            e = assemble.get();
+            elf = e;
+        }
+        return e;
+    }
+
     int size() {
         return buf.position();
-    }
-
-    void setErrFd(int fd) {
-        buf.putLong(ERRFD_OFFSET, fd);
-    }
-
-    void setFirstStep(int step) {
-        buf.putLong(FIRST_STEP_OFFSET, step);
-    }
-
-    void setSlot(int slot, long value) {
-        buf.putLong(SLOTS_OFFSET + 8 * slot, value);
     }
 
     /** Appends {@code size} zero bytes aligned to {@code align}; returns their offset. */
@@ -230,6 +257,21 @@ final class ProgramLayout {
         for (int i = 0; i < relocCount; i++) {
             int at = relocs[i];
             b.putLong(at, b.getLong(at) + base);
+        }
+        return out;
+    }
+
+    /**
+     * {@link #placedAt(long)} with the header's error fd, first step and initial slots set in
+     * the copy; the layout itself is not changed, so one layout serves launches on many threads.
+     */
+    byte[] placedAt(long base, long errFd, long firstStep, long[] initialSlots) {
+        byte[] out = placedAt(base);
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(ERRFD_OFFSET, errFd);
+        b.putLong(FIRST_STEP_OFFSET, firstStep);
+        for (int i = 0; i < initialSlots.length; i++) {
+            b.putLong(SLOTS_OFFSET + 8 * i, initialSlots[i]);
         }
         return out;
     }

@@ -383,7 +383,8 @@ public final class Spawner {
     }
 
     private static Launch clone(Program program, long[] presetSlots, int cgroupFd, boolean parked, List<Integer> bindSources) {
-        ProgramImage image = new ProgramImage(program, LAUNCHED_FOR_ANOTHER.get());
+        ProgramLayout layout = ProgramLayout.forLaunch(program);
+        ProgramImage image = LAUNCHED_FOR_ANOTHER.get() ? new ProgramImage(layout, true) : ProgramImage.reusable(layout);
         boolean waits = program.waitsForParent();
         long flags = K.CLONE_VM | K.CLONE_PIDFD | (waits ? 0 : K.CLONE_VFORK) | program.cloneFlags();
         int[] err = null;
@@ -406,7 +407,7 @@ public final class Spawner {
             }
             if (program.imageStart() >= 0) {
                 slots[Program.ERR] = err[1];
-                memfd = Memfd.sealedExecutable("isthmus-init", ElfImage.build(program, program.imageStart(), err[1], slots));
+                memfd = Memfd.sealedExecutable("isthmus-init", ElfImage.build(layout, program.imageStart(), err[1], slots, Arch.current()));
                 slots[Program.IMAGE] = memfd;
             }
             image.prepare(flags, err[1], slots, cgroupFd);

@@ -42,6 +42,18 @@ public final class Stub {
 
     /** The stub's bytes for {@code arch}, as shipped (an ELF image may be built for another machine). */
     public static byte[] code(Arch arch) {
+        return shared(arch).clone();
+    }
+
+    /** Read once per architecture: every launch's image holds them. */
+    private static final java.util.Map<Arch, byte[]> CODE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {@link #code(Arch)} without a copy, for callers that only read it. */
+    static byte[] shared(Arch arch) {
+        return CODE.computeIfAbsent(arch, Stub::read);
+    }
+
+    private static byte[] read(Arch arch) {
         String name = arch.stubResource();
         try (InputStream in = Stub.class.getResourceAsStream(name)) {
             if (in == null) {

@@ -58,7 +58,9 @@ public enum Syscall {
     FSOPEN(Linux.SYS_fsopen(), 430),
     FSCONFIG(Linux.SYS_fsconfig(), 431),
     FSMOUNT(Linux.SYS_fsmount(), 432),
-    SECCOMP(Linux.SYS_seccomp(), 277);
+    SECCOMP(Linux.SYS_seccomp(), 277),
+    /** Only in a profiled program (batch.LaunchProfile): a timestamp before each step. */
+    CLOCK_GETTIME(Linux.SYS_clock_gettime(), 113);
 
     private final int x86_64;
     private final int aarch64;

@@ -49,6 +49,21 @@ class BatchIntegrationTest {
     }
 
     @Test
+    void theLaunchProfileAccountsForTheWholeLaunch() throws Exception {
+        Path b = template(", \"maskedPaths\": [\"/proc/kcore\", \"/proc/keys\"], \"readonlyPaths\": [\"/proc/sys\"]");
+        dev.isthmus.spec.Config config = dev.isthmus.spec.ConfigReader.read(b.resolve("config.json"));
+        try (dev.isthmus.batch.Launcher launcher = new dev.isthmus.batch.Launcher(config, b, 1)) {
+            dev.isthmus.batch.LaunchProfile.Result r = launcher.profile(20);
+            double sum = r.rows().stream().mapToDouble(dev.isthmus.batch.LaunchProfile.Row::micros).sum();
+            // the rows split the launch from before clone3 to the reap: they add up to it
+            assertTrue(Math.abs(sum - r.launchMicros()) < 0.01 * r.launchMicros(), sum + " us in rows, " + r.launchMicros() + " us launch");
+            assertTrue(r.rows().stream().allMatch(row -> row.micros() >= 0), r.rows().toString());
+            assertTrue(r.rows().stream().anyMatch(row -> row.group().equals("masked paths") && row.micros() > 0), r.rows().toString());
+            assertTrue(r.floorMicros() > 0 && r.overheadMicros() > 0, r.toString());
+        }
+    }
+
+    @Test
     void tasksAreBornInTheConfiguredCgroup() throws Exception {
         Path v2 = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                 .filter(l -> l.contains(" - cgroup2 ")).map(l -> Path.of(l.split(" ")[4])).findFirst().orElse(null);

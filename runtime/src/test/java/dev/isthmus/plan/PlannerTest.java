@@ -398,6 +398,69 @@ class PlannerTest {
         assertTrue(out2 instanceof Interpreter.Outcome.Failed f && f.errno() == Errno.EPERM.number(), out2.toString());
     }
 
+    /** {@link #HOST} on which {@code absent} does not exist. */
+    private static Host hostWithout(String absent) {
+        return new Host() {
+            @Override
+            public boolean isDirectory(Path p, boolean follow) {
+                return HOST.isDirectory(p, follow);
+            }
+
+            @Override
+            public boolean exists(Path p) {
+                return !p.toString().equals(absent);
+            }
+
+            @Override
+            public boolean cgroup2Only() {
+                return HOST.cgroup2Only();
+            }
+
+            @Override
+            public boolean rootIsRamfs() {
+                return HOST.rootIsRamfs();
+            }
+
+            @Override
+            public long uid() {
+                return HOST.uid();
+            }
+
+            @Override
+            public long gid() {
+                return HOST.gid();
+            }
+        };
+    }
+
+    @Test
+    void aProcEntryTheHostLacksIsCheckedStillAbsentNotMasked() throws Exception {
+        String linux = """
+                , "maskedPaths": ["/proc/kcore", "/proc/asound"]""";
+        Program p = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, "", linux, List.of("sh")), BUNDLE, hostWithout("/proc/asound"),
+                Planner.Options.DEFAULT);
+        List<Step> asound = p.steps().stream().filter(s -> s.what().contains("/proc/asound")).toList();
+        assertEquals(1, asound.size(), "one step, no /dev/null clone to throw away: " + asound);
+        assertEquals(Syscall.MKDIRAT, asound.getFirst().call());
+        assertEquals(Errno.ENOENT.number(), asound.getFirst().tolerate());
+        assertTrue(p.steps().stream().anyMatch(s -> s.what().startsWith("mask /proc/kcore")), "a present entry is still masked");
+        // procfs answers ENOENT while the entry is absent: the launch goes on
+        Interpreter.Outcome out = Interpreter.run(p, new long[] {5, 6}, new RecordingKernel()
+                .answer(Syscall.MKDIRAT, c -> "asound".equals(c.str(1)), -Errno.ENOENT.number()));
+        assertTrue(out instanceof Interpreter.Outcome.Exec, out.toString());
+        // once it exists (a module loaded after the plan), the launch fails naming it
+        int step = p.steps().indexOf(asound.getFirst());
+        Interpreter.Outcome appeared = Interpreter.run(p, new long[] {5, 6}, new RecordingKernel()
+                .answer(Syscall.MKDIRAT, c -> "asound".equals(c.str(1)), -Errno.EEXIST.number()));
+        assertEquals(new Interpreter.Outcome.Failed(step, Errno.EEXIST.number()), appeared);
+        // when a later mount covers /proc, "/proc/asound" is no longer the kernel's: masked as before
+        String covered = ", {\"destination\": \"/proc\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}";
+        Program q = Planner.plan(config(Bundles.DEFAULT_NAMESPACES, covered, linux, List.of("sh")), BUNDLE, hostWithout("/proc/asound"),
+                Planner.Options.DEFAULT);
+        assertTrue(q.steps().stream().anyMatch(s -> s.what().startsWith("mask /proc/asound")), "masked when /proc is not a fresh procfs");
+        assertTrue(q.steps().stream().noneMatch(s -> s.call() == Syscall.MKDIRAT && "asound".equals(((Arg.Str) s.args().get(1)).value())));
+    }
+
     @Test
     void execSearchesPathAndTheLastCandidateIsChecked() throws Exception {
         String json = Bundles.config(List.of("prog", "arg"), "box", false, Bundles.DEFAULT_NAMESPACES, "", "")
