@@ -181,7 +181,7 @@ public final class Launcher implements AutoCloseable {
     }
 
     /** The template's program with this task's differences. */
-    Program programFor(Task task) throws PlanException {
+    public Program programFor(Task task) throws PlanException {
         if (task.args().isEmpty() && task.env().isEmpty() && task.cwd() == null && task.hostname() == null && task.binds().isEmpty()) {
             return program; // the template itself
         }

@@ -25,7 +25,10 @@ final class BatchCommand implements Callable<Integer> {
     CommandSpec model() {
         Model m = Model.command("batch", this, "Run many tasks (JSON lines) as containers of one template bundle.");
         m.option("-b --bundle", Path.class, "The template bundle (default: the current directory).", v -> bundle = v);
-        m.option("-j --jobs", int.class, "Tasks running at once (default: 2 x cores).", v -> jobs = v);
+        m.option("-j --jobs", int.class, "Tasks running at once (default: 2 x the cores free when the batch starts, at least 2).", v -> {
+            jobs = v;
+            jobsGiven = true;
+        });
         m.option("--results", Path.class, "Write the result lines here instead of stdout.", v -> results = v);
         m.positional("0", "1", "TASKS", "A file with one JSON task per line, or - for stdin.", String.class, v -> tasks = v);
         return m.spec();
@@ -38,7 +41,10 @@ final class BatchCommand implements Callable<Integer> {
 
     Path bundle = Path.of(".");
 
-    int jobs = 2 * Runtime.getRuntime().availableProcessors();
+    /** Unless given: chosen from the cores free at start ({@link dev.isthmus.batch.FreeCores}). */
+    int jobs;
+
+    boolean jobsGiven;
 
     Path results;
 
@@ -46,6 +52,9 @@ final class BatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!jobsGiven) {
+            jobs = dev.isthmus.batch.FreeCores.defaultJobs();
+        }
         Launcher launcher;
         try {
             launcher = new Launcher(ConfigReader.read(bundle.resolve("config.json")), bundle, jobs);

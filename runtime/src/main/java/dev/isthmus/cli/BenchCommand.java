@@ -35,7 +35,10 @@ final class BenchCommand implements Callable<Integer> {
         b.option("-n", int.class, "Launches per round through isthmus batch (default: 2000).", v -> n = v);
         b.option("-m", int.class, "Launches per round for runtimes invoked once per task (default: 200).", v -> m = v);
         b.option("--run-count", int.class, "Launches per round through `isthmus run` per task, a JVM each (default: 20).", v -> runCount = v);
-        b.option("-j --jobs", int.class, "Parallelism of isthmus batch (default: 4).", v -> jobs = v);
+        b.option("-j --jobs", int.class, "Parallelism of isthmus batch (default: 2 x the cores free at start, at least 2, as batch chooses).", v -> {
+            jobs = v;
+            jobsGiven = true;
+        });
         b.option("--rounds", int.class, "Interleaved rounds (default: 3).", v -> rounds = v);
         b.option("--profile", boolean.class, "Instead of comparing: where one launch's time goes, step by step (the stub's own clock), "
                 + "over -n launches one at a time, against the floor (bare clone3 + exec + reap, same namespaces).", v -> profile = v);
@@ -51,7 +54,10 @@ final class BenchCommand implements Callable<Integer> {
 
     int runCount = 20;
 
-    int jobs = 4;
+    /** Unless given: as batch chooses it ({@link dev.isthmus.batch.FreeCores}). */
+    int jobs;
+
+    boolean jobsGiven;
 
     int rounds = 3;
 
@@ -75,6 +81,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (profile) {
             return profile(config, abs);
+        }
+        if (!jobsGiven) {
+            jobs = dev.isthmus.batch.FreeCores.defaultJobs();
         }
         Path work = Files.createTempDirectory("isthmus-bench");
         try {
