@@ -53,6 +53,9 @@ public final class LaunchProfile {
                     || s.call() == Syscall.OPENAT2 || s.call() == Syscall.OPENAT
                     ? "program lookup (openat2 in the root)" : "process: ids, capabilities, rlimits, signals";
         }
+        if (what.startsWith("join the batch's template") || what.startsWith("close the template") || what.startsWith("copy it into")) {
+            return "template mount namespace: setns, copy";
+        }
         if (what.startsWith("make / ") || what.startsWith("bind the rootfs") || what.startsWith("pivot_root")
                 || what.startsWith("detach the old root") || what.startsWith("chdir to /") || what.startsWith("remount the root")
                 || what.startsWith("move the rootfs") || what.startsWith("chroot")) {
@@ -111,8 +114,8 @@ public final class LaunchProfile {
     /** Slots no step of {@code p} uses, from the first one free for steps' predecessors up (IMAGE and below are the spawner's). */
     static int[] freeSlots(Program p, int count) {
         boolean[] used = new boolean[Step.SLOTS];
-        for (int s = 0; s <= Program.IMAGE; s++) {
-            used[s] = true;
+        for (int s = 0; s <= Program.TARGET; s++) {
+            used[s] = true; // the spawner's, and TARGET: a batch task's template namespace
         }
         for (Step s : p.steps()) {
             if ((s.flags() & Step.STORE) != 0) {
@@ -133,12 +136,12 @@ public final class LaunchProfile {
         int[] out = new int[2];
         out[0] = -1;
         out[1] = -1;
-        for (int s = Step.SLOTS - 2; s > Program.IMAGE && out[1] < 0; s--) {
+        for (int s = Step.SLOTS - 2; s > Program.TARGET && out[1] < 0; s--) {
             if (!used[s] && !used[s + 1]) {
                 out[1] = s;
             }
         }
-        for (int s = Program.IMAGE + 1; s < Step.SLOTS && out[0] < 0; s++) {
+        for (int s = Program.TARGET + 1; s < Step.SLOTS && out[0] < 0; s++) {
             if (!used[s] && s != out[1] && s != out[1] + 1) {
                 out[0] = s;
             }
@@ -154,7 +157,7 @@ public final class LaunchProfile {
      * floor {@code floor} (a bare clone3 + execve of the same namespaces) as many times,
      * alternated; every launch is reaped before the next.
      */
-    public static Result measure(Program program, Program floor, int cgroupFd, int n) {
+    public static Result measure(Program program, Program floor, int cgroupFd, long[] taskSlots, int n) {
         int[] slots = freeSlots(program, 2);
         int prof = slots[0];
         int ts = slots[1];
@@ -165,9 +168,10 @@ public final class LaunchProfile {
         double end = 0;
         double total = 0;
         double floorTotal = 0;
+        Program pairs = timingPairs(prof, ts);
         double overhead = 0;
         for (int k = 0; k < n; k++) {
-            long[] times = launchTimed(timed, prof, cgroupFd, stepCount);
+            long[] times = launchTimed(timed, prof, cgroupFd, taskSlots, stepCount);
             // times[0]: before the launch; times[1 + i]: the child reached step i; last: reaped
             int reached = (int) times[times.length - 2];
             long reaped = times[times.length - 1];
@@ -178,7 +182,7 @@ public final class LaunchProfile {
             end += reaped - times[reached];
             total += reaped - times[0];
             floorTotal += launchFloor(floor, cgroupFd);
-            overhead += timingStepNanos(prof, ts);
+            overhead += timingStepNanos(pairs, prof);
         }
         Map<String, Double> groups = new LinkedHashMap<>();
         groups.put("runtime: image, memfd, clone3 with the namespaces", clone / n);
@@ -205,10 +209,10 @@ public final class LaunchProfile {
     }
 
     /** {before, reached step 0, ..., reached step k - 1, 0..., k, reaped}. */
-    private static long[] launchTimed(Program timed, int prof, int cgroupFd, int stepCount) {
+    private static long[] launchTimed(Program timed, int prof, int cgroupFd, long[] taskSlots, int stepCount) {
         long[] times = new long[stepCount + 3];
         int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
-        long[] preset = new long[Step.SLOTS];
+        long[] preset = taskSlots.clone();
         preset[prof] = pipe[1];
         Spawner.Launch launch;
         times[0] = System.nanoTime();
@@ -277,16 +281,22 @@ public final class LaunchProfile {
         return nanos;
     }
 
-    /** The cost of one timing pair (clock_gettime + write), measured in a child of its own. */
-    private static double timingStepNanos(int prof, int ts) {
-        int pairs = 64;
+    private static final int PAIRS = 64;
+
+    /** {@link #PAIRS} timing pairs, then exit. */
+    private static Program timingPairs(int prof, int ts) {
         List<Step> steps = new ArrayList<>();
-        for (int i = 0; i < pairs; i++) {
+        for (int i = 0; i < PAIRS; i++) {
             steps.add(Step.unchecked(Syscall.CLOCK_GETTIME, "profile: time", new Arg.Imm(1, "CLOCK_MONOTONIC"), new Arg.SlotAddr(ts)));
             steps.add(Step.unchecked(Syscall.WRITE, "profile: report", new Arg.Slot(prof), new Arg.SlotAddr(ts), new Arg.Imm(16, null)));
         }
         steps.add(Step.of(Syscall.EXIT_GROUP, "end", new Arg.Imm(0, null)));
-        Program p = new Program(0, steps, "", "", false, false);
+        return new Program(0, steps, "", "", false, false);
+    }
+
+    /** The cost of one timing pair (clock_gettime + write), measured in a child of its own running {@code p}. */
+    private static double timingStepNanos(Program p, int prof) {
+        int pairs = PAIRS;
         int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
         long[] preset = new long[Step.SLOTS];
         preset[prof] = pipe[1];

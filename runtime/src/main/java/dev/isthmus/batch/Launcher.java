@@ -16,6 +16,7 @@ import dev.isthmus.sys.Spawner;
 import dev.isthmus.sys.SysException;
 import dev.isthmus.sys.Syscall;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +55,8 @@ public final class Launcher implements AutoCloseable {
     private volatile boolean stopping;
     /** How long planning the template took (once per batch, in the constructor). */
     private final long planNanos;
+    /** The template mount namespace the tasks join (slot TARGET), or -1. */
+    private final int templateNs;
 
     public Launcher(Config template, Path bundle, int parallelism) throws PlanException, IOException {
         if (parallelism < 1) {
@@ -63,7 +66,22 @@ public final class Launcher implements AutoCloseable {
         this.bundle = bundle.toAbsolutePath().normalize();
         this.host = Host.LIVE;
         long planStart = System.nanoTime();
-        this.program = Planner.plan(template, this.bundle, host, Planner.Options.DEFAULT);
+        Path scratch = Files.createTempDirectory("isthmus-batch");
+        try {
+            Path fifo = scratch.resolve("exec.fifo");
+            Libc.mkfifo(fifo.toString(), 0600);
+            Planner.Template t = Planner.planTemplate(template, this.bundle, host, Planner.Options.DEFAULT, fifo);
+            if (t == null) {
+                this.program = Planner.plan(template, this.bundle, host, Planner.Options.DEFAULT);
+                this.templateNs = -1;
+            } else {
+                this.program = t.task();
+                this.templateNs = templateNamespace(t.holder(), fifo);
+            }
+        } finally {
+            Files.deleteIfExists(scratch.resolve("exec.fifo"));
+            Files.deleteIfExists(scratch);
+        }
         this.planNanos = System.nanoTime() - planStart;
         this.slots = new Semaphore(parallelism);
         String cgroupsPath = template.linux() == null ? null : template.linux().cgroupsPath();
@@ -83,6 +101,35 @@ public final class Launcher implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Makes the template mount namespace (Planner#planTemplate): its holder parks in it, set up;
+     * the namespace's fd is opened and the holder killed and reaped, so no process of the batch
+     * stays in it but the tasks.
+     */
+    private static int templateNamespace(Planner.Parked holder, Path fifo) throws PlanException {
+        Spawner.Launch launch = Spawner.launchParked(holder, -1, fifo, -1);
+        try {
+            launch.awaitExec();
+        } catch (SpawnException e) {
+            Libc.close(launch.pidfd());
+            throw new PlanException("mounts", "making the batch's template mount namespace: " + e.getMessage());
+        }
+        try {
+            return Libc.open("/proc/" + launch.pid() + "/ns/mnt", Libc.O_RDONLY | Libc.O_CLOEXEC);
+        } finally {
+            launch.commit(false);
+            Libc.pidfdSendSignal(launch.pidfd(), 9);
+            Libc.waitPidfd(launch.pidfd(), false);
+            Libc.close(launch.pidfd());
+            launch.close();
+        }
+    }
+
+    /** Whether the tasks join a template mount namespace (else each makes its whole own). */
+    public boolean usesTemplateNamespace() {
+        return templateNs >= 0;
+    }
+
     /** Nanoseconds the template's plan took, once for the whole batch. */
     public long planNanos() {
         return planNanos;
@@ -99,7 +146,7 @@ public final class Launcher implements AutoCloseable {
         String exe = hostPathOfProgram(t);
         Program floor = new Program(program.cloneFlags(), List.of(Step.of(Syscall.EXECVE, "exec " + exe + " (the floor)",
                 new Arg.Str(exe), new Arg.StrArray(t.args(), false), new Arg.StrArray(t.env(), true))), "", "", false, false);
-        return LaunchProfile.measure(program, floor, cgroup == null ? -1 : cgroup.fd(), n);
+        return LaunchProfile.measure(program, floor, cgroup == null ? -1 : cgroup.fd(), slots(), n);
     }
 
     /** The template's program as a host path under its rootfs (args[0] or its first match on the config's PATH). */
@@ -159,7 +206,7 @@ public final class Launcher implements AutoCloseable {
         }
         Spawner.Launch launch;
         try {
-            launch = Spawner.launch(p, -1, cgroup == null ? -1 : cgroup.fd());
+            launch = Spawner.launch(p, slots(), cgroup == null ? -1 : cgroup.fd());
         } catch (SysException e) {
             slots.release();
             f.complete(new TaskResult(task.id(), 0, 1, 0, e.getMessage(), System.nanoTime() - start, false));
@@ -180,6 +227,14 @@ public final class Launcher implements AutoCloseable {
         reaper.watch(new Running(task.id(), launch.pid(), launch.pidfd(), start, f));
     }
 
+    /** A task's initial slots: the template namespace's fd in TARGET (its program joins it there). */
+    private long[] slots() {
+        long[] slots = new long[Step.SLOTS];
+        slots[dev.isthmus.plan.Program.CONSOLE] = -1;
+        slots[dev.isthmus.plan.Program.TARGET] = templateNs;
+        return slots;
+    }
+
     /** The template's program with this task's differences. */
     public Program programFor(Task task) throws PlanException {
         if (task.args().isEmpty() && task.env().isEmpty() && task.cwd() == null && task.hostname() == null && task.binds().isEmpty()) {
@@ -195,6 +250,7 @@ public final class Launcher implements AutoCloseable {
         if (task.hostname() == null && task.binds().isEmpty()) {
             return Planner.withProcess(program, template, bundle, host, process);
         }
+        // its own hostname or mounts: planned whole, without the template namespace
         List<Mount> mounts = new ArrayList<>(template.mounts());
         for (Task.Bind b : task.binds()) {
             mounts.add(new Mount(b.destination(), b.source(), "bind", b.readonly() ? List.of("rbind", "ro") : List.of("rbind"),
@@ -230,6 +286,9 @@ public final class Launcher implements AutoCloseable {
         reaper.finish();
         if (cgroup != null) {
             cgroup.close();
+        }
+        if (templateNs >= 0) {
+            Libc.close(templateNs);
         }
     }
 

@@ -126,6 +126,17 @@ public final class Planner {
     private final InRoot inRoot = new InRoot(steps);
     private final Path rootfs;
     private final boolean newUserNs;
+    /** For a batch's template mount namespace (TemplateSplit): which part this plan is, or null. */
+    private Role role;
+    private TemplateSplit split;
+
+    /** The two plans of a template mount namespace. */
+    private enum Role {
+        /** Makes the template namespace and parks in it (never execs anything). */
+        HOLDER,
+        /** Joins and copies the template namespace, then makes its own mounts. */
+        TASK
+    }
 
     private Planner(Config config, Path bundle, Host host, Options options) {
         this.config = config;
@@ -283,6 +294,32 @@ public final class Planner {
         return new Parked(program, p.imageStart, p.consoleInContainer());
     }
 
+    /**
+     * A batch template planned as a template mount namespace and its tasks (TemplateSplit):
+     * {@code holder} parks (on {@code execFifo}, never started) in a new mount namespace holding
+     * the shared part, {@code task} joins that namespace through the fd in slot
+     * {@link Program#TARGET}, copies it and makes its own mounts. Null when the config does not
+     * split (then every task plans as {@link #plan} does).
+     */
+    public record Template(Parked holder, Program task) {}
+
+    public static Template planTemplate(Config config, Path bundle, Host host, Options options, Path execFifo) throws PlanException {
+        TemplateSplit split = TemplateSplit.of(config, host, options);
+        if (split == null) {
+            return null;
+        }
+        Planner h = new Planner(config, bundle, host, options);
+        h.role = Role.HOLDER;
+        h.split = split;
+        h.parkFifo = execFifo.toAbsolutePath().toString();
+        Program holder = h.build();
+        Planner t = new Planner(config, bundle, host, options);
+        t.role = Role.TASK;
+        t.split = split;
+        t.keepTarget = true;
+        return new Template(new Parked(holder, h.imageStart, false), t.build());
+    }
+
     private Map<NamespaceType, String> namespaces() {
         Map<NamespaceType, String> m = new EnumMap<>(NamespaceType.class);
         if (config.linux() != null) {
@@ -316,6 +353,12 @@ public final class Planner {
                     cloneFlags |= cloneFlag(e.getKey());
                 }
             }
+        }
+        if (role == Role.HOLDER) {
+            cloneFlags = K.CLONE_NEWNS; // the mount namespace alone: it writes nothing else of the host's
+            unshareFlags = 0;
+        } else if (role == Role.TASK) {
+            cloneFlags &= ~K.CLONE_NEWNS; // it joins the template's instead
         }
         if (options.dieWithRuntime() && !execMode) {
             steps.add(Step.of(Syscall.PRCTL, "die with the runtime", imm(K.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG"),
@@ -369,14 +412,18 @@ public final class Planner {
         }
         // In the new namespaces, before the mounts: /proc/sys shows the writer's ipc, uts and net
         // namespaces whichever proc it is, and the container's /proc/sys is read-only once mounted.
-        SecuritySteps.sysctl(steps, config, ns.keySet(), FD_SLOT, PROC_SLOT);
+        if (role != Role.HOLDER) {
+            SecuritySteps.sysctl(steps, config, ns.keySet(), FD_SLOT, PROC_SLOT);
+        }
         if (config.process().terminal() && !consoleInContainer()) {
             consoleSteps();
         }
         // Exact modes for devices and mount points; the process's umask is set before exec.
         steps.add(Step.unchecked(Syscall.UMASK, "umask", imm(0, "0")));
         boolean mountNs = ns.containsKey(NamespaceType.MOUNT);
-        if (mountNs) {
+        if (mountNs && role == Role.TASK) {
+            taskMountSteps();
+        } else if (mountNs) {
             mountSteps();
         } else if (config.root() != null) {
             if (config.root().readonly()) {
@@ -403,8 +450,10 @@ public final class Planner {
             steps.add(Step.of(Syscall.CHROOT, "chroot to the rootfs " + root + " (no mount namespace)", str(root)));
             steps.add(Step.of(Syscall.CHDIR, "chdir to /", str("/")));
         }
-        setHostnames(ns);
-        SecuritySteps.personality(steps, config.linux() == null ? null : config.linux().personality());
+        if (role != Role.HOLDER) { // the holder is in the host's uts namespace
+            setHostnames(ns);
+            SecuritySteps.personality(steps, config.linux() == null ? null : config.linux().personality());
+        }
         int processStart = steps.size();
         processSteps();
         String uidMap = newUserNs && !execMode ? idMap(config.linux().uidMappings(), "linux.uidMappings") : "";
@@ -581,16 +630,25 @@ public final class Planner {
         inRoot.openRoot(root);
         List<Mount> mounts = config.mounts();
         for (int i = 0; i < mounts.size(); i++) {
-            planMount(mounts.get(i), "mounts[" + i + "]");
+            if (split == null || !split.taskMounts().contains(i)) {
+                planMount(mounts.get(i), "mounts[" + i + "]");
+            }
         }
-        devices();
+        if (split == null || !split.devicesInTask()) {
+            devices();
+        }
         if (consoleInContainer()) {
             containerConsole();
         }
         // Before pivot_root: a masked file gets a clone of the host's own /dev/null, looked up
         // in the host's mount tree, never of a /dev/null the rootfs could plant as a symlink
         // to a host file (CVE-2025-31133); targets are resolved in the root as every mount's.
-        maskedAndReadonlyPaths();
+        maskedAndReadonlyPaths(p -> split == null || !split.taskPaths().contains(InRoot.normalize(p)));
+        if (split != null) {
+            for (String d : split.holderMkdirs()) {
+                inRoot.mkdirs(d); // the tasks' own mount points, while the root is still writable
+            }
+        }
         if (options.noPivot() || host.rootIsRamfs()) {
             inRoot.chdirRoot();
             steps.add(mount("move the rootfs to /", ".", "/", null, K.MS_MOVE, null));
@@ -610,6 +668,33 @@ public final class Planner {
         if (config.root().readonly()) {
             steps.add(mount("remount the root read-only", null, "/", null, K.MS_BIND | K.MS_REMOUNT | K.MS_RDONLY, null));
         }
+    }
+
+    /**
+     * A task of a template mount namespace (TemplateSplit): joins the template (slot TARGET,
+     * closed right after), copies it, and makes only its own mounts, device nodes and masks
+     * beneath the root, which the template has bound, pivoted and made read-only already. Its
+     * masked files get a clone of its own fresh /dev's null (TemplateSplit requires /dev to be a
+     * tmpfs of the task's), never a node of the rootfs.
+     */
+    private void taskMountSteps() throws PlanException {
+        steps.add(Step.of(Syscall.SETNS, "join the batch's template mount namespace", new Arg.Slot(Program.TARGET),
+                imm(K.CLONE_NEWNS, "CLONE_NEWNS")));
+        steps.add(Step.of(Syscall.CLOSE, "close the template namespace's fd", new Arg.Slot(Program.TARGET)));
+        steps.add(Step.of(Syscall.UNSHARE, "copy it into a mount namespace of the task's own", imm(K.CLONE_NEWNS, "CLONE_NEWNS")));
+        inRoot.openRoot("/");
+        List<Mount> mounts = config.mounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            if (split.taskMounts().contains(i)) {
+                planMount(mounts.get(i), "mounts[" + i + "]");
+            }
+        }
+        if (split.devicesInTask()) {
+            devices();
+        }
+        maskedAndReadonlyPaths(p -> split.taskPaths().contains(InRoot.normalize(p)));
+        steps.add(Step.of(Syscall.CHDIR, "chdir to /", str("/")));
+        inRoot.closeRoot();
     }
 
     private void planMount(Mount m, String field) throws PlanException {
@@ -843,6 +928,11 @@ public final class Planner {
     }
 
     private void maskedAndReadonlyPaths() {
+        maskedAndReadonlyPaths(p -> true);
+    }
+
+    /** The masked and read-only paths {@code which} accepts. */
+    private void maskedAndReadonlyPaths(java.util.function.Predicate<String> which) {
         if (config.linux() == null) {
             return;
         }
@@ -850,6 +940,9 @@ public final class Planner {
         boolean freshProc = !newUserNs && config.mounts().stream().filter(m -> InRoot.normalize(m.destination()).equals("/proc"))
                 .reduce((a, b) -> b).map(m -> "proc".equals(m.type())).orElse(false);
         for (String p : config.linux().maskedPaths()) {
+            if (!which.test(p)) {
+                continue;
+            }
             // Directories get an empty read-only tmpfs, anything else /dev/null; what it is inside
             // the container is judged from the host (/proc, /sys) or the rootfs at plan time.
             Path probe = p.startsWith("/proc/") || p.startsWith("/sys/") ? Path.of(p) : Path.of(inRoot(p));
@@ -863,7 +956,9 @@ public final class Planner {
             }
         }
         for (String p : config.linux().readonlyPaths()) {
-            inRoot.readonly(p);
+            if (which.test(p)) {
+                inRoot.readonly(p);
+            }
         }
     }
 

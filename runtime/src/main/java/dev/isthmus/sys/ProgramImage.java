@@ -41,8 +41,8 @@ public final class ProgramImage implements AutoCloseable {
         this(layout, shared ? Arena.ofShared() : Arena.ofConfined(), null);
     }
 
-    /** The image a thread closed last, kept for its next launch of the same layout (a batch's template). */
-    private static final ThreadLocal<ProgramImage> SPARE = new ThreadLocal<>();
+    /** The images a thread closed last (up to four), kept for its next launches of the same layouts (a batch's template). */
+    private static final ThreadLocal<ProgramImage[]> SPARE = ThreadLocal.withInitial(() -> new ProgramImage[4]);
 
     /**
      * An image of {@code layout} for a launch made, followed and closed by the calling thread:
@@ -52,10 +52,13 @@ public final class ProgramImage implements AutoCloseable {
      * never while a child may still use it (close comes after the child's exec or end).
      */
     static ProgramImage reusable(ProgramLayout layout) {
-        ProgramImage spare = SPARE.get();
-        if (spare != null && spare.layout == layout) {
-            SPARE.remove();
-            return spare;
+        ProgramImage[] spares = SPARE.get();
+        for (int i = 0; i < spares.length; i++) {
+            if (spares[i] != null && spares[i].layout == layout) {
+                ProgramImage spare = spares[i];
+                spares[i] = null;
+                return spare;
+            }
         }
         return new ProgramImage(layout, Arena.ofAuto(), Thread.currentThread());
     }
@@ -110,7 +113,14 @@ public final class ProgramImage implements AutoCloseable {
         if (owner == null) {
             arena.close();
         } else if (owner == Thread.currentThread()) {
-            SPARE.set(this); // the image it replaces, if any, is left to the GC
+            // kept in a free place, else in the oldest one's (left to the GC)
+            ProgramImage[] spares = SPARE.get();
+            int free = 0;
+            while (free < spares.length - 1 && spares[free] != null) {
+                free++;
+            }
+            System.arraycopy(spares, 0, spares, 1, free);
+            spares[0] = this;
         }
     }
 }

@@ -49,6 +49,32 @@ class BatchIntegrationTest {
     }
 
     @Test
+    void tasksInTheTemplateNamespaceAreIsolatedFromEachOther() throws Exception {
+        Path b = template(", \"maskedPaths\": [\"/proc/keys\", \"/proc/asound-not-here\"], \"readonlyPaths\": [\"/proc/sys\"]");
+        dev.isthmus.spec.Config config = dev.isthmus.spec.ConfigReader.read(b.resolve("config.json"));
+        List<String> mountsBefore = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        try (dev.isthmus.batch.Launcher launcher = new dev.isthmus.batch.Launcher(config, b, 1)) {
+            assertTrue(launcher.usesTemplateNamespace(), "this template splits (read-only root, /proc and /dev tmpfs)");
+            String[][] tasks = {
+                {"writes", "touch /dev/planted && mkdir /dev/dir && [ -e /dev/planted ]"},
+                // one task at a time: the first has ended; its /dev was its own
+                {"sees-nothing", "[ ! -e /dev/planted ] && [ ! -e /dev/dir ] && [ -c /dev/null ]"},
+                {"own-pid-ns", "[ $$ = 1 ] && grep -q '^NSpid:[[:space:]]*1$' /proc/1/status"}, // its own proc: one level of pids
+                {"root-read-only", "! touch /planted 2>/dev/null"},
+                {"masks", "[ ! -s /proc/keys ] && [ ! -e /proc/asound-not-here ] && ! sh -c 'echo 1 > /proc/sys/kernel/domainname' 2>/dev/null"},
+                // one root: the template's copy, nothing of the host's old root left below it
+                {"one-root", "[ $(grep -c '^[0-9]* [0-9]* [0-9]*:[0-9]* [^ ]* / ' /proc/self/mountinfo) = 1 ]"},
+            };
+            for (String[] t : tasks) {
+                dev.isthmus.batch.TaskResult r = launcher.submit(dev.isthmus.batch.Task.of(t[0], "sh", "-c", t[1])).join();
+                assertTrue(r.succeeded(), t[0] + ": " + r.toJson());
+            }
+        }
+        assertEquals(mountsBefore, Files.readAllLines(Path.of("/proc/self/mountinfo")), "no mount left in the runtime's namespace");
+        assertEquals(List.of(), ProcessHandle.current().children().map(ProcessHandle::pid).toList(), "the template's holder is gone");
+    }
+
+    @Test
     void theLaunchProfileAccountsForTheWholeLaunch() throws Exception {
         Path b = template(", \"maskedPaths\": [\"/proc/kcore\", \"/proc/keys\"], \"readonlyPaths\": [\"/proc/sys\"]");
         dev.isthmus.spec.Config config = dev.isthmus.spec.ConfigReader.read(b.resolve("config.json"));

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.isthmus.plan.Host;
-import dev.isthmus.plan.Planner;
-import dev.isthmus.plan.Program;
+import dev.isthmus.batch.Launcher;
+import dev.isthmus.batch.Task;
 import dev.isthmus.spec.ConfigReader;
-import dev.isthmus.sys.Libc;
-import dev.isthmus.sys.Spawner;
 import dev.isthmus.testing.Bundles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,12 +39,17 @@ class LaunchStressTest {
         Bundles.busyboxRootfs(bundle);
         Bundles.write(bundle, Bundles.config(List.of("true"), "stress", true,
                 "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]", "", ""));
-        Program program = Planner.plan(ConfigReader.read(bundle.resolve("config.json")), bundle, Host.LIVE, Planner.Options.DEFAULT);
-
-        for (int i = 0; i < 50; i++) { // warm-up: JIT, first-use fds (jar, /proc) opened before the count
-            assertEquals(0, launchOnce(program));
+        dev.isthmus.spec.Config config = ConfigReader.read(bundle.resolve("config.json"));
+        try (Launcher warm = new Launcher(config, bundle, 2)) { // warm-up: JIT, first-use fds (jar, /proc, random) opened before the count
+            for (int i = 0; i < 50; i++) {
+                assertEquals(0, warm.submit(Task.of("warm-" + i)).join().exitCode());
+            }
         }
         List<String> fdsBefore = fds();
+        List<String> mountsBefore = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        // The batch path: tasks join a template mount namespace made once, place a layout made once
+        Launcher batch = new Launcher(config, bundle, 2);
+        assertTrue(batch.usesTemplateNamespace(), "the stress runs the template-namespace path");
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong churned = new AtomicLong();
@@ -64,13 +66,19 @@ class LaunchStressTest {
         AtomicLong done = new AtomicLong();
         AtomicLong failures = new AtomicLong();
         long start = System.nanoTime();
-        Thread launcher = Thread.ofPlatform().name("launcher").start(() -> {
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
+        Thread launcher = Thread.ofPlatform().name("submitter").start(() -> {
             for (int i = 0; i < LAUNCHES; i++) {
-                if (launchOnce(program) != 0) {
-                    failures.incrementAndGet();
-                }
-                done.incrementAndGet();
+                inFlight.acquireUninterruptibly();
+                batch.submit(Task.of("s" + i)).thenAccept(r -> {
+                    if (!r.succeeded()) {
+                        failures.incrementAndGet();
+                    }
+                    done.incrementAndGet();
+                    inFlight.release();
+                });
             }
+            inFlight.acquireUninterruptibly(64); // every launch has ended
         });
         long lastDone = -1;
         long lastProgress = System.nanoTime();
@@ -88,28 +96,16 @@ class LaunchStressTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         stop.set(true);
         churn.join();
+        batch.close();
 
         assertEquals(LAUNCHES, done.get());
         assertEquals(0, failures.get(), "launches that did not exit 0");
         assertEquals(fdsBefore, fds(), "fds leaked");
         assertEquals(List.of(), children(), "child processes left");
+        assertEquals(mountsBefore, Files.readAllLines(Path.of("/proc/self/mountinfo")), "mounts left in the runtime's namespace");
         assertTrue(churned.get() > 0);
         System.out.printf("LaunchStressTest: %d launches in %.1f s = %.0f launches/s (pid+mount+ipc+uts namespaces, "
-                + "read-only busybox rootfs) with %d allocations churned%n", LAUNCHES, seconds, LAUNCHES / seconds, churned.get());
-    }
-
-    private static int launchOnce(Program program) {
-        Spawner.Launch launch = Spawner.launch(program);
-        int pidfd = launch.pidfd();
-        try {
-            launch.awaitExec();
-            return Libc.waitPidfd(pidfd, false).shellStatus();
-        } catch (dev.isthmus.sys.SpawnException e) {
-            return 127;
-        } finally {
-            launch.close();
-            Libc.close(pidfd);
-        }
+                + "read-only busybox rootfs, /proc and a /dev tmpfs; isthmus batch's path: a template mount namespace) with %d allocations churned%n", LAUNCHES, seconds, LAUNCHES / seconds, churned.get());
     }
 
     private static List<String> fds() throws IOException {

@@ -462,6 +462,50 @@ class PlannerTest {
     }
 
     @Test
+    void aBatchTemplateSplitsIntoATemplateNamespaceAndTasks() throws Exception {
+        String linux = """
+                , "maskedPaths": ["/proc/kcore", "/sys/firmware"], "readonlyPaths": ["/proc/sys"]""";
+        String sys = ", {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", \"options\": [\"ro\"]}";
+        String noNet = "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]";
+        Config c = config(noNet, sys, linux, List.of("sh"));
+        Planner.Template t = Planner.planTemplate(c, BUNDLE, HOST, Planner.Options.DEFAULT, Path.of("/run/fifo"));
+        assertTrue(t != null, "a read-only root, a mount namespace and no user namespace split");
+        Program holder = t.holder().program();
+        Program task = t.task();
+        assertEquals(K.CLONE_NEWNS, holder.cloneFlags(), "the holder makes a mount namespace and writes nothing of the host's");
+        assertEquals(0, task.cloneFlags() & K.CLONE_NEWNS, "a task joins the template's");
+        assertTrue((task.cloneFlags() & K.CLONE_NEWPID) != 0);
+        List<String> h = holder.steps().stream().map(Step::what).toList();
+        List<String> k = task.steps().stream().map(Step::what).toList();
+        // the shared part: root, pivot, read-only, the sysfs (no network namespace) and its mask
+        assertTrue(h.stream().anyMatch(w -> w.startsWith("pivot_root")) && h.contains("remount the root read-only"), h.toString());
+        assertTrue(h.contains("mount sysfs on /sys") && h.stream().anyMatch(w -> w.startsWith("mask /sys/firmware")), h.toString());
+        assertTrue(h.stream().noneMatch(w -> w.startsWith("set the hostname") || w.contains("proc on /proc")), h.toString());
+        assertTrue(h.contains("mkdir /proc") && h.contains("mkdir /dev"), "the tasks' mount points, made while the root is writable: " + h);
+        // each task's own: proc, /dev and its nodes, the masks in /proc; no pivot
+        assertEquals(Syscall.SETNS, task.steps().get(k.indexOf("join the batch's template mount namespace")).call());
+        assertTrue(k.indexOf("close the template namespace's fd") < k.indexOf("copy it into a mount namespace of the task's own"));
+        assertTrue(k.contains("mount proc on /proc") && k.contains("mount tmpfs on /dev") && k.contains("mknod /dev/null"), k.toString());
+        assertTrue(k.stream().anyMatch(w -> w.startsWith("mask /proc/kcore")) && k.contains("open read-only path /proc/sys"), k.toString());
+        assertTrue(k.stream().noneMatch(w -> w.startsWith("pivot_root") || w.contains("/sys/firmware") || w.startsWith("bind the rootfs")), k.toString());
+        assertTrue(k.contains("set the hostname"), "the process part is a task's as always");
+        RecordingKernel rk = interpret(task);
+        assertEquals(1, rk.calls(Syscall.SETNS).size());
+
+        // not split: a user namespace, a writable root, a terminal, a task's own cgroup mount (a network namespace's sysfs)
+        String userNs = Bundles.DEFAULT_NAMESPACES.replace("]", ", {\"type\": \"user\"}]");
+        assertEquals(null, Planner.planTemplate(config(userNs, "", ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}],"
+                + " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]", List.of("sh")), BUNDLE, HOST,
+                Planner.Options.DEFAULT, Path.of("/run/fifo")));
+        String rw = Bundles.config(List.of("sh"), "box", false, Bundles.DEFAULT_NAMESPACES, "", "");
+        assertEquals(null, Planner.planTemplate(ConfigReader.read(rw.getBytes(StandardCharsets.UTF_8), "config.json"), BUNDLE, HOST,
+                Planner.Options.DEFAULT, Path.of("/run/fifo")));
+        String net = Bundles.DEFAULT_NAMESPACES;
+        String cg = sys + ", {\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\", \"options\": [\"ro\"]}";
+        assertEquals(null, Planner.planTemplate(config(net, cg, "", List.of("sh")), BUNDLE, HOST, Planner.Options.DEFAULT, Path.of("/run/fifo")));
+    }
+
+    @Test
     void execSearchesPathAndTheLastCandidateIsChecked() throws Exception {
         String json = Bundles.config(List.of("prog", "arg"), "box", false, Bundles.DEFAULT_NAMESPACES, "", "")
                 .replace("\"PATH=/bin\"", "\"PATH=/usr/bin:/bin\"");
