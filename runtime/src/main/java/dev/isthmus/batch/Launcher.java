@@ -66,7 +66,10 @@ public final class Launcher implements AutoCloseable {
         this.bundle = bundle.toAbsolutePath().normalize();
         this.host = Host.LIVE;
         long planStart = System.nanoTime();
-        Path scratch = Files.createTempDirectory("isthmus-batch");
+        // The holder's exec FIFO (never written: the holder is killed once its namespace is open);
+        // not Files.createTempDirectory, whose random name costs a SecureRandom's seeding.
+        Path scratch = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"),
+                "isthmus-batch-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
         try {
             Path fifo = scratch.resolve("exec.fifo");
             Libc.mkfifo(fifo.toString(), 0600);
