@@ -22,8 +22,8 @@ import java.util.Map;
  * the program's own execve). The parent adds its own clock (the JVM's nanoTime is the same
  * CLOCK_MONOTONIC) before the launch and when the pidfd says the task has ended.
  *
- * <p>A profiled launch makes two more system calls per step than a real one (about 0.2 us each
- * here); {@link Result#overheadMicros} states what they add.
+ * <p>A profiled launch makes two more system calls per step than a real one (a fraction of a
+ * microsecond each here); {@link Result#overheadMicros} states what they add.
  */
 public final class LaunchProfile {
     private LaunchProfile() {}
@@ -111,8 +111,8 @@ public final class LaunchProfile {
                 p.oomScoreAdj(), imageStart);
     }
 
-    /** Slots no step of {@code p} uses, from the first one free for steps' predecessors up (IMAGE and below are the spawner's). */
-    static int[] freeSlots(Program p, int count) {
+    /** Two slots no step of {@code p} uses: one for the pipe, the first of two adjacent ones for the timespec (TARGET and below are the spawner's). */
+    static int[] freeSlots(Program p) {
         boolean[] used = new boolean[Step.SLOTS];
         for (int s = 0; s <= Program.TARGET; s++) {
             used[s] = true; // the spawner's, and TARGET: a batch task's template namespace
@@ -158,7 +158,7 @@ public final class LaunchProfile {
      * alternated; every launch is reaped before the next.
      */
     public static Result measure(Program program, Program floor, int cgroupFd, long[] taskSlots, int n) {
-        int[] slots = freeSlots(program, 2);
+        int[] slots = freeSlots(program);
         int prof = slots[0];
         int ts = slots[1];
         Program timed = instrument(program, prof, ts);

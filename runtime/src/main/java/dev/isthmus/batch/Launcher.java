@@ -66,29 +66,42 @@ public final class Launcher implements AutoCloseable {
         this.bundle = bundle.toAbsolutePath().normalize();
         this.host = Host.LIVE;
         long planStart = System.nanoTime();
-        // The holder's exec FIFO (never written: the holder is killed once its namespace is open);
-        // not Files.createTempDirectory, whose random name costs a SecureRandom's seeding.
-        Path scratch = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"),
-                "isthmus-batch-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
-        try {
-            Path fifo = scratch.resolve("exec.fifo");
-            Libc.mkfifo(fifo.toString(), 0600);
-            Planner.Template t = Planner.planTemplate(template, this.bundle, host, Planner.Options.DEFAULT, fifo);
-            if (t == null) {
-                this.program = Planner.plan(template, this.bundle, host, Planner.Options.DEFAULT);
-                this.templateNs = -1;
-            } else {
+        if (!Planner.splitsIntoTemplate(template, host, Planner.Options.DEFAULT)) {
+            this.program = Planner.plan(template, this.bundle, host, Planner.Options.DEFAULT);
+            this.templateNs = -1;
+        } else {
+            // The holder's exec FIFO (never written: the holder is killed once its namespace is
+            // open); not Files.createTempDirectory, whose random name costs a SecureRandom's seeding.
+            Path scratch;
+            try {
+                scratch = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"),
+                        "isthmus-batch-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+            } catch (IOException e) {
+                throw new PlanException("mounts", "a directory for the template mount namespace's FIFO in "
+                        + System.getProperty("java.io.tmpdir") + ": " + e);
+            }
+            try {
+                Path fifo = scratch.resolve("exec.fifo");
+                Libc.mkfifo(fifo.toString(), 0600);
+                Planner.Template t = Planner.planTemplate(template, this.bundle, host, Planner.Options.DEFAULT, fifo);
                 this.program = t.task();
                 this.templateNs = templateNamespace(t.holder(), fifo);
+            } finally {
+                Files.deleteIfExists(scratch.resolve("exec.fifo"));
+                Files.deleteIfExists(scratch);
             }
-        } finally {
-            Files.deleteIfExists(scratch.resolve("exec.fifo"));
-            Files.deleteIfExists(scratch);
         }
         this.planNanos = System.nanoTime() - planStart;
         this.slots = new Semaphore(parallelism);
         String cgroupsPath = template.linux() == null ? null : template.linux().cgroupsPath();
-        this.cgroup = cgroupsPath == null || cgroupsPath.isEmpty() ? null : V2Placement.of(cgroupsPath);
+        try {
+            this.cgroup = cgroupsPath == null || cgroupsPath.isEmpty() ? null : V2Placement.of(cgroupsPath);
+        } catch (IOException | RuntimeException e) {
+            if (templateNs >= 0) {
+                Libc.close(templateNs); // nothing is left behind by a batch that does not start
+            }
+            throw e;
+        }
         // Launching only blocks for clone-to-exec (vfork); two threads keep both cores busy.
         int threads = Math.min(parallelism, Math.max(1, Runtime.getRuntime().availableProcessors()));
         AtomicInteger n = new AtomicInteger();
@@ -141,13 +154,15 @@ public final class Launcher implements AutoCloseable {
     /**
      * Launches the template {@code n} times, one at a time, with the stub's own timing of every
      * step ({@link LaunchProfile}), alternated with the floor: a bare clone3 + execve + reap of
-     * the same program file (found on the host under the rootfs) with the same namespaces and
+     * the same program file (found on the host under the rootfs) with the config's namespaces and
      * no steps. Call it on a launcher with no task running.
      */
     public LaunchProfile.Result profile(int n) throws PlanException {
         Process t = template.process();
         String exe = hostPathOfProgram(t);
-        Program floor = new Program(program.cloneFlags(), List.of(Step.of(Syscall.EXECVE, "exec " + exe + " (the floor)",
+        // the namespaces of the template's config: a task joining a template copies a mount namespace too
+        long floorFlags = program.cloneFlags() | (templateNs >= 0 ? dev.isthmus.sys.K.CLONE_NEWNS : 0);
+        Program floor = new Program(floorFlags, List.of(Step.of(Syscall.EXECVE, "exec " + exe + " (the floor)",
                 new Arg.Str(exe), new Arg.StrArray(t.args(), false), new Arg.StrArray(t.env(), true))), "", "", false, false);
         return LaunchProfile.measure(program, floor, cgroup == null ? -1 : cgroup.fd(), slots(), n);
     }

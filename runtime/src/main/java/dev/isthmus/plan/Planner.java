@@ -303,6 +303,11 @@ public final class Planner {
      */
     public record Template(Parked holder, Program task) {}
 
+    /** Whether {@link #planTemplate} splits {@code config} (it needs an exec FIFO only then). */
+    public static boolean splitsIntoTemplate(Config config, Host host, Options options) {
+        return TemplateSplit.of(config, host, options) != null;
+    }
+
     public static Template planTemplate(Config config, Path bundle, Host host, Options options, Path execFifo) throws PlanException {
         TemplateSplit split = TemplateSplit.of(config, host, options);
         if (split == null) {

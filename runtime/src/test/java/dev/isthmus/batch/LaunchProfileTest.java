@@ -30,7 +30,7 @@ class LaunchProfileTest {
     @Test
     void everyStepGetsATimingPairAndTheStartsStayOnTheirSteps() {
         Program p = program();
-        int[] slots = LaunchProfile.freeSlots(p, 2);
+        int[] slots = LaunchProfile.freeSlots(p);
         assertTrue(slots[0] > Program.IMAGE && slots[1] > Program.IMAGE, "never a slot the spawner fills");
         assertTrue(slots[0] != 9 && slots[1] != 9 && slots[1] + 1 != 9, "never a slot a step uses: " + slots[0] + ", " + slots[1]);
         Program t = LaunchProfile.instrument(p, slots[0], slots[1]);
