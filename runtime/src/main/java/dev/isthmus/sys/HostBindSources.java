@@ -5,8 +5,6 @@ import dev.isthmus.plan.Arg;
 import dev.isthmus.plan.Program;
 import dev.isthmus.plan.Step;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +30,6 @@ final class HostBindSources {
         return new Arg.Imm(v, symbol);
     }
 
-    private static final MethodHandle OPEN_TREE = Native.linkErrno(Linux.open_tree$address(), Linux.open_tree$descriptor());
 
     /**
      * {@code program} with its open_tree clones of host paths made here: the fds opened are
@@ -84,10 +81,8 @@ final class HostBindSources {
     /** open_tree(AT_FDCWD, path, flags), or -1. */
     private static int openTree(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            return (int) OPEN_TREE.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(path), flags);
-        } catch (Throwable t) {
-            return -1;
+            long fd = Libc.syscall(Syscall.OPEN_TREE, Linux.AT_FDCWD(), a.allocateFrom(path).address(), flags);
+            return fd < 0 ? -1 : (int) fd;
         }
     }
 }

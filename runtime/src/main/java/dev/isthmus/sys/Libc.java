@@ -20,81 +20,50 @@ public final class Libc {
     // downcall spins classes the AOT cache cannot hold, and a short command needs few of them
     // (issue 16: start-up work proportional to the verb).
     /**
-     * libc's syscall(3), linked once, for the calls of the short commands (close, pidfd_open,
-     * pidfd_send_signal): `kill` made three downcall links for three calls, each about 10 ms of
-     * spun classes; through this one handle it makes one. Variadic after the number; unused
-     * trailing arguments are ignored by these calls.
+     * libc's syscall(3), linked once, for the calls of the runtime's own commands (pipes, reads
+     * and writes, waits, the stub's memory, memfds, opens, setns, prctl, pidfds). Every distinct
+     * downcall links its own spun classes, which the AOT cache cannot hold (about 5-10 ms each
+     * in a fresh JVM), and a jextract function's `$address()` or `$descriptor()` links that
+     * function's own handle too: `run` made 18 such links, `kill` one. Through this one handle
+     * they share one. Variadic after the number; arguments a call does not take are zero.
+     * Numbers come from {@link Syscall}, per architecture.
      */
     private static final class RawSyscall {
         static final MethodHandle H = Native.linkVariadicErrno(Native.symbol("syscall"), FunctionDescriptor.of(
                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), 1);
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), 1);
     }
 
     /** A system call through {@link RawSyscall}: its result, or -errno. */
-    private static long syscall(long number, long a1, long a2, long a3, long a4) {
+    static long syscall(Syscall call, long a1, long a2, long a3, long a4, long a5, long a6) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            long r = (long) RawSyscall.H.invokeExact(cap, number, a1, a2, a3, a4);
+            long r = (long) RawSyscall.H.invokeExact(cap, (long) call.number(), a1, a2, a3, a4, a5, a6);
             return r < 0 ? -Native.errno(cap) : r;
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
     }
 
-    private static final class Pipe2 {
-        static final MethodHandle H = Native.linkErrno(Linux.pipe2$address(), Linux.pipe2$descriptor());
+    static long syscall(Syscall call, long a1, long a2, long a3) {
+        return syscall(call, a1, a2, a3, 0, 0, 0);
     }
 
-    private static final class Read {
-        static final MethodHandle H = Native.linkErrno(Linux.read$address(), Linux.read$descriptor());
-    }
 
-    private static final class Write {
-        static final MethodHandle H = Native.linkErrno(Linux.write$address(), Linux.write$descriptor());
-    }
 
-    private static final class Mmap {
-        static final MethodHandle H = Native.linkErrno(Linux.mmap$address(), Linux.mmap$descriptor());
-    }
 
-    private static final class Mprotect {
-        static final MethodHandle H = Native.linkErrno(Linux.mprotect$address(), Linux.mprotect$descriptor());
-    }
 
-    private static final class Waitid {
-        static final MethodHandle H = Native.linkErrno(Linux.waitid$address(), Linux.waitid$descriptor());
-    }
+
 
     private static final class Poll {
         static final MethodHandle H = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
     }
 
-    /** openat(2) is variadic (the mode) in libc; linked with it. */
-    private static final class Openat {
-        static final MethodHandle H = Native.linkErrno(Native.symbol("openat"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    }
 
-    private static final class Mkfifo {
-        static final MethodHandle H = Native.linkErrno(Native.symbol("mkfifo"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    }
 
-    private static final class Setns {
-        static final MethodHandle H = Native.linkErrno(Linux.setns$address(), Linux.setns$descriptor());
-    }
 
-    private static final class Umount2 {
-        static final MethodHandle H = Native.linkErrno(Linux.umount2$address(), Linux.umount2$descriptor());
-    }
 
-    private static final class PidfdGetfd {
-        static final MethodHandle H = Native.linkErrno(Linux.pidfd_getfd$address(), Linux.pidfd_getfd$descriptor());
-    }
 
-    /** prctl(2) is variadic in libc: linked with two of its variadic arguments (option, arg2). */
-    private static final class Prctl {
-        static final MethodHandle H = Native.linkVariadicErrno(Native.symbol("prctl"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), 1);
-    }
 
     public static final int O_CLOEXEC = Linux.O_CLOEXEC();
     public static final int O_NONBLOCK = Linux.O_NONBLOCK();
@@ -111,59 +80,48 @@ public final class Libc {
     /** pipe2(flags): {read end, write end}. */
     public static int[] pipe2(int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
             MemorySegment fds = a.allocate(ValueLayout.JAVA_INT, 2);
-            int r = (int) Pipe2.H.invokeExact(cap, fds, flags);
+            long r = syscall(Syscall.PIPE2, fds.address(), flags, 0);
             if (r < 0) {
-                throw new SysException("pipe2", Native.errno(cap));
+                throw new SysException("pipe2", (int) -r);
             }
             return new int[] {fds.getAtIndex(ValueLayout.JAVA_INT, 0), fds.getAtIndex(ValueLayout.JAVA_INT, 1)};
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     /** read(2) into {@code buf}, retrying EINTR; returns the byte count (0 at EOF). */
     public static int read(int fd, byte[] buf, int len) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
             MemorySegment seg = a.allocate(Math.max(1, len));
             while (true) {
-                long r = (long) Read.H.invokeExact(cap, fd, seg, (long) len);
+                long r = syscall(Syscall.READ, fd, seg.address(), len);
                 if (r >= 0) {
                     MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, buf, 0, (int) r);
                     return (int) r;
                 }
-                int e = Native.errno(cap);
-                if (e != Errno.EINTR.number()) {
-                    throw new SysException("read", e);
+                if (r != -Errno.EINTR.number()) {
+                    throw new SysException("read", (int) -r);
                 }
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     /** write(2) of all of {@code data}, retrying EINTR and short writes. */
     public static void write(int fd, byte[] data) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
             MemorySegment seg = a.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, seg, ValueLayout.JAVA_BYTE, 0, data.length);
             long off = 0;
             while (off < data.length) {
-                long r = (long) Write.H.invokeExact(cap, fd, seg.asSlice(off), (long) data.length - off);
+                long r = syscall(Syscall.WRITE, fd, seg.address() + off, data.length - off);
                 if (r < 0) {
-                    int e = Native.errno(cap);
-                    if (e == Errno.EINTR.number()) {
+                    if (r == -Errno.EINTR.number()) {
                         continue;
                     }
-                    throw new SysException("write", e);
+                    throw new SysException("write", (int) -r);
                 }
                 off += r;
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -172,33 +130,23 @@ public final class Libc {
         if (fd < 0) {
             return 0;
         }
-        long r = syscall(Linux.SYS_close(), fd, 0, 0, 0);
+        long r = syscall(Syscall.CLOSE, fd, 0, 0);
         return r < 0 ? (int) r : 0;
     }
 
     /** mmap(2) of anonymous memory; returns the address. */
     static long mmapAnonymous(long size, int prot) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            MemorySegment r = (MemorySegment) Mmap.H.invokeExact(cap, MemorySegment.NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
-            if (r.address() == -1L) {
-                throw new SysException("mmap", Native.errno(cap));
-            }
-            return r.address();
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+        long r = syscall(Syscall.MMAP, 0, size, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (r < 0) {
+            throw new SysException("mmap", (int) -r);
         }
+        return r;
     }
 
     static void mprotect(long address, long size, int prot) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int r = (int) Mprotect.H.invokeExact(cap, MemorySegment.ofAddress(address), size, prot);
-            if (r < 0) {
-                throw new SysException("mprotect", Native.errno(cap));
-            }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+        long r = syscall(Syscall.MPROTECT, address, size, prot);
+        if (r < 0) {
+            throw new SysException("mprotect", (int) -r);
         }
     }
 
@@ -221,16 +169,14 @@ public final class Libc {
      */
     public static ExitStatus waitPidfd(int pidfd, boolean noHang) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
             MemorySegment info = a.allocate(siginfo_t.layout());
             while (true) {
-                int r = (int) Waitid.H.invokeExact(cap, P_PIDFD, pidfd, info, WEXITED | (noHang ? WNOHANG : 0));
+                long r = syscall(Syscall.WAITID, P_PIDFD, pidfd, info.address(), WEXITED | (noHang ? WNOHANG : 0), 0, 0); // no rusage
                 if (r == 0) {
                     break;
                 }
-                int e = Native.errno(cap);
-                if (e != Errno.EINTR.number()) {
-                    throw new SysException("waitid", e);
+                if (r != -Errno.EINTR.number()) {
+                    throw new SysException("waitid", (int) -r);
                 }
             }
             MemorySegment child = siginfo_t._sifields._sigchld(siginfo_t._sifields(info));
@@ -247,7 +193,7 @@ public final class Libc {
 
     /** pidfd_send_signal(2); returns 0 or -errno (ESRCH once the process is gone). */
     public static int pidfdSendSignal(int pidfd, int signal) {
-        long r = syscall(Linux.SYS_pidfd_send_signal(), pidfd, signal, 0, 0); // info NULL, flags 0
+        long r = syscall(Syscall.PIDFD_SEND_SIGNAL, pidfd, signal, 0); // info NULL, flags 0
         return r < 0 ? (int) r : 0;
     }
 
@@ -293,70 +239,55 @@ public final class Libc {
     /** openat(AT_FDCWD, path, flags, 0); returns the fd. */
     public static int open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int fd = (int) Openat.H.invokeExact(cap, Linux.AT_FDCWD(), a.allocateFrom(path), flags, 0);
+            long fd = syscall(Syscall.OPENAT, Linux.AT_FDCWD(), a.allocateFrom(path).address(), flags, 0, 0, 0);
             if (fd < 0) {
-                throw new SysException("open " + path, Native.errno(cap));
+                throw new SysException("open " + path, (int) -fd);
             }
-            return fd;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            return (int) fd;
         }
     }
 
     public static final int O_WRONLY = Linux.O_WRONLY();
 
-    /** mkfifo(3) with {@code mode}. */
+    private static final int S_IFIFO = 0010000;
+
+    /** mkfifo(3) with {@code mode}: mknodat(AT_FDCWD, path, S_IFIFO | mode, 0), as libc makes it. */
     public static void mkfifo(String path, int mode) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            if ((int) Mkfifo.H.invokeExact(cap, a.allocateFrom(path), mode) < 0) {
-                throw new SysException("mkfifo " + path, Native.errno(cap));
+            long r = syscall(Syscall.MKNODAT, Linux.AT_FDCWD(), a.allocateFrom(path).address(), S_IFIFO | mode, 0, 0, 0);
+            if (r < 0) {
+                throw new SysException("mkfifo " + path, (int) -r);
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     /** pidfd_open(2); returns the pidfd, or -errno (ESRCH: no such process). */
     public static int pidfdOpen(int pid) {
-        return (int) syscall(Linux.SYS_pidfd_open(), pid, 0, 0, 0);
+        return (int) syscall(Syscall.PIDFD_OPEN, pid, 0, 0);
     }
 
     /** pidfd_getfd(2): a copy (close-on-exec) of fd {@code targetFd} of the process of {@code pidfd}. */
     public static int pidfdGetfd(int pidfd, int targetFd) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int fd = (int) PidfdGetfd.H.invokeExact(cap, pidfd, targetFd, 0);
-            if (fd < 0) {
-                throw new SysException("take fd " + targetFd + " of the container's init (pidfd_getfd)", Native.errno(cap));
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+        long fd = syscall(Syscall.PIDFD_GETFD, pidfd, targetFd, 0);
+        if (fd < 0) {
+            throw new SysException("take fd " + targetFd + " of the container's init (pidfd_getfd)", (int) -fd);
         }
+        return (int) fd;
     }
 
     /** umount2(2) with {@code flags}; 0, or -errno. */
     public static int umount2(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            int r = (int) Umount2.H.invokeExact(cap, a.allocateFrom(path), flags);
-            return r < 0 ? -Native.errno(cap) : 0;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            long r = syscall(Syscall.UMOUNT2, a.allocateFrom(path).address(), flags, 0);
+            return r < 0 ? (int) r : 0;
         }
     }
 
     /** setns(2) of the calling thread. */
     public static void setns(int fd, int nstype) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            if ((int) Setns.H.invokeExact(cap, fd, nstype) < 0) {
-                throw new SysException("setns", Native.errno(cap));
-            }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+        long r = syscall(Syscall.SETNS, fd, nstype, 0);
+        if (r < 0) {
+            throw new SysException("setns", (int) -r);
         }
     }
 
@@ -374,13 +305,9 @@ public final class Libc {
      * moment it writes a child's id maps (see {@link Spawner}).
      */
     public static void setDumpable(boolean dumpable) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            if ((int) Prctl.H.invokeExact(cap, Linux.PR_SET_DUMPABLE(), dumpable ? 1L : 0L) < 0) {
-                throw new SysException("prctl(PR_SET_DUMPABLE, " + (dumpable ? 1 : 0) + ")", Native.errno(cap));
-            }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+        long r = syscall(Syscall.PRCTL, Linux.PR_SET_DUMPABLE(), dumpable ? 1 : 0, 0, 0, 0, 0);
+        if (r < 0) {
+            throw new SysException("prctl(PR_SET_DUMPABLE, " + (dumpable ? 1 : 0) + ")", (int) -r);
         }
     }
 

@@ -22,7 +22,14 @@ public final class SignalForwarding implements AutoCloseable {
 
     private static final long SIGACTION_SIZE = sigaction.sizeof();
 
-    private static final MethodHandle SIGACTION = Native.linkErrno(Linux.sigaction$address(), Linux.sigaction$descriptor());
+    /**
+     * libc's sigaction(2) (its struct, with the restorer libc supplies), looked up by name: the
+     * jextract function's `$address()` would link jextract's own handle too, a second set of spun
+     * classes a short command pays for (see Libc.RawSyscall).
+     */
+    private static final MethodHandle SIGACTION = Native.linkErrno(Native.symbol("sigaction"),
+            java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                    java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.ADDRESS));
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment saved;

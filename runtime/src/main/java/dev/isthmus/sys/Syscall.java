@@ -60,7 +60,16 @@ public enum Syscall {
     FSMOUNT(Linux.SYS_fsmount(), 432),
     SECCOMP(Linux.SYS_seccomp(), 277),
     /** Only in a profiled program (batch.LaunchProfile): a timestamp before each step. */
-    CLOCK_GETTIME(Linux.SYS_clock_gettime(), 113);
+    CLOCK_GETTIME(Linux.SYS_clock_gettime(), 113),
+    // Made by the runtime itself through Libc's one raw-syscall handle, not by programs:
+    PIPE2(Linux.SYS_pipe2(), 59),
+    MMAP(Linux.SYS_mmap(), 222),
+    MPROTECT(Linux.SYS_mprotect(), 226),
+    WAITID(Linux.SYS_waitid(), 95),
+    MEMFD_CREATE(Linux.SYS_memfd_create(), 279),
+    PIDFD_OPEN(Linux.SYS_pidfd_open(), 434),
+    PIDFD_SEND_SIGNAL(Linux.SYS_pidfd_send_signal(), 424),
+    PIDFD_GETFD(Linux.SYS_pidfd_getfd(), 438);
 
     private final int x86_64;
     private final int aarch64;
