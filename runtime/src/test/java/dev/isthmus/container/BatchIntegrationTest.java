@@ -145,6 +145,19 @@ class BatchIntegrationTest {
     }
 
     @Test
+    void resourcesTheBatchDoesNotApplyAreSaid() throws Exception {
+        Path b = template(", \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}");
+        Path file = Files.writeString(tmp.resolve("tasks"), "{\"id\": \"one\"}\n");
+        Cli.Result r = Cli.run("batch", "-b", b.toString(), "-j", "1", file.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("warning: batch does not apply linux.resources (device rules, limits)"), r.err());
+        Bundles.write(b, Bundles.config(List.of("true"), "batch", true,
+                "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]", "", ""));
+        Cli.Result quiet = Cli.run("batch", "-b", b.toString(), "-j", "1", file.toString());
+        assertFalse(quiet.err().contains("linux.resources"), "no warning without resources: " + quiet.err());
+    }
+
+    @Test
     void aTaskThatCannotStartDoesNotStopTheBatch() throws Exception {
         Path b = template();
         Path file = Files.writeString(tmp.resolve("tasks"), """
