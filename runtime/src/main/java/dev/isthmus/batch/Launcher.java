@@ -66,31 +66,9 @@ public final class Launcher implements AutoCloseable {
         this.bundle = bundle.toAbsolutePath().normalize();
         this.host = Host.LIVE;
         long planStart = System.nanoTime();
-        if (!Planner.splitsIntoTemplate(template, host, Planner.Options.DEFAULT)) {
-            this.program = Planner.plan(template, this.bundle, host, Planner.Options.DEFAULT);
-            this.templateNs = -1;
-        } else {
-            // The holder's exec FIFO (never written: the holder is killed once its namespace is
-            // open); not Files.createTempDirectory, whose random name costs a SecureRandom's seeding.
-            Path scratch;
-            try {
-                scratch = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"),
-                        "isthmus-batch-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
-            } catch (IOException e) {
-                throw new PlanException("mounts", "a directory for the template mount namespace's FIFO in "
-                        + System.getProperty("java.io.tmpdir") + ": " + e);
-            }
-            try {
-                Path fifo = scratch.resolve("exec.fifo");
-                Libc.mkfifo(fifo.toString(), 0600);
-                Planner.Template t = Planner.planTemplate(template, this.bundle, host, Planner.Options.DEFAULT, fifo);
-                this.program = t.task();
-                this.templateNs = templateNamespace(t.holder(), fifo);
-            } finally {
-                Files.deleteIfExists(scratch.resolve("exec.fifo"));
-                Files.deleteIfExists(scratch);
-            }
-        }
+        Planned planned = plan(template, this.bundle, host);
+        this.program = planned.program();
+        this.templateNs = planned.templateNs();
         this.planNanos = System.nanoTime() - planStart;
         this.slots = new Semaphore(parallelism);
         String cgroupsPath = template.linux() == null ? null : template.linux().cgroupsPath();
@@ -115,6 +93,43 @@ public final class Launcher implements AutoCloseable {
         CompletableFuture<TaskResult> f = new CompletableFuture<>();
         launchers.execute(() -> launch(task, f));
         return f;
+    }
+
+    /** The tasks' program, and the template mount namespace they join (or -1). */
+    private record Planned(Program program, int templateNs) {}
+
+    /**
+     * A template that splits gets a template mount namespace (Planner#planTemplate); one that
+     * does not, or whose template namespace cannot be made here (the holder failed, its
+     * namespace could not be opened), is planned for per-task set-up, so a batch never fails
+     * where it did before: a config error then fails each task naming its step, as it always did.
+     */
+    private static Planned plan(Config template, Path bundle, Host host) throws PlanException {
+        if (Planner.splitsIntoTemplate(template, host, Planner.Options.DEFAULT)) {
+            // The holder's exec FIFO (never written: the holder is killed once its namespace is
+            // open); not Files.createTempDirectory, whose random name costs a SecureRandom's seeding.
+            Path scratch = null;
+            try {
+                scratch = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"),
+                        "isthmus-batch-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+                Path fifo = scratch.resolve("exec.fifo");
+                Libc.mkfifo(fifo.toString(), 0600);
+                Planner.Template t = Planner.planTemplate(template, bundle, host, Planner.Options.DEFAULT, fifo);
+                return new Planned(t.task(), templateNamespace(t.holder(), fifo));
+            } catch (IOException | PlanException | SysException e) {
+                // per-task set-up below
+            } finally {
+                if (scratch != null) {
+                    try {
+                        Files.deleteIfExists(scratch.resolve("exec.fifo"));
+                        Files.deleteIfExists(scratch);
+                    } catch (IOException e) {
+                        // a directory left in java.io.tmpdir, empty or with a FIFO; nothing else
+                    }
+                }
+            }
+        }
+        return new Planned(Planner.plan(template, bundle, host, Planner.Options.DEFAULT), -1);
     }
 
     /**

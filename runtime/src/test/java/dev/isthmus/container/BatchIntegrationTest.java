@@ -145,6 +145,23 @@ class BatchIntegrationTest {
     }
 
     @Test
+    void aTemplateNamespaceThatCannotBeMadeFallsBackToPerTaskSetUp() throws Exception {
+        Path b = template();
+        // a bind belongs to the template namespace; its missing source makes the holder fail
+        Bundles.write(b, Bundles.config(List.of("true"), "batch", true,
+                "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]",
+                ", {\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"/no/such/dir\", \"options\": [\"rbind\"]}", ""));
+        dev.isthmus.spec.Config config = dev.isthmus.spec.ConfigReader.read(b.resolve("config.json"));
+        try (dev.isthmus.batch.Launcher launcher = new dev.isthmus.batch.Launcher(config, b, 1)) {
+            assertFalse(launcher.usesTemplateNamespace(), "the batch starts, planned for per-task set-up");
+            dev.isthmus.batch.TaskResult r = launcher.submit(dev.isthmus.batch.Task.of("t")).join();
+            assertFalse(r.succeeded());
+            assertTrue(r.error() != null && r.error().contains("/no/such/dir"), "each task fails naming its step: " + r.toJson());
+        }
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
     void resourcesTheBatchDoesNotApplyAreSaid() throws Exception {
         Path b = template(", \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}");
         Path file = Files.writeString(tmp.resolve("tasks"), "{\"id\": \"one\"}\n");
