@@ -211,41 +211,69 @@ public final class LaunchProfile {
     /** {before, reached step 0, ..., reached step k - 1, 0..., k, reaped}. */
     private static long[] launchTimed(Program timed, int prof, int cgroupFd, long[] taskSlots, int stepCount) {
         long[] times = new long[stepCount + 3];
-        int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
-        long[] preset = taskSlots.clone();
-        preset[prof] = pipe[1];
+        Reaped r = launchAndReap(timed, taskSlots, prof, cgroupFd, stepCount + 1, "a profiled launch");
+        int reached = r.records().length / 16;
+        if (reached == 0) {
+            throw new IllegalStateException("a profiled launch reported no step");
+        }
+        ByteBuffer b = ByteBuffer.wrap(r.records()).order(ByteOrder.LITTLE_ENDIAN);
+        times[0] = r.start();
+        for (int i = 0; i < reached; i++) {
+            times[1 + i] = stamp(b, i);
+        }
+        times[times.length - 2] = reached;
+        times[times.length - 1] = r.reaped();
+        return times;
+    }
+
+    /** A launch followed to its reap: when it began and ended (nanoTime), and the timing records it wrote. */
+    private record Reaped(long start, long reaped, byte[] records) {}
+
+    /**
+     * Launches {@code p} with {@code slots} (and, when {@code prof} is a slot, a pipe's write end
+     * in it, read to its end for up to {@code maxRecords} records), follows it to its exec and
+     * reaps it; a failed launch is an IllegalStateException naming {@code what}.
+     */
+    private static Reaped launchAndReap(Program p, long[] slots, int prof, int cgroupFd, int maxRecords, String what) {
+        int[] pipe = prof < 0 ? null : Libc.pipe2(Libc.O_CLOEXEC);
+        long[] preset = slots.clone();
+        if (pipe != null) {
+            preset[prof] = pipe[1];
+        }
         Spawner.Launch launch;
-        times[0] = System.nanoTime();
+        long start = System.nanoTime();
         try {
-            launch = Spawner.launch(timed, preset, cgroupFd);
+            launch = Spawner.launch(p, preset, cgroupFd);
         } finally {
-            Libc.close(pipe[1]);
+            if (pipe != null) {
+                Libc.close(pipe[1]);
+            }
         }
         try {
             launch.awaitExec();
         } catch (dev.isthmus.sys.SpawnException e) {
-            Libc.close(pipe[0]);
+            if (pipe != null) {
+                Libc.close(pipe[0]);
+            }
             Libc.close(launch.pidfd());
-            throw new IllegalStateException("a profiled launch failed: " + e.getMessage(), e);
+            throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
         } finally {
             launch.close();
         }
-        byte[] records = readAll(pipe[0], 16 * (stepCount + 1));
-        Libc.close(pipe[0]);
+        byte[] records = new byte[0];
+        if (pipe != null) {
+            records = readAll(pipe[0], 16 * maxRecords);
+            Libc.close(pipe[0]);
+        }
         Libc.waitPidfd(launch.pidfd(), false);
         long reaped = System.nanoTime();
         Libc.close(launch.pidfd());
-        ByteBuffer b = ByteBuffer.wrap(records).order(ByteOrder.LITTLE_ENDIAN);
-        int reached = records.length / 16;
-        if (reached == 0) {
-            throw new IllegalStateException("a profiled launch reported no step");
-        }
-        for (int i = 0; i < reached; i++) {
-            times[1 + i] = b.getLong(16 * i) * 1_000_000_000L + b.getLong(16 * i + 8);
-        }
-        times[times.length - 2] = reached;
-        times[times.length - 1] = reaped;
-        return times;
+        return new Reaped(start, reaped, records);
+    }
+
+    /** Record {@code i}: a struct timespec, in nanoseconds. */
+    private static long stamp(ByteBuffer b, int i) {
+        return b.getLong(16 * i) * 1_000_000_000L + b.getLong(16 * i + 8);
     }
 
     private static byte[] readAll(int fd, int max) {
@@ -265,20 +293,8 @@ public final class LaunchProfile {
 
     /** Nanoseconds from before a bare launch to its reap. */
     private static long launchFloor(Program floor, int cgroupFd) {
-        long start = System.nanoTime();
-        Spawner.Launch launch = Spawner.launch(floor, new long[Step.SLOTS], cgroupFd);
-        try {
-            launch.awaitExec();
-        } catch (dev.isthmus.sys.SpawnException e) {
-            Libc.close(launch.pidfd());
-            throw new IllegalStateException("the floor's launch failed: " + e.getMessage(), e);
-        } finally {
-            launch.close();
-        }
-        Libc.waitPidfd(launch.pidfd(), false);
-        long nanos = System.nanoTime() - start;
-        Libc.close(launch.pidfd());
-        return nanos;
+        Reaped r = launchAndReap(floor, new long[Step.SLOTS], -1, cgroupFd, 0, "the floor's launch");
+        return r.reaped() - r.start();
     }
 
     private static final int PAIRS = 64;
@@ -294,36 +310,17 @@ public final class LaunchProfile {
         return new Program(0, steps, "", "", false, false);
     }
 
-    /** The cost of one timing pair (clock_gettime + write), measured in a child of its own running {@code p}. */
+    /**
+     * The cost of one timing pair (clock_gettime + write), measured in a child of its own running
+     * {@code p} (its exit_group closes the error pipe as an exec would).
+     */
     private static double timingStepNanos(Program p, int prof) {
-        int pairs = PAIRS;
-        int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
-        long[] preset = new long[Step.SLOTS];
-        preset[prof] = pipe[1];
-        Spawner.Launch launch;
-        try {
-            launch = Spawner.launch(p, preset, -1);
-        } finally {
-            Libc.close(pipe[1]);
-        }
-        try {
-            launch.awaitExec();
-        } catch (dev.isthmus.sys.SpawnException e) {
-            // exit_group ends the child without an exec: the error pipe closes as on exec
-        } finally {
-            launch.close();
-        }
-        byte[] records = readAll(pipe[0], 16 * pairs + 16);
-        Libc.close(pipe[0]);
-        Libc.waitPidfd(launch.pidfd(), false);
-        Libc.close(launch.pidfd());
-        if (records.length < 32) {
+        Reaped r = launchAndReap(p, new long[Step.SLOTS], prof, -1, PAIRS + 1, "the timing steps' launch");
+        if (r.records().length < 32) {
             throw new SysException("profile: the timing steps reported nothing", 0);
         }
-        ByteBuffer b = ByteBuffer.wrap(records).order(ByteOrder.LITTLE_ENDIAN);
-        int k = records.length / 16;
-        long first = b.getLong(0) * 1_000_000_000L + b.getLong(8);
-        long last = b.getLong(16 * (k - 1)) * 1_000_000_000L + b.getLong(16 * (k - 1) + 8);
-        return (double) (last - first) / (k - 1);
+        ByteBuffer b = ByteBuffer.wrap(r.records()).order(ByteOrder.LITTLE_ENDIAN);
+        int k = r.records().length / 16;
+        return (double) (stamp(b, k - 1) - stamp(b, 0)) / (k - 1);
     }
 }

@@ -182,22 +182,13 @@ public final class Launcher implements AutoCloseable {
         return LaunchProfile.measure(program, floor, cgroup == null ? -1 : cgroup.fd(), slots(), n);
     }
 
-    /** The template's program as a host path under its rootfs (args[0] or its first match on the config's PATH). */
+    /** The template's program as a host path under its rootfs: the first of execvp's candidates (Planner#candidates) there. */
     private String hostPathOfProgram(Process t) throws PlanException {
         Path rootfs = bundle.resolve(template.root().path());
         String arg0 = t.args().getFirst();
-        if (arg0.contains("/")) {
-            return rootfs.resolve(arg0.startsWith("/") ? arg0.substring(1) : arg0).toString();
-        }
-        String path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        for (String e : t.env()) {
-            if (e.startsWith("PATH=")) {
-                path = e.substring(5);
-            }
-        }
-        for (String dir : path.split(":")) {
-            Path candidate = rootfs.resolve(dir.startsWith("/") ? dir.substring(1) : dir).resolve(arg0);
-            if (java.nio.file.Files.isExecutable(candidate)) {
+        for (String c : Planner.candidates(arg0, t.env())) {
+            Path candidate = rootfs.resolve(c.startsWith("/") ? c.substring(1) : c);
+            if (Files.isExecutable(candidate)) {
                 return candidate.toString();
             }
         }

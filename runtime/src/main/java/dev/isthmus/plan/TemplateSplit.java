@@ -54,7 +54,6 @@ record TemplateSplit(Set<Integer> taskMounts, Set<String> taskPaths, boolean dev
         }
         Set<Integer> taskMounts = new HashSet<>();
         List<String> taskDests = new ArrayList<>();
-        List<String> sharedDests = new ArrayList<>();
         boolean devTmpfs = false;
         List<Mount> mounts = c.mounts();
         for (int i = 0; i < mounts.size(); i++) {
@@ -65,10 +64,9 @@ record TemplateSplit(Set<Integer> taskMounts, Set<String> taskPaths, boolean dev
             boolean cgroup = type.equals("cgroup") || type.equals("cgroup2");
             boolean shareable = bind || (type.equals("sysfs") && !newNet) || (cgroup && !newCgroup);
             if (shareable && !under(dest, taskDests)) {
-                if (taskDests.stream().anyMatch(d -> d.equals(dest) || d.startsWith(dest.equals("/") ? "/" : dest + "/"))) {
+                if (taskDests.stream().anyMatch(d -> under(d, List.of(dest)))) {
                     return null; // it would cover a task's earlier mount: the order would change what is seen
                 }
-                sharedDests.add(dest);
                 continue;
             }
             if (bind || cgroup) {
