@@ -61,6 +61,8 @@ class BatchIntegrationTest {
                 {"sees-nothing", "[ ! -e /dev/planted ] && [ ! -e /dev/dir ] && [ -c /dev/null ]"},
                 {"own-pid-ns", "[ $$ = 1 ] && grep -q '^NSpid:[[:space:]]*1$' /proc/1/status"}, // its own proc: one level of pids
                 {"root-read-only", "! touch /planted 2>/dev/null"},
+                // the template namespace's fd was closed before the task's program ran: stdio and ls's own only
+                {"no-runtime-fd", "! ls -l /proc/self/fd | grep -q 'mnt:' && [ $(ls /proc/self/fd | wc -l) -le 4 ]"},
                 {"masks", "[ ! -s /proc/keys ] && [ ! -e /proc/asound-not-here ] && ! sh -c 'echo 1 > /proc/sys/kernel/domainname' 2>/dev/null"},
                 // one root: the template's copy, nothing of the host's old root left below it
                 {"one-root", "[ $(grep -c '^[0-9]* [0-9]* [0-9]*:[0-9]* [^ ]* / ' /proc/self/mountinfo) = 1 ]"},
