@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its own hostname or mounts is planned from a patched config), at most {@code parallelism} run
  * at once, and one reaper thread waits on all their pidfds with poll(2). With linux.cgroupsPath
  * set, every task is born in that cgroup v2 directory (CLONE_INTO_CGROUP; on this host's hybrid
- * layout, the cgroup2 hierarchy at /sys/fs/cgroup/unified), so no pid is migrated.
+ * layout, the cgroup2 hierarchy at /sys/fs/cgroup/unified), so no pid is migrated. A template
+ * with linux.resources gets one cgroup for the whole batch instead ({@link BatchCgroup}), made
+ * before the first task: its limits hold for the running tasks together.
  *
  * <p>Embeddable: {@link #submit} returns a future with the task's {@link TaskResult}.
  */
@@ -50,8 +52,12 @@ public final class Launcher implements AutoCloseable {
     private final ExecutorService launchers;
     private final Reaper reaper = new Reaper();
     private final AtomicInteger running = new AtomicInteger();
-    /** Where tasks are born when linux.cgroupsPath is set (CLONE_INTO_CGROUP), else null. */
+    /** Where tasks are born when linux.cgroupsPath is set and no resources are (CLONE_INTO_CGROUP), else null. */
     private final V2Placement cgroup;
+    /** The batch's own cgroup when the template sets linux.resources, else null. */
+    private final BatchCgroup batchCgroup;
+    /** Whether this launcher thread has moved itself into batchCgroup's v1 directories. */
+    private final ThreadLocal<Boolean> joined = ThreadLocal.withInitial(() -> false);
     private volatile boolean stopping;
     /** How long planning the template took (once per batch, in the constructor). */
     private final long planNanos;
@@ -72,20 +78,65 @@ public final class Launcher implements AutoCloseable {
         this.planNanos = System.nanoTime() - planStart;
         this.slots = new Semaphore(parallelism);
         String cgroupsPath = template.linux() == null ? null : template.linux().cgroupsPath();
+        int threads = Math.min(parallelism, Math.max(1, Runtime.getRuntime().availableProcessors()));
         try {
-            this.cgroup = cgroupsPath == null || cgroupsPath.isEmpty() ? null : V2Placement.of(cgroupsPath);
+            this.batchCgroup = BatchCgroup.wanted(template) ? BatchCgroup.make(template) : null;
+            this.cgroup = batchCgroup != null || cgroupsPath == null || cgroupsPath.isEmpty() ? null : V2Placement.of(cgroupsPath);
+            // Launching only blocks for clone-to-exec (vfork); two threads keep both cores busy.
+            this.launchers = launcherThreads(threads, batchCgroup, joined);
         } catch (IOException | RuntimeException e) {
             if (templateNs >= 0) {
                 Libc.close(templateNs); // nothing is left behind by a batch that does not start
             }
             throw e;
         }
-        // Launching only blocks for clone-to-exec (vfork); two threads keep both cores busy.
-        int threads = Math.min(parallelism, Math.max(1, Runtime.getRuntime().availableProcessors()));
-        AtomicInteger n = new AtomicInteger();
-        this.launchers = Executors.newFixedThreadPool(threads,
-                r -> Thread.ofPlatform().name("launcher-" + n.incrementAndGet()).daemon().unstarted(r));
         reaper.start();
+    }
+
+    /**
+     * The launcher threads, started now. With a batch cgroup, each moves itself into its v1
+     * directories before taking a task; when one cannot, the batch does not start (IOException
+     * naming the directory) and the cgroup is removed.
+     */
+    private static ExecutorService launcherThreads(int threads, BatchCgroup batchCgroup, ThreadLocal<Boolean> joined) throws IOException {
+        AtomicInteger n = new AtomicInteger();
+        java.util.concurrent.ConcurrentLinkedQueue<IOException> refused = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(threads);
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> Thread.ofPlatform().name("launcher-" + n.incrementAndGet()).daemon()
+                        .unstarted(() -> {
+                            try {
+                                if (batchCgroup != null) {
+                                    batchCgroup.join();
+                                    joined.set(true);
+                                }
+                            } catch (IOException e) {
+                                refused.add(e);
+                            } finally {
+                                started.countDown();
+                            }
+                            r.run();
+                        }));
+        pool.prestartAllCoreThreads();
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            refused.add(new IOException("interrupted while the launcher threads started"));
+        }
+        if (!refused.isEmpty()) {
+            pool.shutdown();
+            try {
+                pool.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (batchCgroup != null) {
+                batchCgroup.close();
+            }
+            throw refused.peek();
+        }
+        return pool;
     }
 
     /** Queues {@code task}; the future completes when it has ended (or could not start). */
@@ -179,7 +230,7 @@ public final class Launcher implements AutoCloseable {
         long floorFlags = program.cloneFlags() | (templateNs >= 0 ? dev.isthmus.sys.K.CLONE_NEWNS : 0);
         Program floor = new Program(floorFlags, List.of(Step.of(Syscall.EXECVE, "exec " + exe + " (the floor)",
                 new Arg.Str(exe), new Arg.StrArray(t.args(), false), new Arg.StrArray(t.env(), true))), "", "", false, false);
-        return LaunchProfile.measure(program, floor, cgroup == null ? -1 : cgroup.fd(), slots(), n);
+        return LaunchProfile.measure(program, floor, cgroupFd(), slots(), n);
     }
 
     /** The template's program as a host path under its rootfs: the first of execvp's candidates (Planner#candidates) there. */
@@ -220,6 +271,17 @@ public final class Launcher implements AutoCloseable {
             return;
         }
         long start = System.nanoTime();
+        if (batchCgroup != null && !joined.get()) {
+            // a pool thread that replaced one that died: its tasks would escape the batch's limits
+            try {
+                batchCgroup.join();
+                joined.set(true);
+            } catch (IOException e) {
+                slots.release();
+                f.complete(new TaskResult(task.id(), 0, 1, 0, e.getMessage(), 0, false));
+                return;
+            }
+        }
         Program p;
         try {
             p = programFor(task);
@@ -230,7 +292,7 @@ public final class Launcher implements AutoCloseable {
         }
         Spawner.Launch launch;
         try {
-            launch = Spawner.launch(p, slots(), cgroup == null ? -1 : cgroup.fd());
+            launch = Spawner.launch(p, slots(), cgroupFd());
         } catch (SysException e) {
             slots.release();
             f.complete(new TaskResult(task.id(), 0, 1, 0, e.getMessage(), System.nanoTime() - start, false));
@@ -249,6 +311,16 @@ public final class Launcher implements AutoCloseable {
         }
         running.incrementAndGet();
         reaper.watch(new Running(task.id(), launch.pid(), launch.pidfd(), start, f));
+    }
+
+    /** The cgroup v2 directory tasks are cloned into (CLONE_INTO_CGROUP), or -1. */
+    private int cgroupFd() {
+        return batchCgroup != null ? batchCgroup.v2Fd() : cgroup != null ? cgroup.fd() : -1;
+    }
+
+    /** The batch's own cgroup directories (linux.resources set), or none. */
+    public List<Path> batchCgroupDirs() {
+        return batchCgroup == null ? List.of() : batchCgroup.dirs();
     }
 
     /** A task's initial slots: the template namespace's fd in TARGET (its program joins it there). */
@@ -308,11 +380,17 @@ public final class Launcher implements AutoCloseable {
             // queued launches still draining
         }
         reaper.finish();
-        if (cgroup != null) {
-            cgroup.close();
-        }
-        if (templateNs >= 0) {
-            Libc.close(templateNs);
+        try {
+            if (cgroup != null) {
+                cgroup.close();
+            }
+            if (batchCgroup != null) {
+                batchCgroup.close(); // the launcher threads have ended: its v1 directories are empty
+            }
+        } finally {
+            if (templateNs >= 0) {
+                Libc.close(templateNs);
+            }
         }
     }
 

@@ -58,17 +58,12 @@ final class BatchCommand implements Callable<Integer> {
         Launcher launcher;
         try {
             dev.isthmus.spec.Config template = ConfigReader.read(bundle.resolve("config.json"));
-            if (template.linux() != null && setsResources(template.linux().resources())) {
-                System.err.println("isthmus: warning: batch does not apply linux.resources (device rules, limits): the tasks run in "
-                        + (template.linux().cgroupsPath() == null || template.linux().cgroupsPath().isEmpty()
-                        ? "the runtime's own cgroups" : "linux.cgroupsPath's cgroup v2 directory, with the limits its owner set there"));
-            }
             launcher = new Launcher(template, bundle, jobs);
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
             System.err.println("isthmus: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            System.err.println("isthmus: linux.cgroupsPath: " + e);
+            System.err.println("isthmus: the batch's cgroup (linux.cgroupsPath, linux.resources): " + e.getMessage());
             return 1;
         }
         long rssStart = rssKiB();
@@ -144,13 +139,6 @@ final class BatchCommand implements Callable<Integer> {
         System.err.printf("isthmus: %d tasks, %d failed%s; RSS %d KiB at start, %d KiB at end; %d open fds at start, %d at end%n",
                 finished.get(), failed.get(), interrupted.get() != 0 ? ", interrupted" : "", rssStart, rssKiB(), fdsStart, openFds());
         return status;
-    }
-
-    /** Whether {@code r} asks for anything a cgroup would enforce. */
-    static boolean setsResources(dev.isthmus.spec.LinuxResources r) {
-        return r != null && (!r.devices().isEmpty() || r.memory() != null || r.cpu() != null || r.pids() != null
-                || r.blockIO() != null || !r.hugepageLimits().isEmpty() || r.network() != null || !r.rdma().isEmpty()
-                || !r.unified().isEmpty());
     }
 
     static long openFds() {

@@ -164,16 +164,77 @@ class BatchIntegrationTest {
     }
 
     @Test
-    void resourcesTheBatchDoesNotApplyAreSaid() throws Exception {
-        Path b = template(", \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}");
+    void theTemplatesDeviceRuleAndLimitsHoldInEveryTask() throws Exception {
+        // runc spec's device rule (deny all but the defaults) and a pids limit the tasks share
+        Path b = template(", \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}], \"pids\": {\"limit\": 16}}");
+        dev.isthmus.spec.Config config = dev.isthmus.spec.ConfigReader.read(b.resolve("config.json"));
+        List<Path> dirs;
+        try (dev.isthmus.batch.Launcher launcher = new dev.isthmus.batch.Launcher(config, b, 2)) {
+            dirs = launcher.batchCgroupDirs();
+            assertFalse(dirs.isEmpty(), "a template with resources gets the batch's cgroup");
+            for (Path d : dirs) {
+                assertTrue(Files.isDirectory(d), d + " is made before the first task");
+            }
+            String[][] tasks = {
+                // the task is root with every capability: only the device rule stands between it and the host's memory
+                {"mknod-mem", "! mknod /dev/m c 1 1 2>/dev/null && ! mknod /dev/sda b 8 0 2>/dev/null"},
+                // the spec's default devices stay usable
+                {"defaults", "echo x > /dev/null && [ $(head -c 4 /dev/zero | wc -c) = 4 ] && head -c 4 /dev/urandom > /dev/null"},
+                // a fork bomb stops at the limit: of 40 sleeps, no more start than the limit lets (the inner
+                // shell dies at its first refused fork; the outer one counts with builtins, no fork)
+                {"pids", "sh -c 'i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i+1)); done' 2>/dev/null; set -- /proc/[0-9]*; n=$#; "
+                        + "kill -9 -1; [ $n -ge 8 ] && [ $n -le 16 ]"},
+            };
+            for (String[] t : tasks) {
+                dev.isthmus.batch.TaskResult r = launcher.submit(dev.isthmus.batch.Task.of(t[0], "sh", "-c", t[1])).join();
+                assertTrue(r.succeeded(), t[0] + ": " + r.toJson());
+            }
+            // each task's own cgroup lines name the batch's directories (v1 and v2 alike)
+            dev.isthmus.batch.TaskResult r = launcher.submit(dev.isthmus.batch.Task.of("where", "sh", "-c",
+                    "grep -q '" + dirs.getFirst().getFileName() + "' /proc/self/cgroup")).join();
+            assertTrue(r.succeeded(), "where: " + r.toJson());
+        }
+        for (Path d : dirs) {
+            assertFalse(Files.exists(d), d + " is removed when the batch ends");
+        }
+        // no thread of the runtime is left in the removed cgroup (the launcher threads have ended)
+        try (var threads = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : threads.toList()) {
+                String cg = Files.readString(t.resolve("cgroup"));
+                assertFalse(cg.contains(dirs.getFirst().getFileName().toString()), t + ": " + cg);
+            }
+        }
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
+    void aResourceTheHostRefusesStopsTheBatchNamingTheFieldAndLeavesNoCgroup() throws Exception {
+        Path b = template(", \"resources\": {\"cpu\": {\"cpus\": \"4096\"}}");
         Path file = Files.writeString(tmp.resolve("tasks"), "{\"id\": \"one\"}\n");
+        List<String> before = isthmusCgroups();
         Cli.Result r = Cli.run("batch", "-b", b.toString(), "-j", "1", file.toString());
-        assertEquals(0, r.status(), r.err());
-        assertTrue(r.err().contains("warning: batch does not apply linux.resources (device rules, limits)"), r.err());
-        Bundles.write(b, Bundles.config(List.of("true"), "batch", true,
-                "[{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]", "", ""));
-        Cli.Result quiet = Cli.run("batch", "-b", b.toString(), "-j", "1", file.toString());
-        assertFalse(quiet.err().contains("linux.resources"), "no warning without resources: " + quiet.err());
+        assertEquals(1, r.status(), r.toString());
+        assertTrue(r.err().contains("linux.resources.cpu.cpus"), r.err());
+        assertEquals("", r.out(), "no task ran");
+        assertEquals(before, isthmusCgroups(), "no cgroup is left");
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    /** The directories under every hierarchy's isthmus/ (where batch cgroups are made). */
+    private static List<String> isthmusCgroups() throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hierarchies.toList()) {
+                Path dir = h.resolve("isthmus");
+                if (Files.isDirectory(dir)) {
+                    try (var s = Files.list(dir)) {
+                        s.filter(Files::isDirectory).forEach(p -> out.add(p.toString()));
+                    }
+                }
+            }
+        }
+        java.util.Collections.sort(out);
+        return out;
     }
 
     @Test
