@@ -50,6 +50,9 @@ final class Model {
         String[] all = names.split(" ");
         OptionSpec.Builder b = OptionSpec.builder(all).type(type).description(description).hasInitialValue(false)
                 .setter(new Binding<>(set)).getter(Binding.NONE);
+        if (type == java.nio.file.Path.class) {
+            b.converters(PathConverter.INSTANCE);
+        }
         if (type != boolean.class && type != Boolean.class) {
             // the value's name in the usage, from the longest option name: --bundle=BUNDLE
             String longest = all[0];
@@ -76,9 +79,13 @@ final class Model {
     /** A positional parameter at {@code index} ("0"), with picocli's arity ("1", "0..1"). */
     <T> Model positional(String index, String arity, String paramLabel, String description, Class<T> type,
             Consumer<? super T> set) {
-        spec.addPositional(PositionalParamSpec.builder().index(index).arity(arity).paramLabel(paramLabel).type(type)
+        PositionalParamSpec.Builder b = PositionalParamSpec.builder().index(index).arity(arity).paramLabel(paramLabel).type(type)
                 .description(description == null ? new String[0] : new String[] {description})
-                .hasInitialValue(false).setter(new Binding<>(set)).getter(Binding.NONE).build());
+                .hasInitialValue(false).setter(new Binding<>(set)).getter(Binding.NONE);
+        if (type == java.nio.file.Path.class) {
+            b.converters(PathConverter.INSTANCE);
+        }
+        spec.addPositional(b.build());
         return this;
     }
 
@@ -92,6 +99,20 @@ final class Model {
 
     CommandSpec spec() {
         return spec;
+    }
+
+    /**
+     * A Path option's value. picocli's own Path converter calls Paths.get through reflection
+     * (Method.invoke), which spins three method-handle classes the AOT cache cannot hold: about
+     * 20 ms of every call given --root or --bundle (issue 16).
+     */
+    private static final class PathConverter implements picocli.CommandLine.ITypeConverter<java.nio.file.Path> {
+        static final PathConverter INSTANCE = new PathConverter();
+
+        @Override
+        public java.nio.file.Path convert(String value) {
+            return java.nio.file.Path.of(value);
+        }
     }
 
     /** Sets a field through a lambda; picocli never reads a single value back. */
