@@ -294,12 +294,29 @@ final class LifecycleCommands {
             } else if (quiet) {
                 states.forEach(s -> System.out.println(s.id()));
             } else {
-                System.out.printf("%-20s %-8s %-10s %-40s %-30s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+                // Padded by hand, not printf: java.util.Formatter loads the locale's data, several ms of a short command.
+                StringBuilder table = new StringBuilder();
+                row(table, "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
                 for (dev.isthmus.spec.State s : states) {
-                    System.out.printf("%-20s %-8d %-10s %-40s %-30s %s%n", s.id(), s.pid(), s.status(), s.bundle(), s.created(), s.owner());
+                    row(table, s.id(), Integer.toString(s.pid()), s.status(), s.bundle(), String.valueOf(s.created()), s.owner());
                 }
+                System.out.print(table);
             }
             return 0;
+        }
+
+        /** One line of the table: each column left-aligned in its width, at least one space apart (as %-20s ... did). */
+        static void row(StringBuilder out, String id, String pid, String status, String bundle, String created, String owner) {
+            int[] widths = {20, 8, 10, 40, 30};
+            String[] cells = {id, pid, status, bundle, created};
+            for (int i = 0; i < cells.length; i++) {
+                out.append(cells[i]);
+                for (int n = cells[i].length(); n < widths[i]; n++) {
+                    out.append(' ');
+                }
+                out.append(' ');
+            }
+            out.append(owner).append(System.lineSeparator());
         }
     }
 
