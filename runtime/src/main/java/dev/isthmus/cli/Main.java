@@ -182,11 +182,42 @@ public final class Main implements Runnable {
         Runtime.getRuntime().halt(status);
     }
 
+    /** Whether {@link #prewarm} has started its thread in this JVM. */
+    private static boolean prewarmed;
+
+    /**
+     * Starts, on a second thread, the class initialisations every verb that reads or writes JSON
+     * pays for in the interpreter, so that they overlap with picocli's model and parse on the main
+     * thread (about 25 ms; issue 16): jackson-core's parser and generator, java.math.BigDecimal,
+     * which jackson's parser base touches and whose initialiser squares 5^(2^k) up to huge powers
+     * (about 20 ms on JDK 25), and java.time's ISO instant format (3-5 ms). A class is initialised
+     * once: the main thread, when it gets there first, waits for that initialisation and does not
+     * repeat it. With {@code systemCalls} (every verb but state and list), then FFM's first link of
+     * the runtime's syscall handle (Libc#warmUp, 50-70 ms): `kill` and `delete` need it right
+     * after reading the state.
+     */
+    static synchronized void prewarm(boolean systemCalls) {
+        if (prewarmed) {
+            return;
+        }
+        prewarmed = true;
+        Thread.ofPlatform().daemon().name("prewarm").start(() -> {
+            java.math.BigDecimal.ONE.signum(); // first: the longest, and needed by the parser below
+            dev.isthmus.spec.StateWriter.warmUp();
+            if (systemCalls) {
+                dev.isthmus.sys.Libc.warmUp();
+            }
+        });
+    }
+
     /** Runs the command line; returns the exit status. */
     public static int execute(String... args) {
+        String verb = verb(args);
+        if (verb != null && !verb.equals("spec") && !verb.equals("features")) {
+            prewarm(!verb.equals("state") && !verb.equals("list"));
+        }
         Main main = new Main();
         CommandLine cl = new CommandLine(main.model());
-        String verb = verb(args);
         // --version names no command and needs none.
         boolean none = verb == null && java.util.Arrays.stream(args).anyMatch(a -> a.equals("--version") || a.equals("-V"));
         for (var c : COMMANDS.entrySet()) {

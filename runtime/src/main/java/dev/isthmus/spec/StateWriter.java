@@ -34,6 +34,26 @@ public final class StateWriter {
         out.write('\n');
     }
 
+    /**
+     * Reads and writes a small constant document with the shared factory (a parser and a pretty
+     * generator, as `state` uses them) to nowhere: run on a second thread while a short command
+     * parses its arguments, the first use of jackson-core's classes, and of java.math.BigDecimal
+     * and the ISO instant format that they and the state's "created" bring in, costs the main
+     * thread nothing (issue 16). Nothing is kept.
+     */
+    public static void warmUp() {
+        try (tools.jackson.core.JsonParser p = ConfigReader.factory().createParser(tools.jackson.core.ObjectReadContext.empty(),
+                "{\"id\":\"w\",\"pid\":\"1\",\"annotations\":{\"k\":\"v\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            while (p.nextToken() != null) {
+                p.getString();
+            }
+            write(new State("1.3.0", "w", "stopped", 1, "/", "/", java.time.Instant.parse("1970-01-01T00:00:00.5Z"), "",
+                    java.util.Map.of("k", "v")), OutputStream.nullOutputStream());
+        } catch (IOException | RuntimeException e) {
+            // only a warm-up: the command itself reports what is wrong
+        }
+    }
+
     public static byte[] toBytes(State state) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try {

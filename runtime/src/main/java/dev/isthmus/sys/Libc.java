@@ -45,6 +45,16 @@ public final class Libc {
         }
     }
 
+    /**
+     * Links {@link RawSyscall} and makes one harmless call through it (getpid): a command that
+     * will make system calls runs this on a second thread at start, so that FFM's first link
+     * (about 40 spun classes, 50-70 ms in a fresh JVM) overlaps with its argument parsing and
+     * state reading instead of following them (issue 16).
+     */
+    public static void warmUp() {
+        syscall(Syscall.GETPID, 0, 0, 0);
+    }
+
     static long syscall(Syscall call, long a1, long a2, long a3) {
         return syscall(call, a1, a2, a3, 0, 0, 0);
     }
