@@ -22,7 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * part on this hybrid one) is given to clone3 (CLONE_INTO_CGROUP). A v1 hierarchy has no such
  * flag, but a child starts in its parent thread's v1 cgroups: so each launcher thread moves
  * itself into the v1 directories once ({@link #join}, a write of "0" to their {@code tasks}
- * file, about 10 ms), and every task it clones is born there.
+ * file, about 10 ms), and every task it clones is born there. What that thread allocates is still
+ * charged to the runtime's own memory cgroup (a page is charged to its mm's owner's), and the
+ * OOM killer of the batch's memory cgroup chooses among the processes whose leader is in it, so
+ * a task that exhausts the limit is killed and the runtime is not (tested with a limit below
+ * the runtime's own RSS).
  */
 final class BatchCgroup implements AutoCloseable {
     private static final AtomicLong SEQUENCE = new AtomicLong();

@@ -208,6 +208,26 @@ class BatchIntegrationTest {
     }
 
     @Test
+    void aTaskThatExhaustsTheSharedMemoryLimitIsKilledAloneAndTheBatchGoesOn() throws Exception {
+        // 32 MiB for the batch's tasks together, less than the runtime's own RSS: the launcher
+        // threads are in the memory cgroup, but the OOM killer picks among its processes' leaders,
+        // and the runtime's is not there
+        Path b = template(", \"resources\": {\"memory\": {\"limit\": 33554432}}");
+        Path file = Files.writeString(tmp.resolve("tasks"), """
+                {"id": "hog", "args": ["busybox", "dd", "if=/dev/zero", "of=/dev/null", "bs=100M", "count=1"]}
+                {"id": "after", "args": ["true"]}
+                """);
+        Cli.Result r = Cli.run("batch", "-b", b.toString(), "-j", "1", file.toString());
+        assertEquals(1, r.status(), "the hog fails, so the batch does: " + r);
+        Map<String, Matcher> byId = results(r.out());
+        assertEquals("signal", byId.get("hog").group(3), byId.get("hog").group());
+        assertEquals("9", byId.get("hog").group(4), "killed by the OOM killer: " + byId.get("hog").group());
+        assertEquals("0", byId.get("after").group(4), "the batch went on: " + byId.get("after").group());
+        assertTrue(r.err().contains("2 tasks, 1 failed"), r.err());
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
     void aResourceTheHostRefusesStopsTheBatchNamingTheFieldAndLeavesNoCgroup() throws Exception {
         Path b = template(", \"resources\": {\"cpu\": {\"cpus\": \"4096\"}}");
         Path file = Files.writeString(tmp.resolve("tasks"), "{\"id\": \"one\"}\n");
