@@ -20,7 +20,8 @@ import java.util.List;
 final class HostMounts {
     private HostMounts() {}
 
-    private static final int MNT_DETACH = dev.isthmus.ffm.Linux.MNT_DETACH();
+    // MNT_DETACH is read where it is used, not in a static field: initialising jextract's class
+    // starts FFM, which a `delete` of a container with its own mount namespace never needs.
 
     /** Whether {@code config} mounts in the runtime's own mount namespace. */
     static boolean apply(Config config) {
@@ -64,7 +65,7 @@ final class HostMounts {
                         break;
                     }
                     try {
-                        if (id(fd).equals(rootId) || Libc.umount2("/proc/self/fd/" + fd, MNT_DETACH) < 0) {
+                        if (id(fd).equals(rootId) || Libc.umount2("/proc/self/fd/" + fd, dev.isthmus.ffm.Linux.MNT_DETACH()) < 0) {
                             break; // the rootfs itself, or no longer a mount point
                         }
                     } finally {
