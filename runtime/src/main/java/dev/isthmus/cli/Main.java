@@ -192,9 +192,9 @@ public final class Main implements Runnable {
      * which jackson's parser base touches and whose initialiser squares 5^(2^k) up to huge powers
      * (about 20 ms on JDK 25), and java.time's ISO instant format (3-5 ms). A class is initialised
      * once: the main thread, when it gets there first, waits for that initialisation and does not
-     * repeat it. With {@code systemCalls} (every verb but state and list), then FFM's first link of
-     * the runtime's syscall handle (Libc#warmUp, 50-70 ms): `kill` and `delete` need it right
-     * after reading the state.
+     * repeat it. With {@code systemCalls} (every verb but state, list and delete, which make none
+     * when the container has stopped), then FFM's first link of the runtime's syscall handle
+     * (Libc#warmUp, 50-70 ms): `kill`, for one, needs it right after reading the state.
      */
     static synchronized void prewarm(boolean systemCalls) {
         if (prewarmed) {
@@ -214,7 +214,7 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         String verb = verb(args);
         if (verb != null && !verb.equals("spec") && !verb.equals("features")) {
-            prewarm(!verb.equals("state") && !verb.equals("list"));
+            prewarm(!java.util.Set.of("state", "list", "delete").contains(verb));
         }
         Main main = new Main();
         CommandLine cl = new CommandLine(main.model());
