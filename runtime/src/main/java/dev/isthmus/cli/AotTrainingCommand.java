@@ -276,7 +276,7 @@ final class AotTrainingCommand implements Callable<Integer> {
                    {"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev"]}BINDS],
                  "linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"ipc"},{"type":"uts"},{"type":"network"}],
                    "cgroupsPath":"/isthmus-aot-training/ID-PID",
-                   "resources":{"pids":{"limit":100}},
+                   "resources":{"pids":{"limit":100},"devices":[{"allow":false,"access":"rwm"}]},
                    "maskedPaths":["/proc/kcore","/proc/keys"],"readonlyPaths":["/proc/sys"]}}
                 """.replace("ARGS", argsJson).replace("ROOTFS", rootfs.toString()).replace("BINDS", binds)
                 .replace("ID", id).replace("PID", Long.toString(ProcessHandle.current().pid()));
