@@ -192,19 +192,24 @@ public final class Main implements Runnable {
      * which jackson's parser base touches and whose initialiser squares 5^(2^k) up to huge powers
      * (about 20 ms on JDK 25), and java.time's ISO instant format (3-5 ms). A class is initialised
      * once: the main thread, when it gets there first, waits for that initialisation and does not
-     * repeat it. With {@code systemCalls} (every verb but state, list and delete, which make none
-     * when the container has stopped), then FFM's first link of the runtime's syscall handle
-     * (Libc#warmUp, 50-70 ms): `kill`, for one, needs it right after reading the state.
+     * repeat it. Then, for every verb but state, list and delete (which make no system call through
+     * FFM when the container has stopped), FFM's first link of the runtime's syscall handle
+     * (Libc#warmUp, 50-70 ms: `kill`, for one, needs it right after reading the state), and for
+     * the verbs that launch a container, the stub's and sigaction's links too (Spawner#warmUp).
      */
-    static synchronized void prewarm(boolean systemCalls) {
+    static synchronized void prewarm(String verb) {
         if (prewarmed) {
             return;
         }
         prewarmed = true;
+        boolean launches = java.util.Set.of("create", "run", "exec").contains(verb);
+        boolean systemCalls = !java.util.Set.of("state", "list", "delete").contains(verb);
         Thread.ofPlatform().daemon().name("prewarm").start(() -> {
             java.math.BigDecimal.ONE.signum(); // first: the longest, and needed by the parser below
             dev.isthmus.spec.StateWriter.warmUp();
-            if (systemCalls) {
+            if (launches) {
+                dev.isthmus.sys.Spawner.warmUp(!verb.equals("create"));
+            } else if (systemCalls) {
                 dev.isthmus.sys.Libc.warmUp();
             }
         });
@@ -214,7 +219,7 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         String verb = verb(args);
         if (verb != null && !verb.equals("spec") && !verb.equals("features")) {
-            prewarm(!java.util.Set.of("state", "list", "delete").contains(verb));
+            prewarm(verb);
         }
         Main main = new Main();
         CommandLine cl = new CommandLine(main.model());
