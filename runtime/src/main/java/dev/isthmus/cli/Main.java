@@ -207,12 +207,20 @@ public final class Main implements Runnable {
         Thread.ofPlatform().daemon().name("prewarm").start(() -> {
             java.math.BigDecimal.ONE.signum(); // first: the longest, and needed by the parser below
             dev.isthmus.spec.StateWriter.warmUp();
-            if (launches) {
-                dev.isthmus.sys.Spawner.warmUp(!verb.equals("create"));
-            } else if (systemCalls) {
-                dev.isthmus.sys.Libc.warmUp();
+            if (launches && !verb.equals("create")) {
+                dev.isthmus.sys.Spawner.warmUpSignals();
             }
         });
+        if (systemCalls) {
+            // the links take longer than the main thread's parse: a second thread of their own
+            Thread.ofPlatform().daemon().name("prewarm-ffm").start(() -> {
+                if (launches) {
+                    dev.isthmus.sys.Spawner.warmUp();
+                } else {
+                    dev.isthmus.sys.Libc.warmUp();
+                }
+            });
+        }
     }
 
     /** Runs the command line; returns the exit status. */

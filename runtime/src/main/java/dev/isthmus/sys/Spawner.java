@@ -553,16 +553,18 @@ public final class Spawner {
     /**
      * What a command that launches a container links before its first launch, done ahead (on a
      * second thread while the command reads its config and plans, issue 16): the syscall handle,
-     * the stub's mapping and its spawn entry's downcall, and, for a command that forwards signals
-     * to its container (run, exec), sigaction's downcall. Each first link of a downcall shape spins
-     * 10-40 classes the AOT cache cannot hold.
+     * the stub's mapping and its spawn entry's downcall ({@link #warmUpSignals} links sigaction's,
+     * for a command that forwards signals to its container). Each first link of a downcall shape
+     * spins 10-40 classes the AOT cache cannot hold.
      */
-    public static void warmUp(boolean forwardsSignals) {
+    public static void warmUp() {
         Libc.warmUp();
         Stub.base();
-        if (forwardsSignals) {
-            SignalForwarding.warmUp();
-        }
+    }
+
+    /** The warm-up of a command that forwards signals to its container (run, exec): sigaction's downcall. */
+    public static void warmUpSignals() {
+        SignalForwarding.warmUp();
     }
 
     /** {@link #launch(Program, int, int)}, born in the pid namespace {@code pidNs} (-1: the runtime's). */
