@@ -182,20 +182,21 @@ public final class Main implements Runnable {
         Runtime.getRuntime().halt(status);
     }
 
-    /** Whether {@link #prewarm} has started its thread in this JVM. */
+    /** Whether {@link #prewarm} has started its threads in this JVM. */
     private static boolean prewarmed;
 
     /**
-     * Starts, on a second thread, the class initialisations every verb that reads or writes JSON
-     * pays for in the interpreter, so that they overlap with picocli's model and parse on the main
-     * thread (about 25 ms; issue 16): jackson-core's parser and generator, java.math.BigDecimal,
+     * Starts, on a thread of their own, the class initialisations every verb that reads or writes
+     * JSON pays for in the interpreter, so that they overlap with picocli's model and parse on the
+     * main thread (about 25 ms; issue 16): jackson-core's parser and generator, java.math.BigDecimal,
      * which jackson's parser base touches and whose initialiser squares 5^(2^k) up to huge powers
      * (about 20 ms on JDK 25), and java.time's ISO instant format (3-5 ms). A class is initialised
      * once: the main thread, when it gets there first, waits for that initialisation and does not
-     * repeat it. Then, for every verb but state, list and delete (which make no system call through
-     * FFM when the container has stopped), FFM's first link of the runtime's syscall handle
-     * (Libc#warmUp, 50-70 ms: `kill`, for one, needs it right after reading the state), and for
-     * the verbs that launch a container, the stub's and sigaction's links too (Spawner#warmUp).
+     * repeat it. For every verb but state, list and delete (which make no system call through FFM
+     * when the container has stopped), a third thread makes FFM's first link of the runtime's
+     * syscall handle (Libc#warmUp, 50-70 ms: `kill`, for one, needs it right after reading the
+     * state) and, for the verbs that launch a container, the stub's (Spawner#warmUp); run and exec
+     * link sigaction on the second.
      */
     static synchronized void prewarm(String verb) {
         if (prewarmed) {
