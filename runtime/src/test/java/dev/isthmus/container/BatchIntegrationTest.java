@@ -208,6 +208,24 @@ class BatchIntegrationTest {
     }
 
     @Test
+    void theDeviceRuleHoldsForTasksBornIntoTheV2CgroupAsOnAV2OnlyHost() throws Exception {
+        // On a v2-only host device rules are an eBPF program on the cgroup the tasks are born into
+        // (CLONE_INTO_CGROUP); ISTHMUS_CGROUP_DEVICES=ebpf takes that path on this hybrid host too
+        assumeTrue(Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(l -> l.contains(" - cgroup2 ")),
+                "no cgroup2 hierarchy mounted: no eBPF device program to attach");
+        Path b = template(", \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}");
+        Path file = Files.writeString(tmp.resolve("tasks"), """
+                {"id": "mknod-mem", "args": ["sh", "-c", "! mknod /dev/m c 1 1 2>/dev/null && ! mknod /dev/sda b 8 0 2>/dev/null"]}
+                {"id": "defaults", "args": ["sh", "-c", "echo x > /dev/null && [ $(head -c 4 /dev/zero | wc -c) = 4 ]"]}
+                """);
+        ProcessBuilder pb = Cli.builder("batch", "-b", b.toString(), "-j", "1", file.toString());
+        pb.environment().put("ISTHMUS_CGROUP_DEVICES", "ebpf");
+        Cli.Result r = Cli.run(pb);
+        assertEquals(0, r.status(), "mknod of /dev/mem and of a disk was refused, the default devices worked: " + r);
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
     void aTaskThatExhaustsTheSharedMemoryLimitIsKilledAloneAndTheBatchGoesOn() throws Exception {
         // 32 MiB for the batch's tasks together, less than the runtime's own RSS: the launcher
         // threads are in the memory cgroup, but the OOM killer picks among its processes' leaders,
