@@ -4,7 +4,6 @@ import dev.isthmus.ffm.Linux;
 import dev.isthmus.ffm.pollfd;
 import dev.isthmus.ffm.siginfo_t;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -20,7 +19,7 @@ public final class Libc {
     // downcall spins classes the AOT cache cannot hold, and a short command needs few of them
     // (issue 16: start-up work proportional to the verb).
     /**
-     * libc's syscall(3), linked once, for the calls of the runtime's own commands (pipes, reads
+     * libc's syscall(3), called through the shared shape (Native.Call), for the calls of the runtime's own commands (pipes, reads
      * and writes, waits, the stub's memory, memfds, opens, setns, prctl, pidfds). Every distinct
      * downcall links its own spun classes, which the AOT cache cannot hold (about 5-10 ms each
      * in a fresh JVM), and a jextract function's `$address()` or `$descriptor()` links that
@@ -29,16 +28,14 @@ public final class Libc {
      * Numbers come from {@link Syscall}, per architecture.
      */
     private static final class RawSyscall {
-        static final MethodHandle H = Native.linkVariadicErrno(Native.symbol("syscall"), FunctionDescriptor.of(
-                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), 1);
+        static final MemorySegment SYSCALL = Native.symbol("syscall");
     }
 
     /** A system call through {@link RawSyscall}: its result, or -errno. */
     static long syscall(Syscall call, long a1, long a2, long a3, long a4, long a5, long a6) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = Native.captureSegment(a);
-            long r = (long) RawSyscall.H.invokeExact(cap, (long) call.number(), a1, a2, a3, a4, a5, a6);
+            long r = (long) Native.Call.H.invokeExact(RawSyscall.SYSCALL, cap, (long) call.number(), a1, a2, a3, a4, a5, a6);
             return r < 0 ? -Native.errno(cap) : r;
         } catch (Throwable t) {
             throw Native.rethrow(t);

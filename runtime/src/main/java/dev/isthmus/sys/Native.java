@@ -34,6 +34,25 @@ final class Native {
                 Linker.Option.captureCallState("errno"));
     }
 
+    /**
+     * The one downcall shape the runtime's own calls share: {@code long f(long, ...)} with six more
+     * long arguments, variadic after the first, errno captured. The handle is unbound (the target
+     * comes first, then the capture segment), so one link serves every function of that shape:
+     * syscall(3) with the per-architecture numbers (Libc), sigaction(2) (SignalForwarding) and the
+     * stub's spawn entry (Stub). Each distinct shape's first link spins 10-40 classes the AOT cache
+     * cannot hold, and a short command pays for each (issue 16). On x86_64 and aarch64 Linux an
+     * integer argument of a variadic call travels in the same register as a fixed one's, so a
+     * fixed function called this way sees its arguments (and an int result is the low half).
+     */
+    static final class Call {
+        private Call() {}
+
+        static final MethodHandle H = LINKER.downcallHandle(FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
+                java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG,
+                java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG,
+                java.lang.foreign.ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+    }
+
     /** A libc symbol, for the variadic functions jextract binds only through invokers. */
     static MemorySegment symbol(String name) {
         return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));

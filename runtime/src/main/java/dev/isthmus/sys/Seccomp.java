@@ -7,9 +7,7 @@ import dev.isthmus.plan.PlanException;
 import dev.isthmus.spec.LinuxSeccomp;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -415,20 +413,8 @@ public final class Seccomp {
      * before anything is installed (seccomp(2), ERRORS).
      */
     static boolean kernelAccepts(long flag) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            long r = (long) SYSCALL3.invokeExact(cap, (long) Syscall.SECCOMP.number(), (long) Linux.SECCOMP_SET_MODE_FILTER(), flag,
-                    MemorySegment.NULL);
-            return r < 0 && Native.errno(cap) == Errno.EFAULT.number();
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Libc.syscall(Syscall.SECCOMP, Linux.SECCOMP_SET_MODE_FILTER(), flag, 0) == -Errno.EFAULT.number();
     }
-
-    /** syscall(2) with three arguments, the last a pointer. */
-    private static final MethodHandle SYSCALL3 = Native.linkVariadicErrno(Native.symbol("syscall"),
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                    ValueLayout.ADDRESS), 1);
 
     /** For listings: "{len=N, filter=<default SCMP_ACT_ERRNO(1), 12 rules, 2 unknown names skipped>}". */
     public static String describe(LinuxSeccomp s, Filter f) {

@@ -5,7 +5,6 @@ import dev.isthmus.ffm.sigaction;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * Forwards signals the runtime receives to the container through its pidfd, as `runc run` does,
@@ -23,13 +22,11 @@ public final class SignalForwarding implements AutoCloseable {
     private static final long SIGACTION_SIZE = sigaction.sizeof();
 
     /**
-     * libc's sigaction(2) (its struct, with the restorer libc supplies), looked up by name: the
-     * jextract function's `$address()` would link jextract's own handle too, a second set of spun
-     * classes a short command pays for (see Libc.RawSyscall).
+     * libc's sigaction(2) (its struct, with the restorer libc supplies), looked up by name and
+     * called through the shared shape (Native.Call): the jextract function's `$address()` would
+     * link jextract's own handle too, and a handle of its own another set of spun classes.
      */
-    private static final MethodHandle SIGACTION = Native.linkErrno(Native.symbol("sigaction"),
-            java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
-                    java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.ADDRESS));
+    private static final MemorySegment SIGACTION = Native.symbol("sigaction");
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment saved;
@@ -103,7 +100,7 @@ public final class SignalForwarding implements AutoCloseable {
     private void sigaction(int sig, MemorySegment act, MemorySegment old) {
         try {
             MemorySegment cap = Native.captureSegment(arena);
-            int r = (int) SIGACTION.invokeExact(cap, sig, act, old);
+            int r = (int) (long) Native.Call.H.invokeExact(SIGACTION, cap, (long) sig, act.address(), old.address(), 0L, 0L, 0L, 0L);
             if (r < 0) {
                 throw new SysException("sigaction(" + sig + ")", Native.errno(cap));
             }

@@ -2,10 +2,8 @@ package dev.isthmus.sys;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * The spawn stub: a few hundred bytes of machine code (runtime/src/main/asm/spawn-ARCH.S,
@@ -31,7 +29,7 @@ public final class Stub {
 
     private static final long PAGE = 4096;
 
-    private static volatile MethodHandle spawn;
+    private static volatile MemorySegment spawn;
     /** Where the stub is mapped: its code page(s), then one read-write page of data cells. */
     private static volatile long base;
 
@@ -68,14 +66,17 @@ public final class Stub {
     /** Calls the stub: returns the child's pid, or -errno from clone3. */
     static long spawn(MemorySegment header) {
         try {
-            return (long) handle().invokeExact(header);
+            MemorySegment entry = handle();
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                return (long) Native.Call.H.invokeExact(entry, Native.captureSegment(a), header.address(), 0L, 0L, 0L, 0L, 0L, 0L);
+            }
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
     }
 
-    private static MethodHandle handle() {
-        MethodHandle h = spawn;
+    private static MemorySegment handle() {
+        MemorySegment h = spawn;
         if (h == null) {
             synchronized (Stub.class) {
                 h = spawn;
@@ -103,7 +104,7 @@ public final class Stub {
         return Native.at(base() + Arch.current().cellOffset() + 4, 4);
     }
 
-    private static MethodHandle load() {
+    private static MemorySegment load() {
         Arch arch = Arch.current();
         byte[] code = code(arch);
         int cells = arch.cellOffset();
@@ -124,6 +125,6 @@ public final class Stub {
         mem.set(ValueLayout.JAVA_INT, cells + 4, -1);
         Libc.mprotect(address, cells, Libc.PROT_READ | Libc.PROT_EXEC);
         base = address;
-        return Native.link(MemorySegment.ofAddress(address + SPAWN_OFFSET), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+        return MemorySegment.ofAddress(address + SPAWN_OFFSET); // called through the shared shape (Native.Call)
     }
 }
