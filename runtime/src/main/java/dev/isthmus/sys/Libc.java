@@ -19,13 +19,13 @@ public final class Libc {
     // downcall spins classes the AOT cache cannot hold, and a short command needs few of them
     // (issue 16: start-up work proportional to the verb).
     /**
-     * libc's syscall(3), called through the shared shape (Native.Call), for the calls of the runtime's own commands (pipes, reads
-     * and writes, waits, the stub's memory, memfds, opens, setns, prctl, pidfds). Every distinct
-     * downcall links its own spun classes, which the AOT cache cannot hold (about 5-10 ms each
-     * in a fresh JVM), and a jextract function's `$address()` or `$descriptor()` links that
-     * function's own handle too: `run` made 18 such links, `kill` one. Through this one handle
-     * they share one. Variadic after the number; arguments a call does not take are zero.
-     * Numbers come from {@link Syscall}, per architecture.
+     * libc's syscall(3), called through the shared shape (Native.Call), for the calls of the
+     * runtime's own commands (pipes, reads and writes, waits, the stub's memory, memfds, opens,
+     * setns, prctl, pidfds). Every distinct downcall links its own spun classes, which the AOT
+     * cache cannot hold (about 5-10 ms each in a fresh JVM), and a jextract function's
+     * `$address()` or `$descriptor()` links that function's own handle too: `run` made 18 such
+     * links, `kill` one. Through this one handle they share one. Variadic after the number;
+     * arguments a call does not take are zero. Numbers come from {@link Syscall}, per architecture.
      */
     private static final class RawSyscall {
         static final MemorySegment SYSCALL = Native.symbol("syscall");
