@@ -193,10 +193,9 @@ public final class Main implements Runnable {
      * (about 20 ms on JDK 25), and java.time's ISO instant format (3-5 ms). A class is initialised
      * once: the main thread, when it gets there first, waits for that initialisation and does not
      * repeat it. For every verb but state, list and delete (which make no system call through FFM
-     * when the container has stopped), a third thread makes FFM's first link of the runtime's
-     * syscall handle (Libc#warmUp, 50-70 ms: `kill`, for one, needs it right after reading the
-     * state) and, for the verbs that launch a container, the stub's (Spawner#warmUp); run and exec
-     * link sigaction on the second.
+     * when the container has stopped), a third thread makes FFM's first link of the runtime's one
+     * downcall shape (Libc#warmUp, 50-70 ms: `kill`, for one, needs it right after reading the
+     * state) and, for the verbs that launch a container, maps the stub too (Spawner#warmUp).
      */
     static synchronized void prewarm(String verb) {
         if (prewarmed) {
@@ -208,9 +207,6 @@ public final class Main implements Runnable {
         Thread.ofPlatform().daemon().name("prewarm").start(() -> {
             java.math.BigDecimal.ONE.signum(); // first: the longest, and needed by the parser below
             dev.isthmus.spec.StateWriter.warmUp();
-            if (launches && !verb.equals("create")) {
-                dev.isthmus.sys.Spawner.warmUpSignals();
-            }
         });
         if (systemCalls) {
             // the links take longer than the main thread's parse: a second thread of their own

@@ -56,21 +56,9 @@ public final class Libc {
         return syscall(call, a1, a2, a3, 0, 0, 0);
     }
 
-
-
-
-
-
-
     private static final class Poll {
         static final MethodHandle H = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
     }
-
-
-
-
-
-
 
     public static final int O_CLOEXEC = Linux.O_CLOEXEC();
     public static final int O_NONBLOCK = Linux.O_NONBLOCK();

@@ -6,6 +6,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
@@ -28,12 +29,6 @@ final class Native {
         return LINKER.downcallHandle(address, descriptor, Linker.Option.captureCallState("errno"));
     }
 
-    /** Links a variadic function: arguments from {@code firstVariadic} on are the variadic ones. */
-    static MethodHandle linkVariadicErrno(MemorySegment address, FunctionDescriptor descriptor, int firstVariadic) {
-        return LINKER.downcallHandle(address, descriptor, Linker.Option.firstVariadicArg(firstVariadic),
-                Linker.Option.captureCallState("errno"));
-    }
-
     /**
      * The one downcall shape the runtime's own calls share: {@code long f(long, ...)} with six more
      * long arguments, variadic after the first, errno captured. The handle is unbound (the target
@@ -47,10 +42,9 @@ final class Native {
     static final class Call {
         private Call() {}
 
-        static final MethodHandle H = LINKER.downcallHandle(FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG,
-                java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG,
-                java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG,
-                java.lang.foreign.ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+        static final MethodHandle H = LINKER.downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
     }
 
     /** A libc symbol, for the variadic functions jextract binds only through invokers. */

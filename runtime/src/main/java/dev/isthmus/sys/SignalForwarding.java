@@ -41,11 +41,6 @@ public final class SignalForwarding implements AutoCloseable {
         saved = arena.allocate(SIGACTION_SIZE * signals.length, 8);
     }
 
-    /** Links sigaction's downcall (this class's initialisation) and nothing else: see Spawner#warmUp. */
-    static void warmUp() {
-        // the class is initialised by this call
-    }
-
     /**
      * Installs the forwarder for every signal in {@link #FORWARDED} (until {@link #close()}).
      * Signals that arrive before {@link #target} are dropped, as for a container not yet started.

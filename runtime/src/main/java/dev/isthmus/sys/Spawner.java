@@ -551,20 +551,14 @@ public final class Spawner {
     }
 
     /**
-     * What a command that launches a container links before its first launch, done ahead (on a
-     * second thread while the command reads its config and plans, issue 16): the syscall handle,
-     * the stub's mapping and its spawn entry's downcall ({@link #warmUpSignals} links sigaction's,
-     * for a command that forwards signals to its container). Each first link of a downcall shape
-     * spins 10-40 classes the AOT cache cannot hold.
+     * What a command that launches a container does once before its first launch, done ahead (on
+     * a second thread while the command reads its config and plans, issue 16): the first link of
+     * the one downcall shape (Native.Call, which sigaction and the stub's entry share, about 40
+     * classes the AOT cache cannot hold) and the stub's mapping, read from the jar.
      */
     public static void warmUp() {
         Libc.warmUp();
         Stub.base();
-    }
-
-    /** The warm-up of a command that forwards signals to its container (run, exec): sigaction's downcall. */
-    public static void warmUpSignals() {
-        SignalForwarding.warmUp();
     }
 
     /** {@link #launch(Program, int, int)}, born in the pid namespace {@code pidNs} (-1: the runtime's). */
