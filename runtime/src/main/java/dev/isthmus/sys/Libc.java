@@ -6,7 +6,6 @@ import dev.isthmus.ffm.siginfo_t;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * The few libc calls the parent makes from Java, each linked once with errno capture (see
@@ -21,7 +20,7 @@ public final class Libc {
     /**
      * libc's syscall(3), called through the shared shape (Native.Call), for the calls of the
      * runtime's own commands (pipes, reads and writes, waits, the stub's memory, memfds, opens,
-     * setns, prctl, pidfds). Every distinct downcall links its own spun classes, which the AOT
+     * setns, prctl, pidfds, polls). Every distinct downcall links its own spun classes, which the AOT
      * cache cannot hold (about 5-10 ms each in a fresh JVM), and a jextract function's
      * `$address()` or `$descriptor()` links that function's own handle too: `run` made 18 such
      * links, `kill` one. Through this one handle they share one. Variadic after the number;
@@ -54,10 +53,6 @@ public final class Libc {
 
     static long syscall(Syscall call, long a1, long a2, long a3) {
         return syscall(call, a1, a2, a3, 0, 0, 0);
-    }
-
-    private static final class Poll {
-        static final MethodHandle H = Native.linkErrno(Linux.poll$address(), Linux.poll$descriptor());
     }
 
     public static final int O_CLOEXEC = Linux.O_CLOEXEC();
@@ -194,25 +189,32 @@ public final class Libc {
 
     /**
      * poll(2) for input on {@code fds} (a pidfd is readable once its process has exited); returns
-     * the indexes of the ready ones (empty on timeout), retrying EINTR.
+     * the indexes of the ready ones (empty on timeout), retrying EINTR. Made as ppoll(2) through
+     * the one syscall shape ({@link RawSyscall}: aarch64 has no poll, and a handle of its own cost
+     * `start` two more FFM links, about 20 ms); a negative timeout waits without limit.
      */
     public static int[] pollIn(int[] fds, int timeoutMillis) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
             MemorySegment set = a.allocate(pollfd.layout(), Math.max(1, fds.length));
             for (int i = 0; i < fds.length; i++) {
                 MemorySegment e = pollfd.asSlice(set, i);
                 pollfd.fd(e, fds[i]);
                 pollfd.events(e, (short) Linux.POLLIN());
             }
-            int r;
-            while ((r = (int) Poll.H.invokeExact(cap, set, (long) fds.length, timeoutMillis)) < 0) {
-                int e = Native.errno(cap);
-                if (e != Errno.EINTR.number()) {
-                    throw new SysException("poll", e);
+            long timeout = 0; // NULL: no limit
+            if (timeoutMillis >= 0) {
+                MemorySegment ts = a.allocate(16, 8);
+                ts.set(ValueLayout.JAVA_LONG, 0, timeoutMillis / 1000);
+                ts.set(ValueLayout.JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
+                timeout = ts.address();
+            }
+            long r;
+            while ((r = syscall(Syscall.PPOLL, set.address(), fds.length, timeout, 0, 8, 0)) < 0) {
+                if (r != -Errno.EINTR.number()) {
+                    throw new SysException("ppoll", (int) -r);
                 }
             }
-            int[] ready = new int[r];
+            int[] ready = new int[(int) r];
             int k = 0;
             for (int i = 0; i < fds.length && k < r; i++) {
                 if (pollfd.revents(pollfd.asSlice(set, i)) != 0) {
@@ -220,8 +222,6 @@ public final class Libc {
                 }
             }
             return k == r ? ready : java.util.Arrays.copyOf(ready, k);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 

@@ -69,6 +69,7 @@ public enum Syscall {
     MEMFD_CREATE(Linux.SYS_memfd_create(), 279),
     PIDFD_OPEN(Linux.SYS_pidfd_open(), 434),
     PIDFD_SEND_SIGNAL(Linux.SYS_pidfd_send_signal(), 424),
+    PPOLL(Linux.SYS_ppoll(), 73),
     PIDFD_GETFD(Linux.SYS_pidfd_getfd(), 438);
 
     private final int x86_64;
