@@ -30,6 +30,9 @@ public final class Lifecycle {
 
     public Lifecycle(StateStore store) {
         this.store = store;
+        // A client starts the runtime once per container: a compiled seccomp profile is kept
+        // on disk for the next create or exec (SeccompCache).
+        dev.isthmus.sys.Seccomp.keepCompiled(dev.isthmus.sys.SeccompCache.standard());
     }
 
     /** A refused operation or a failure, with its message for the user. */
@@ -142,6 +145,7 @@ public final class Lifecycle {
                     throw new LifecycleException("the container's init ended during create");
                 }
                 ok = true;
+                dev.isthmus.sys.Seccomp.keepLast();
             } finally {
                 if (!ok) {
                     launch.commit(false);

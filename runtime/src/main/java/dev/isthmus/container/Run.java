@@ -59,6 +59,9 @@ public final class Run {
             config = ConfigReader.read(bundle.resolve("config.json"));
             RootlessConfig.check(config);
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
+            if (!dryRun) {
+                dev.isthmus.sys.Seccomp.keepCompiled(dev.isthmus.sys.SeccompCache.standard()); // as create (Lifecycle)
+            }
             Planner.Options options = this.options.withCgroupView(cgroup.view()); // a "cgroup" mount shows the container's own
             program = Planner.plan(config, bundle, Host.LIVE, options);
             program = dev.isthmus.plan.ParentSync.of(program); // placed in its cgroups before its first step
@@ -216,6 +219,7 @@ public final class Run {
         } finally {
             launch.close();
         }
+        dev.isthmus.sys.Seccomp.keepLast(); // the program runs under the filter
         if (store != null) {
             // Not reaped before waitid below, so even a container that already ended has an identity.
             dev.isthmus.proc.ProcessIdentity init = dev.isthmus.proc.ProcessIdentity.ofUnreaped(launch.pid());
@@ -293,6 +297,7 @@ public final class Run {
             if (!launch.commit(true)) { // recorded: the init may go on to the exec FIFO
                 throw new Lifecycle.LifecycleException("the container's init ended during create");
             }
+            dev.isthmus.sys.Seccomp.keepLast();
             lifecycle.start(id);
         } catch (Lifecycle.LifecycleException | HookRunner.HookException | IOException | SysException e) {
             launch.commit(false);

@@ -115,9 +115,12 @@ public final class Seccomp {
             "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB");
 
     /** The last compiled config and its filter: a many-task launch plans the same config per task. */
-    private record Cached(LinuxSeccomp config, Filter filter) {}
+    private record Cached(LinuxSeccomp config, Filter filter, boolean compiled) {}
 
     private static volatile Cached last;
+
+    /** Where compiled filters outlive this process (see {@link SeccompCache}), or null. */
+    private static volatile SeccompCache disk;
 
     /**
      * libseccomp, linked on first use. The generated class opens the library in its static
@@ -256,9 +259,46 @@ public final class Seccomp {
         if (c != null && c.config.equals(s)) {
             return c.filter;
         }
-        Filter f = compileUncached(s);
-        last = new Cached(s, f);
+        SeccompCache d = disk;
+        Filter f = d == null ? null : d.load(s);
+        boolean compiled = f == null;
+        if (compiled) {
+            f = compileUncached(s);
+        }
+        last = new Cached(s, f, compiled);
         return f;
+    }
+
+    /**
+     * Reads compiled filters from {@code cache} from now on, and lets {@link #keepLast} write
+     * them there, for the next calls of the runtime (the command line's lifecycle does); null:
+     * compiled filters stay in this process.
+     */
+    public static void keepCompiled(SeccompCache cache) {
+        disk = cache;
+    }
+
+    /**
+     * Writes the filter compiled last to the disk cache, when there is one and the filter did not
+     * come from it: called once a container was made with it, so a config refused later in create
+     * leaves no entry.
+     */
+    public static void keepLast() {
+        Cached c = last;
+        SeccompCache d = disk;
+        if (c != null && c.compiled && d != null) {
+            if (d.store(c.config, c.filter)) {
+                last = new Cached(c.config, c.filter, false);
+            }
+        }
+    }
+
+    /**
+     * Forgets the filter this process compiled last, so that the next compile reads the disk
+     * cache as a new process would (the AOT training run trains that path this way).
+     */
+    public static void forgetLast() {
+        last = null;
     }
 
     private static Filter compileUncached(LinuxSeccomp s) throws PlanException {
