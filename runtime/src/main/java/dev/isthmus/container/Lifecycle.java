@@ -30,8 +30,14 @@ public final class Lifecycle {
 
     public Lifecycle(StateStore store) {
         this.store = store;
-        // A client starts the runtime once per container: a compiled seccomp profile is kept
-        // on disk for the next create or exec (SeccompCache).
+    }
+
+    /**
+     * A client starts the runtime once per container: the verbs that compile a seccomp profile
+     * (create, exec) read it from, and create writes it to, the disk cache (SeccompCache). Not
+     * set up by the other verbs, which would only pay its class loading.
+     */
+    private static void seccompOnDisk() {
         dev.isthmus.sys.Seccomp.keepCompiled(dev.isthmus.sys.SeccompCache.standard());
     }
 
@@ -53,6 +59,7 @@ public final class Lifecycle {
             config = ConfigReader.read(abs.resolve("config.json"));
             RootlessConfig.check(config);
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
+            seccompOnDisk();
             parked = Planner.planParked(config, abs, Host.LIVE, options.withCgroupView(cgroup.view()), store.fifo(id));
             parked = dev.isthmus.plan.ParentSync.of(parked); // the init enters its cgroups before its first step
         } catch (ConfigException | PlanException | IllegalArgumentException e) {
@@ -702,6 +709,7 @@ public final class Lifecycle {
             joinPid = false;
         }
         dev.isthmus.plan.Program program;
+        seccompOnDisk();
         try {
             program = fork ? Planner.planForkingExec(config, Path.of(r.bundle()), process, join)
                     : Planner.planExec(config, Path.of(r.bundle()), process, join);

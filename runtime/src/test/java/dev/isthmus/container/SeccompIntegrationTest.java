@@ -175,4 +175,59 @@ class SeccompIntegrationTest {
             RunIntegrationTest.assertNothingLeft(b);
         }
     }
+
+    /**
+     * A compiled filter outlives the runtime's process (SeccompCache): create in one runtime
+     * process keeps it, and the next create of the same profile, in another process, takes it
+     * from the cache instead of compiling. Shown by planting, in place of the kept entry, the
+     * filter of another profile (ENOSYS for mkdir instead of EACCES): the second container gets
+     * the planted one. A config refused after the compile leaves no entry.
+     */
+    @Test
+    void theNextCreateTakesTheCompiledFilterFromTheDiskCache() throws Exception {
+        dev.isthmus.sys.SeccompCache cache = dev.isthmus.sys.SeccompCache.standard();
+        assumeTrue(cache != null, "no cache directory for this user");
+        // errnoRet unique to this run, so no earlier entry exists for the profile
+        long unique = 1000 + ProcessHandle.current().pid() % 3000; // an errno libseccomp takes (below 4096)
+        String profile = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"],"
+                + " \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": " + unique + "}, {\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_ERRNO\"}]}";
+        dev.isthmus.spec.LinuxSeccomp parsed = dev.isthmus.spec.ConfigReader.read(
+                Bundles.config(List.of("true"), "x", false, Bundles.DEFAULT_NAMESPACES, "", ", \"seccomp\": " + profile)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), "config.json").linux().seccomp();
+
+        // Refused after planning (a terminal without --console-socket): nothing kept.
+        Path refused = bundle(List.of("sh", "-c", "true"), profile, true, null);
+        Files.writeString(refused.resolve("config.json"), Files.readString(refused.resolve("config.json"))
+                .replace("\"terminal\": false", "\"terminal\": true"));
+        String state = tmp.resolve("state").toString();
+        Cli.Result r = Cli.runToFiles(tmp.resolve("out"), tmp.resolve("err"), "--root", state, "create", "-b", refused.toString(),
+                "refused" + ProcessHandle.current().pid());
+        assertNotEquals(0, r.status(), r::toString);
+        assertEquals(null, cache.load(parsed), "a refused create keeps no filter");
+
+        Path b = bundle(List.of("sh", "-c", "mkdir /tmp/a; echo rc=$?"), profile, true, null);
+        String id = "cached" + ProcessHandle.current().pid();
+        try {
+            r = Cli.runToFiles(tmp.resolve("out"), tmp.resolve("err"), "--root", state, "create", "-b", b.toString(), id);
+            assertEquals(0, r.status(), r::toString);
+            assertTrue(cache.load(parsed) != null, "create keeps the filter it compiled");
+            Cli.run("--root", state, "delete", "--force", id);
+
+            // Plant another profile's filter under this profile's entry.
+            dev.isthmus.spec.LinuxSeccomp other = new dev.isthmus.spec.LinuxSeccomp("SCMP_ACT_ALLOW", null, List.of(), List.of(), null, null,
+                    List.of(new dev.isthmus.spec.LinuxSeccomp.Syscall(List.of("mkdir", "mkdirat"), "SCMP_ACT_ERRNO", 38L, List.of())));
+            Seccomp.Filter planted = Seccomp.compile(other);
+            assertTrue(cache.store(parsed, planted), "planted");
+
+            r = Cli.run("--root", state, "run", "-b", b.toString(), id);
+            assertEquals(0, r.status(), r::toString);
+            assertTrue(r.err().contains("Function not implemented"), "the planted filter (ENOSYS), so it came from the cache: " + r);
+        } finally {
+            Cli.run("--root", state, "delete", "--force", id);
+            // leave no planted entry behind: the real filter replaces it
+            Seccomp.forgetLast();
+            cache.store(parsed, Seccomp.compile(parsed));
+        }
+        RunIntegrationTest.assertNothingLeft(b);
+    }
 }
