@@ -17,6 +17,8 @@ import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.sym.PropertyNameMatcher;
+import tools.jackson.core.util.Named;
 
 /**
  * Reads {@code config.json} with jackson-core's streaming parser into {@link Config}, then validates it with
@@ -156,6 +158,80 @@ public final class ConfigReader {
         Parse(JsonParser p, String source) {
             this.p = p;
             this.source = source;
+        }
+
+        // ---- field names ----
+
+        /**
+         * The field names one object's switch knows, as a PropertyNameMatcher of the shared factory:
+         * {@link #nextName(Fields)} matches them on the parser's raw bytes (nextNameMatch), without
+         * the symbol-table lookup that nextName() makes for every name (issue 16: the reader's JMH
+         * target against the tokensOnly floor). A name not listed is skipped as before.
+         */
+        private static final class Fields {
+            final PropertyNameMatcher matcher;
+            final String[] names;
+
+            Fields(String... names) {
+                List<Named> named = new ArrayList<>(names.length);
+                for (String n : names) {
+                    named.add(Named.fromString(n));
+                }
+                // the names are string literals, so already interned
+                this.matcher = FACTORY.constructNameMatcher(named, true);
+                this.names = matcher.nameLookup();
+            }
+        }
+
+        private static final Fields F_CONFIG = new Fields("ociVersion", "process", "root", "hostname", "domainname", "mounts", "hooks", "annotations", "linux");
+        private static final Fields F_PROCESS = new Fields("terminal", "consoleSize", "user", "args", "commandLine", "env", "cwd", "capabilities", "rlimits", "noNewPrivileges", "apparmorProfile", "oomScoreAdj", "selinuxLabel", "ioPriority", "scheduler", "execCPUAffinity");
+        private static final Fields F_CONSOLE_SIZE = new Fields("height", "width");
+        private static final Fields F_USER = new Fields("uid", "gid", "umask", "additionalGids", "username");
+        private static final Fields F_CAPABILITIES = new Fields("bounding", "effective", "inheritable", "permitted", "ambient");
+        private static final Fields F_RLIMIT = new Fields("type", "hard", "soft");
+        private static final Fields F_IO_PRIORITY = new Fields("class", "priority");
+        private static final Fields F_SCHEDULER = new Fields("policy", "nice", "priority", "flags", "runtime", "deadline", "period");
+        private static final Fields F_EXEC_CPU_AFFINITY = new Fields("initial", "final");
+        private static final Fields F_ROOT = new Fields("path", "readonly");
+        private static final Fields F_MOUNT = new Fields("destination", "source", "type", "options", "uidMappings", "gidMappings");
+        private static final Fields F_ID_MAPPING = new Fields("containerID", "hostID", "size");
+        private static final Fields F_HOOKS = new Fields("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
+        private static final Fields F_HOOK = new Fields("path", "args", "env", "timeout");
+        private static final Fields F_LINUX = new Fields("namespaces", "uidMappings", "gidMappings", "devices", "cgroupsPath", "resources", "sysctl", "seccomp", "rootfsPropagation", "maskedPaths", "readonlyPaths", "mountLabel", "personality", "intelRdt", "timeOffsets", "netDevices", "memoryPolicy");
+        private static final Fields F_NAMESPACE = new Fields("type", "path");
+        private static final Fields F_DEVICE = new Fields("path", "type", "major", "minor", "fileMode", "uid", "gid");
+        private static final Fields F_RESOURCES = new Fields("devices", "memory", "cpu", "pids", "blockIO", "hugepageLimits", "network", "rdma", "unified");
+        private static final Fields F_DEVICE_CGROUP = new Fields("allow", "type", "major", "minor", "access");
+        private static final Fields F_MEMORY = new Fields("limit", "reservation", "swap", "kernel", "kernelTCP", "swappiness", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate");
+        private static final Fields F_CPU = new Fields("shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle");
+        private static final Fields F_PIDS = new Fields("limit");
+        private static final Fields F_BLOCK_IO = new Fields("weight", "leafWeight", "weightDevice", "throttleReadBpsDevice", "throttleWriteBpsDevice", "throttleReadIOPSDevice", "throttleWriteIOPSDevice");
+        private static final Fields F_WEIGHT_DEVICE = new Fields("major", "minor", "weight", "leafWeight");
+        private static final Fields F_THROTTLE_DEVICE = new Fields("major", "minor", "rate");
+        private static final Fields F_HUGEPAGE_LIMIT = new Fields("pageSize", "limit");
+        private static final Fields F_NETWORK = new Fields("classID", "priorities");
+        private static final Fields F_INTERFACE_PRIORITY = new Fields("name", "priority");
+        private static final Fields F_RDMA = new Fields("hcaHandles", "hcaObjects");
+        private static final Fields F_SECCOMP = new Fields("defaultAction", "defaultErrnoRet", "architectures", "flags", "listenerPath", "listenerMetadata", "syscalls");
+        private static final Fields F_SYSCALL = new Fields("names", "action", "errnoRet", "args");
+        private static final Fields F_SECCOMP_ARG = new Fields("index", "value", "valueTwo", "op");
+        private static final Fields F_PERSONALITY = new Fields("domain", "flags");
+        private static final Fields F_INTEL_RDT = new Fields("closID", "l3CacheSchema", "memBwSchema", "schemata", "enableMonitoring");
+        private static final Fields F_TIME_OFFSET = new Fields("secs", "nanosecs");
+        private static final Fields F_NET_DEVICE = new Fields("name");
+        private static final Fields F_MEMORY_POLICY = new Fields("mode", "nodes", "flags");
+
+        /**
+         * The next field name of the current object, null at its end: one of {@code fields}' own
+         * Strings when it is one of them (the switch's equals is then an identity check), else
+         * the parser's.
+         */
+        String nextName(Fields fields) {
+            int i = p.nextNameMatch(fields.matcher);
+            if (i >= 0) {
+                return fields.names[i];
+            }
+            return i == PropertyNameMatcher.MATCH_UNKNOWN_NAME ? p.currentName() : null;
         }
 
         Config document() {
@@ -393,7 +469,7 @@ public final class ConfigReader {
             Map<String, String> annotations = Map.of();
             Linux linux = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_CONFIG)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "ociVersion" -> ociVersion = str();
@@ -432,7 +508,7 @@ public final class ConfigReader {
             Scheduler scheduler = null;
             ExecCpuAffinity execCpuAffinity = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_PROCESS)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "terminal" -> terminal = bool();
@@ -465,7 +541,7 @@ public final class ConfigReader {
             Long height = null;
             Long width = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_CONSOLE_SIZE)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "height" -> height = uint32();
@@ -486,7 +562,7 @@ public final class ConfigReader {
             List<Long> additionalGids = List.of();
             String username = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_USER)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "uid" -> uid = uint32();
@@ -516,7 +592,7 @@ public final class ConfigReader {
             List<String> permitted = List.of();
             List<String> ambient = List.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_CAPABILITIES)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "bounding" -> bounding = strings();
@@ -538,7 +614,7 @@ public final class ConfigReader {
             Long hard = null;
             Long soft = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_RLIMIT)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "type" -> type = str();
@@ -557,7 +633,7 @@ public final class ConfigReader {
             String ioClass = null;
             Integer priority = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_IO_PRIORITY)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "class" -> ioClass = str();
@@ -583,7 +659,7 @@ public final class ConfigReader {
             Long deadline = null;
             Long period = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_SCHEDULER)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "policy" -> policy = str();
@@ -606,7 +682,7 @@ public final class ConfigReader {
             String initial = null;
             String fin = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_EXEC_CPU_AFFINITY)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "initial" -> initial = str();
@@ -624,7 +700,7 @@ public final class ConfigReader {
             String path = null;
             boolean readonly = false;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_ROOT)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "path" -> path = str();
@@ -646,7 +722,7 @@ public final class ConfigReader {
             List<IdMapping> uidMappings = List.of();
             List<IdMapping> gidMappings = List.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_MOUNT)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "destination" -> destination = str();
@@ -669,7 +745,7 @@ public final class ConfigReader {
             Long hostId = null;
             Long size = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_ID_MAPPING)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "containerID" -> containerId = uint32();
@@ -693,7 +769,7 @@ public final class ConfigReader {
             List<Hook> poststart = List.of();
             List<Hook> poststop = List.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_HOOKS)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "prestart" -> prestart = list(this::hook);
@@ -717,7 +793,7 @@ public final class ConfigReader {
             List<String> env = List.of();
             Integer timeout = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_HOOK)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "path" -> path = str();
@@ -752,7 +828,7 @@ public final class ConfigReader {
             Map<String, LinuxNetDevice> netDevices = Map.of();
             LinuxMemoryPolicy memoryPolicy = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_LINUX)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "namespaces" -> namespaces = list(this::namespace);
@@ -787,7 +863,7 @@ public final class ConfigReader {
             NamespaceType type = null;
             String path = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_NAMESPACE)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "type" -> {
@@ -829,7 +905,7 @@ public final class ConfigReader {
             Long uid = null;
             Long gid = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_DEVICE)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "path" -> path = str();
@@ -871,7 +947,7 @@ public final class ConfigReader {
             Map<String, LinuxResources.Rdma> rdma = Map.of();
             Map<String, String> unified = Map.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_RESOURCES)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "devices" -> devices = list(this::deviceCgroup);
@@ -899,7 +975,7 @@ public final class ConfigReader {
             Long minor = null;
             String access = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_DEVICE_CGROUP)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "allow" -> allow = boolOpt();
@@ -930,7 +1006,7 @@ public final class ConfigReader {
             Boolean useHierarchy = null;
             Boolean checkBeforeUpdate = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_MEMORY)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "limit" -> limit = int64();
@@ -963,7 +1039,7 @@ public final class ConfigReader {
             String mems = null;
             Long idle = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_CPU)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "shares" -> shares = uint64();
@@ -988,7 +1064,7 @@ public final class ConfigReader {
             }
             Long limit = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_PIDS)) != null) {
                 p.nextToken();
                 if (f.equals("limit")) {
                     limit = int64();
@@ -1011,7 +1087,7 @@ public final class ConfigReader {
             List<LinuxResources.ThrottleDevice> readIops = List.of();
             List<LinuxResources.ThrottleDevice> writeIops = List.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_BLOCK_IO)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "weight" -> weight = uint16();
@@ -1036,7 +1112,7 @@ public final class ConfigReader {
             Integer weight = null;
             Integer leafWeight = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_WEIGHT_DEVICE)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "major" -> major = int64();
@@ -1058,7 +1134,7 @@ public final class ConfigReader {
             Long minor = null;
             Long rate = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_THROTTLE_DEVICE)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "major" -> major = int64();
@@ -1078,7 +1154,7 @@ public final class ConfigReader {
             String pageSize = null;
             Long limit = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_HUGEPAGE_LIMIT)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "pageSize" -> pageSize = str();
@@ -1096,7 +1172,7 @@ public final class ConfigReader {
             Long classId = null;
             List<LinuxResources.InterfacePriority> priorities = List.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_NETWORK)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "classID" -> classId = uint32();
@@ -1114,7 +1190,7 @@ public final class ConfigReader {
             String name = null;
             Long priority = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_INTERFACE_PRIORITY)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "name" -> name = str();
@@ -1132,7 +1208,7 @@ public final class ConfigReader {
             Long handles = null;
             Long objects = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_RDMA)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "hcaHandles" -> handles = uint32();
@@ -1155,7 +1231,7 @@ public final class ConfigReader {
             String listenerMetadata = null;
             List<LinuxSeccomp.Syscall> syscalls = List.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_SECCOMP)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "defaultAction" -> defaultAction = str();
@@ -1181,7 +1257,7 @@ public final class ConfigReader {
             Long errnoRet = null;
             List<LinuxSeccomp.Arg> args = List.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_SYSCALL)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "names" -> names = strings();
@@ -1203,7 +1279,7 @@ public final class ConfigReader {
             Long valueTwo = null;
             String op = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_SECCOMP_ARG)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "index" -> index = uint32();
@@ -1223,7 +1299,7 @@ public final class ConfigReader {
             String domain = null;
             List<String> flags = List.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_PERSONALITY)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "domain" -> domain = str();
@@ -1244,7 +1320,7 @@ public final class ConfigReader {
             List<String> schemata = List.of();
             Boolean monitoring = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_INTEL_RDT)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "closID" -> closId = str();
@@ -1265,7 +1341,7 @@ public final class ConfigReader {
             Long secs = null;
             Long nanosecs = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_TIME_OFFSET)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "secs" -> secs = int64();
@@ -1282,7 +1358,7 @@ public final class ConfigReader {
             }
             String name = null;
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_NET_DEVICE)) != null) {
                 p.nextToken();
                 if (f.equals("name")) {
                     name = str();
@@ -1301,7 +1377,7 @@ public final class ConfigReader {
             String nodes = null;
             List<String> flags = List.of();
             String f;
-            while ((f = p.nextName()) != null) {
+            while ((f = nextName(F_MEMORY_POLICY)) != null) {
                 p.nextToken();
                 switch (f) {
                     case "mode" -> mode = str();
