@@ -8,7 +8,6 @@ import dev.isthmus.spec.LinuxSeccomp;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,7 +127,6 @@ public final class Seccomp {
      */
     private static final class Lib {
         static final String problem;
-        static final MethodHandle MEMFD_CREATE = Native.linkErrno(Linux.memfd_create$address(), Linux.memfd_create$descriptor());
 
         static {
             String p = null;
@@ -286,10 +284,8 @@ public final class Seccomp {
     public static void keepLast() {
         Cached c = last;
         SeccompCache d = disk;
-        if (c != null && c.compiled && d != null) {
-            if (d.store(c.config, c.filter)) {
-                last = new Cached(c.config, c.filter, false);
-            }
+        if (c != null && c.compiled && d != null && d.store(c.config, c.filter)) {
+            last = new Cached(c.config, c.filter, false);
         }
     }
 
@@ -401,17 +397,19 @@ public final class Seccomp {
         }
     }
 
-    /** seccomp_export_bpf into a memfd, read back through /proc/self/fd (a fresh offset). */
+    /**
+     * seccomp_export_bpf into a memfd, read back through /proc/self/fd (a fresh offset). The memfd
+     * is made through the one syscall shape (Libc), as Memfd's are: jextract's memfd_create
+     * linked two more downcall shapes.
+     */
     private static byte[] export(MemorySegment ctx) throws PlanException {
         int fd;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = Native.captureSegment(a);
-            fd = (int) Lib.MEMFD_CREATE.invokeExact(cap, a.allocateFrom("isthmus-seccomp"), Linux.MFD_CLOEXEC());
-            if (fd < 0) {
-                throw new SysException("memfd_create", Native.errno(cap));
+            long r = Libc.syscall(Syscall.MEMFD_CREATE, a.allocateFrom("isthmus-seccomp").address(), Linux.MFD_CLOEXEC(), 0);
+            if (r < 0) {
+                throw new SysException("memfd_create", (int) -r);
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            fd = (int) r;
         }
         try {
             int rc = dev.isthmus.ffm.seccomp.Seccomp.seccomp_export_bpf(ctx, fd);
