@@ -34,10 +34,10 @@ public final class Lifecycle {
 
     /**
      * A client starts the runtime once per container: the verbs that compile a seccomp profile
-     * (create, exec) read it from, and create writes it to, the disk cache (SeccompCache). Not
-     * set up by the other verbs, which would only pay its class loading.
+     * (create, exec, and run through Run) read it from, and create and run write it to, the disk
+     * cache (SeccompCache). Not set up by the other verbs, which would only pay its class loading.
      */
-    private static void seccompOnDisk() {
+    static void seccompOnDisk() {
         dev.isthmus.sys.Seccomp.keepCompiled(dev.isthmus.sys.SeccompCache.standard());
     }
 

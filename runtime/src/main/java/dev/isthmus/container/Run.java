@@ -60,7 +60,7 @@ public final class Run {
             RootlessConfig.check(config);
             cgroup = dev.isthmus.cgroup.ContainerCgroup.prepare(id, config);
             if (!dryRun) {
-                dev.isthmus.sys.Seccomp.keepCompiled(dev.isthmus.sys.SeccompCache.standard()); // as create (Lifecycle)
+                Lifecycle.seccompOnDisk();
             }
             Planner.Options options = this.options.withCgroupView(cgroup.view()); // a "cgroup" mount shows the container's own
             program = Planner.plan(config, bundle, Host.LIVE, options);

@@ -102,12 +102,10 @@ public final class SeccompCache {
             }
             CRC32C crc = new CRC32C();
             crc.update(all, 0, all.length - 8);
-            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all));
-            in.skipNBytes(all.length - 8);
-            if (in.readLong() != crc.getValue()) {
+            if (java.nio.ByteBuffer.wrap(all).getLong(all.length - 8) != crc.getValue()) { // big-endian, as writeLong
                 return null;
             }
-            in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 8));
+            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 8));
             if (!in.readUTF().equals(MAGIC) || !Arrays.equals(readBytes(in), key)) {
                 return null;
             }

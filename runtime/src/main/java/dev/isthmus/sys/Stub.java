@@ -29,7 +29,7 @@ public final class Stub {
 
     private static final long PAGE = 4096;
 
-    private static volatile MemorySegment spawn;
+    private static volatile MemorySegment spawn; // the stub's spawn entry, once mapped
     /** Where the stub is mapped: its code page(s), then one read-write page of data cells. */
     private static volatile long base;
 
@@ -66,7 +66,7 @@ public final class Stub {
     /** Calls the stub: returns the child's pid, or -errno from clone3. */
     static long spawn(MemorySegment header) {
         try {
-            MemorySegment entry = handle();
+            MemorySegment entry = entry();
             try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
                 return (long) Native.Call.H.invokeExact(entry, Native.captureSegment(a), header.address(), 0L, 0L, 0L, 0L, 0L, 0L);
             }
@@ -75,7 +75,7 @@ public final class Stub {
         }
     }
 
-    private static MemorySegment handle() {
+    private static MemorySegment entry() {
         MemorySegment h = spawn;
         if (h == null) {
             synchronized (Stub.class) {
@@ -90,7 +90,7 @@ public final class Stub {
 
     /** The address of the stub's code; maps it on first use. */
     static long base() {
-        handle();
+        entry();
         return base;
     }
 
