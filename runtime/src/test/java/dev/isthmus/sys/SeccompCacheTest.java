@@ -51,6 +51,13 @@ class SeccompCacheTest {
         return SeccompCache.LibraryIdentity.of(lib);
     }
 
+    /** A cache holding one entry: profile("mkdir", 1)'s, a 20-instruction filter. */
+    private SeccompCache cacheWithOne() throws Exception {
+        SeccompCache cache = new SeccompCache(tmp.resolve("cache"));
+        assertTrue(cache.store(profile("mkdir", 1), filter(20), library()));
+        return cache;
+    }
+
     private static void assertSameFilter(Seccomp.Filter want, Seccomp.Filter got) {
         assertNotNull(got, "a hit");
         assertArrayEquals(want.bpf(), got.bpf());
@@ -82,8 +89,8 @@ class SeccompCacheTest {
 
     @Test
     void anyOtherProfileMisses() throws Exception {
-        SeccompCache cache = new SeccompCache(tmp.resolve("cache"));
-        assertTrue(cache.store(profile("mkdir", 1), filter(20), library()));
+        SeccompCache cache = cacheWithOne();
+        assertNotNull(cache.load(profile("mkdir", 1)));
         assertNull(cache.load(profile("mkdir", 2)), "another errnoRet");
         assertNull(cache.load(profile("rmdir", 1)), "another name");
         LinuxSeccomp withArch = new LinuxSeccomp("SCMP_ACT_ALLOW", null, List.of("SCMP_ARCH_X86"), List.of(), null, null,
@@ -106,9 +113,8 @@ class SeccompCacheTest {
 
     @Test
     void aChangedLibraryMisses() throws Exception {
-        SeccompCache cache = new SeccompCache(tmp.resolve("cache"));
+        SeccompCache cache = cacheWithOne();
         LinuxSeccomp s = profile("mkdir", 1);
-        assertTrue(cache.store(s, filter(20), library()));
         assertNotNull(cache.load(s));
         // an upgrade writes a new file: another inode, size and change time
         Path lib = tmp.resolve("libseccomp.so.2");
@@ -122,9 +128,8 @@ class SeccompCacheTest {
 
     @Test
     void aDamagedOrTruncatedEntryMisses() throws Exception {
-        SeccompCache cache = new SeccompCache(tmp.resolve("cache"));
+        SeccompCache cache = cacheWithOne();
         LinuxSeccomp s = profile("mkdir", 1);
-        assertTrue(cache.store(s, filter(20), library()));
         Path entry = onlyEntry(cache);
         byte[] good = Files.readAllBytes(entry);
         for (int at : new int[] {0, good.length / 2, good.length - 20, good.length - 1}) {
@@ -143,9 +148,8 @@ class SeccompCacheTest {
 
     @Test
     void anEntryOthersCouldWriteOrASymlinkIsNotUsed() throws Exception {
-        SeccompCache cache = new SeccompCache(tmp.resolve("cache"));
+        SeccompCache cache = cacheWithOne();
         LinuxSeccomp s = profile("mkdir", 1);
-        assertTrue(cache.store(s, filter(20), library()));
         Path entry = onlyEntry(cache);
         Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-rw-rw-"));
         assertNull(cache.load(s), "a world-writable entry");
