@@ -65,23 +65,52 @@ public final class ConfigValidator {
         return new ConfigReader.Fail(new ConfigException(SOURCE, path, 0, 0, reason));
     }
 
-    private static String idx(String path, int i) {
-        return path + "[" + i + "]";
+    private static ConfigReader.Fail fail(At path, String reason) {
+        return fail(path.toString(), reason);
     }
 
-    private static void absolute(String value, String path) {
+    /**
+     * A JSON path such as {@code linux.seccomp.syscalls[3].names[0]}, rendered only when a rule
+     * fails: validating a sound config builds no path strings. (Concatenating a path for every
+     * element checked, most of them fine, was two thirds of the validator's time on podman's
+     * config and a quarter of the whole read; issue 16.)
+     */
+    private record At(At parent, String name, int index) {
+        static At of(String path) {
+            return new At(null, path, -1);
+        }
+
+        /** A field, or a map's key (quoted as {@link JsonPaths#field} does when it is no identifier). */
+        At f(String field) {
+            return new At(this, field, -1);
+        }
+
+        At i(int i) {
+            return new At(this, null, i);
+        }
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return name;
+            }
+            return name != null ? JsonPaths.field(parent.toString(), name) : JsonPaths.index(parent.toString(), index);
+        }
+    }
+
+    private static void absolute(String value, At path) {
         if (value == null || value.isEmpty() || value.charAt(0) != '/') {
             throw fail(path, "must be an absolute path");
         }
     }
 
-    private static void present(Object value, String path) {
+    private static void present(Object value, At path) {
         if (value == null) {
             throw fail(path, "required field is missing");
         }
     }
 
-    private static void noNewline(String value, String path) {
+    private static void noNewline(String value, At path) {
         if (value != null && (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0)) {
             throw fail(path, "must not contain a newline");
         }
@@ -104,7 +133,7 @@ public final class ConfigValidator {
         return null;
     }
 
-    private static void id(long value, String path) {
+    private static void id(long value, At path) {
         String problem = idProblem(value);
         if (problem != null) {
             throw fail(path, problem);
@@ -119,26 +148,31 @@ public final class ConfigValidator {
         return value != null && value.indexOf('\0') >= 0 ? "must not contain a NUL byte (a system call would cut it there)" : null;
     }
 
-    private static void noNul(String value, String path) {
+    private static void noNul(String value, At path) {
         String problem = nulProblem(value);
         if (problem != null) {
             throw fail(path, problem);
         }
     }
 
-    private static void noNul(List<String> values, String path) {
+    private static void noNul(List<String> values, At path) {
         for (int i = 0; i < values.size(); i++) {
-            noNul(values.get(i), idx(path, i));
+            String problem = nulProblem(values.get(i));
+            if (problem != null) {
+                throw fail(path.i(i), problem);
+            }
         }
     }
 
     /** Keys and values of a map that are written to the kernel (sysctl, cgroup files); a key is not quoted in the path. */
-    private static void noNul(Map<String, String> map, String path) {
+    private static void noNul(Map<String, String> map, At path) {
         for (Map.Entry<String, String> e : map.entrySet()) {
             if (nulProblem(e.getKey()) != null) {
                 throw fail(path, "a key must not contain a NUL byte (a system call would cut it there)");
             }
-            noNul(e.getValue(), JsonPaths.field(path, e.getKey()));
+            if (nulProblem(e.getValue()) != null) {
+                throw fail(path.f(e.getKey()), nulProblem(e.getValue()));
+            }
         }
     }
 
@@ -158,43 +192,43 @@ public final class ConfigValidator {
         return null;
     }
 
-    private static void env(List<String> env, String path) {
+    private static void env(List<String> env, At path) {
         for (int i = 0; i < env.size(); i++) {
             String problem = envProblem(env.get(i));
             if (problem != null) {
-                throw fail(idx(path, i), problem);
+                throw fail(path.i(i), problem);
             }
         }
     }
 
-    private static void nonEmptyKeys(Map<String, ?> map, String path) {
+    private static void nonEmptyKeys(Map<String, ?> map, At path) {
         for (String key : map.keySet()) {
             if (key.isEmpty()) {
-                throw fail(path + "[\"\"]", "keys must not be empty");
+                throw fail(path.toString() + "[\"\"]", "keys must not be empty");
             }
         }
     }
 
     private void config(Config c) {
-        present(c.ociVersion(), "ociVersion");
+        present(c.ociVersion(), At.of("ociVersion"));
         ociVersion(c.ociVersion());
-        present(c.root(), "root");
+        present(c.root(), At.of("root"));
         if (c.root().path() == null || c.root().path().isEmpty()) {
             throw fail("root.path", c.root().path() == null ? "required field is missing" : "must not be empty");
         }
-        noNul(c.root().path(), "root.path");
-        noNul(c.hostname(), "hostname");
-        noNul(c.domainname(), "domainname");
+        noNul(c.root().path(), At.of("root.path"));
+        noNul(c.hostname(), At.of("hostname"));
+        noNul(c.domainname(), At.of("domainname"));
         if (c.process() != null) {
             process(c.process());
         }
         for (int i = 0; i < c.mounts().size(); i++) {
-            mount(c.mounts().get(i), idx("mounts", i));
+            mount(c.mounts().get(i), At.of("mounts").i(i));
         }
         if (c.hooks() != null) {
             hooks(c.hooks());
         }
-        nonEmptyKeys(c.annotations(), "annotations");
+        nonEmptyKeys(c.annotations(), At.of("annotations"));
         if (c.linux() != null) {
             linux(c.linux());
         }
@@ -231,51 +265,51 @@ public final class ConfigValidator {
     }
 
     private void process(Process p) {
-        present(p.cwd(), "process.cwd");
-        absolute(p.cwd(), "process.cwd");
-        noNul(p.cwd(), "process.cwd");
+        present(p.cwd(), At.of("process.cwd"));
+        absolute(p.cwd(), At.of("process.cwd"));
+        noNul(p.cwd(), At.of("process.cwd"));
         if (p.args().isEmpty()) {
             throw fail("process.args", "at least one argument is required");
         }
-        noNul(p.args(), "process.args");
-        env(p.env(), "process.env");
+        noNul(p.args(), At.of("process.args"));
+        env(p.env(), At.of("process.env"));
         if (p.user() != null) {
-            id(p.user().uid(), "process.user.uid");
-            id(p.user().gid(), "process.user.gid");
+            id(p.user().uid(), At.of("process.user.uid"));
+            id(p.user().gid(), At.of("process.user.gid"));
             for (int i = 0; i < p.user().additionalGids().size(); i++) {
-                id(p.user().additionalGids().get(i), idx("process.user.additionalGids", i));
+                id(p.user().additionalGids().get(i), At.of("process.user.additionalGids").i(i));
             }
         }
-        noNul(p.apparmorProfile(), "process.apparmorProfile");
-        noNul(p.selinuxLabel(), "process.selinuxLabel");
+        noNul(p.apparmorProfile(), At.of("process.apparmorProfile"));
+        noNul(p.selinuxLabel(), At.of("process.selinuxLabel"));
         if (p.capabilities() != null) {
             Capabilities caps = p.capabilities();
-            capNames(caps.bounding(), "process.capabilities.bounding");
-            capNames(caps.effective(), "process.capabilities.effective");
-            capNames(caps.inheritable(), "process.capabilities.inheritable");
-            capNames(caps.permitted(), "process.capabilities.permitted");
-            capNames(caps.ambient(), "process.capabilities.ambient");
+            capNames(caps.bounding(), At.of("process.capabilities.bounding"));
+            capNames(caps.effective(), At.of("process.capabilities.effective"));
+            capNames(caps.inheritable(), At.of("process.capabilities.inheritable"));
+            capNames(caps.permitted(), At.of("process.capabilities.permitted"));
+            capNames(caps.ambient(), At.of("process.capabilities.ambient"));
         }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < p.rlimits().size(); i++) {
             Rlimit r = p.rlimits().get(i);
-            String path = idx("process.rlimits", i);
-            present(r.type(), path + ".type");
+            At path = At.of("process.rlimits").i(i);
+            present(r.type(), path.f("type"));
             if (!RlimitNames.known(r.type())) {
-                throw fail(path + ".type", "unknown rlimit type");
+                throw fail(path.f("type"), "unknown rlimit type");
             }
             if (!seen.add(r.type())) {
-                throw fail(path + ".type", "duplicate rlimit type");
+                throw fail(path.f("type"), "duplicate rlimit type");
             }
             if (Long.compareUnsigned(r.soft(), r.hard()) > 0) {
-                throw fail(path + ".soft", "soft limit is above the hard limit");
+                throw fail(path.f("soft"), "soft limit is above the hard limit");
             }
         }
         if (p.oomScoreAdj() != null && (p.oomScoreAdj() < -1000 || p.oomScoreAdj() > 1000)) {
             throw fail("process.oomScoreAdj", "must be between -1000 and 1000");
         }
         if (p.ioPriority() != null) {
-            present(p.ioPriority().ioClass(), "process.ioPriority.class");
+            present(p.ioPriority().ioClass(), At.of("process.ioPriority.class"));
             if (!IOPRIO_CLASSES.contains(p.ioPriority().ioClass())) {
                 throw fail("process.ioPriority.class", "unknown I/O priority class");
             }
@@ -285,7 +319,7 @@ public final class ConfigValidator {
         }
         if (p.scheduler() != null) {
             Scheduler s = p.scheduler();
-            present(s.policy(), "process.scheduler.policy");
+            present(s.policy(), At.of("process.scheduler.policy"));
             if (!SCHED_POLICIES.contains(s.policy())) {
                 throw fail("process.scheduler.policy", "unknown scheduling policy");
             }
@@ -294,26 +328,26 @@ public final class ConfigValidator {
             }
             for (int i = 0; i < s.flags().size(); i++) {
                 if (!SCHED_FLAGS.contains(s.flags().get(i))) {
-                    throw fail(idx("process.scheduler.flags", i), "unknown scheduler flag");
+                    throw fail(At.of("process.scheduler.flags").i(i), "unknown scheduler flag");
                 }
             }
         }
         if (p.execCPUAffinity() != null) {
-            cpuList(p.execCPUAffinity().initial(), "process.execCPUAffinity.initial");
-            cpuList(p.execCPUAffinity().finalCpus(), "process.execCPUAffinity.final");
+            cpuList(p.execCPUAffinity().initial(), At.of("process.execCPUAffinity.initial"));
+            cpuList(p.execCPUAffinity().finalCpus(), At.of("process.execCPUAffinity.final"));
         }
     }
 
-    private static void capNames(List<String> names, String path) {
+    private static void capNames(List<String> names, At path) {
         for (int i = 0; i < names.size(); i++) {
             if (CapabilityNames.lookup(names.get(i)) < 0) {
-                throw fail(idx(path, i), "unknown capability");
+                throw fail(path.i(i), "unknown capability");
             }
         }
     }
 
     /** {@code 0-3,7}: comma-separated numbers and ranges; empty means unset. */
-    static void cpuList(String list, String path) {
+    static void cpuList(String list, At path) {
         if (list == null || list.isEmpty()) {
             return;
         }
@@ -339,67 +373,67 @@ public final class ConfigValidator {
         return true;
     }
 
-    private void mount(Mount m, String path) {
-        present(m.destination(), path + ".destination");
+    private void mount(Mount m, At path) {
+        present(m.destination(), path.f("destination"));
         if (m.destination().isEmpty()) {
-            throw fail(path + ".destination", "must not be empty");
+            throw fail(path.f("destination"), "must not be empty");
         }
-        noNul(m.destination(), path + ".destination");
-        noNul(m.source(), path + ".source");
-        noNul(m.type(), path + ".type");
-        noNul(m.options(), path + ".options");
-        idMappings(m.uidMappings(), path + ".uidMappings");
-        idMappings(m.gidMappings(), path + ".gidMappings");
+        noNul(m.destination(), path.f("destination"));
+        noNul(m.source(), path.f("source"));
+        noNul(m.type(), path.f("type"));
+        noNul(m.options(), path.f("options"));
+        idMappings(m.uidMappings(), path.f("uidMappings"));
+        idMappings(m.gidMappings(), path.f("gidMappings"));
     }
 
     private void hooks(Hooks h) {
-        hookList(h.prestart(), "hooks.prestart");
-        hookList(h.createRuntime(), "hooks.createRuntime");
-        hookList(h.createContainer(), "hooks.createContainer");
-        hookList(h.startContainer(), "hooks.startContainer");
-        hookList(h.poststart(), "hooks.poststart");
-        hookList(h.poststop(), "hooks.poststop");
+        hookList(h.prestart(), At.of("hooks.prestart"));
+        hookList(h.createRuntime(), At.of("hooks.createRuntime"));
+        hookList(h.createContainer(), At.of("hooks.createContainer"));
+        hookList(h.startContainer(), At.of("hooks.startContainer"));
+        hookList(h.poststart(), At.of("hooks.poststart"));
+        hookList(h.poststop(), At.of("hooks.poststop"));
     }
 
-    private static void hookList(List<Hook> hooks, String path) {
+    private static void hookList(List<Hook> hooks, At path) {
         for (int i = 0; i < hooks.size(); i++) {
             Hook h = hooks.get(i);
-            String at = idx(path, i);
-            present(h.path(), at + ".path");
-            absolute(h.path(), at + ".path");
-            noNul(h.path(), at + ".path");
-            noNul(h.args(), at + ".args");
-            env(h.env(), at + ".env");
+            At at = path.i(i);
+            present(h.path(), at.f("path"));
+            absolute(h.path(), at.f("path"));
+            noNul(h.path(), at.f("path"));
+            noNul(h.args(), at.f("args"));
+            env(h.env(), at.f("env"));
             if (h.timeout() != null && h.timeout() <= 0) {
-                throw fail(at + ".timeout", "must be greater than zero");
+                throw fail(at.f("timeout"), "must be greater than zero");
             }
         }
     }
 
     /** Each mapping must have a size and no two may overlap, neither inside the container nor on the host. */
-    static void idMappings(List<IdMapping> maps, String path) {
+    static void idMappings(List<IdMapping> maps, At path) {
         for (int i = 0; i < maps.size(); i++) {
             IdMapping m = maps.get(i);
-            String at = idx(path, i);
-            id(m.containerID(), at + ".containerID");
-            id(m.hostID(), at + ".hostID");
+            At at = path.i(i);
+            id(m.containerID(), at.f("containerID"));
+            id(m.hostID(), at.f("hostID"));
             if (m.size() <= 0) {
-                throw fail(at + ".size", "must be greater than zero");
+                throw fail(at.f("size"), "must be greater than zero");
             }
             // The kernel's map_write refuses a range whose end wraps in 32 bits, and (uid_t)-1 is no id.
             if (m.containerID() + m.size() > NO_ID) {
-                throw fail(at + ".size", "range goes past the largest id (4294967294)");
+                throw fail(at.f("size"), "range goes past the largest id (4294967294)");
             }
             if (m.hostID() + m.size() > NO_ID) {
-                throw fail(at + ".size", "range goes past the largest host id (4294967294)");
+                throw fail(at.f("size"), "range goes past the largest host id (4294967294)");
             }
             for (int j = 0; j < i; j++) {
                 IdMapping o = maps.get(j);
                 if (overlaps(m.containerID(), m.size(), o.containerID(), o.size())) {
-                    throw fail(at + ".containerID", "overlaps the container range of entry " + j);
+                    throw fail(at.f("containerID"), "overlaps the container range of entry " + j);
                 }
                 if (overlaps(m.hostID(), m.size(), o.hostID(), o.size())) {
-                    throw fail(at + ".hostID", "overlaps the host range of entry " + j);
+                    throw fail(at.f("hostID"), "overlaps the host range of entry " + j);
                 }
             }
         }
@@ -413,42 +447,42 @@ public final class ConfigValidator {
         EnumSet<NamespaceType> seen = EnumSet.noneOf(NamespaceType.class);
         for (int i = 0; i < l.namespaces().size(); i++) {
             LinuxNamespace ns = l.namespaces().get(i);
-            String at = idx("linux.namespaces", i);
-            present(ns.type(), at + ".type");
+            At at = At.of("linux.namespaces").i(i);
+            present(ns.type(), at.f("type"));
             if (!seen.add(ns.type())) {
-                throw fail(at + ".type", "duplicate namespace type");
+                throw fail(at.f("type"), "duplicate namespace type");
             }
             if (ns.path() != null) {
-                absolute(ns.path(), at + ".path");
-                noNul(ns.path(), at + ".path");
+                absolute(ns.path(), at.f("path"));
+                noNul(ns.path(), at.f("path"));
             }
         }
-        idMappings(l.uidMappings(), "linux.uidMappings");
-        idMappings(l.gidMappings(), "linux.gidMappings");
+        idMappings(l.uidMappings(), At.of("linux.uidMappings"));
+        idMappings(l.gidMappings(), At.of("linux.gidMappings"));
         for (int i = 0; i < l.devices().size(); i++) {
             LinuxDevice d = l.devices().get(i);
-            String at = idx("linux.devices", i);
-            present(d.path(), at + ".path");
-            absolute(d.path(), at + ".path");
-            noNul(d.path(), at + ".path");
+            At at = At.of("linux.devices").i(i);
+            present(d.path(), at.f("path"));
+            absolute(d.path(), at.f("path"));
+            noNul(d.path(), at.f("path"));
             if (d.uid() != null) {
-                id(d.uid(), at + ".uid");
+                id(d.uid(), at.f("uid"));
             }
             if (d.gid() != null) {
-                id(d.gid(), at + ".gid");
+                id(d.gid(), at.f("gid"));
             }
-            present(d.type(), at + ".type");
+            present(d.type(), at.f("type"));
             if (!DEVICE_TYPES.contains(d.type())) {
-                throw fail(at + ".type", "must be c, b, u or p");
+                throw fail(at.f("type"), "must be c, b, u or p");
             }
         }
         if (l.resources() != null) {
             resources(l.resources());
         }
-        noNul(l.cgroupsPath(), "linux.cgroupsPath");
-        nonEmptyKeys(l.sysctl(), "linux.sysctl");
-        noNul(l.sysctl(), "linux.sysctl");
-        noNul(l.mountLabel(), "linux.mountLabel");
+        noNul(l.cgroupsPath(), At.of("linux.cgroupsPath"));
+        nonEmptyKeys(l.sysctl(), At.of("linux.sysctl"));
+        noNul(l.sysctl(), At.of("linux.sysctl"));
+        noNul(l.mountLabel(), At.of("linux.mountLabel"));
         if (l.seccomp() != null) {
             seccomp(l.seccomp());
         }
@@ -456,15 +490,15 @@ public final class ConfigValidator {
             throw fail("linux.rootfsPropagation", "must be shared, slave, private or unbindable");
         }
         for (int i = 0; i < l.maskedPaths().size(); i++) {
-            absolute(l.maskedPaths().get(i), idx("linux.maskedPaths", i));
+            absolute(l.maskedPaths().get(i), At.of("linux.maskedPaths").i(i));
         }
-        noNul(l.maskedPaths(), "linux.maskedPaths");
+        noNul(l.maskedPaths(), At.of("linux.maskedPaths"));
         for (int i = 0; i < l.readonlyPaths().size(); i++) {
-            absolute(l.readonlyPaths().get(i), idx("linux.readonlyPaths", i));
+            absolute(l.readonlyPaths().get(i), At.of("linux.readonlyPaths").i(i));
         }
-        noNul(l.readonlyPaths(), "linux.readonlyPaths");
+        noNul(l.readonlyPaths(), At.of("linux.readonlyPaths"));
         if (l.personality() != null) {
-            present(l.personality().domain(), "linux.personality.domain");
+            present(l.personality().domain(), At.of("linux.personality.domain"));
             if (!l.personality().domain().equals("LINUX") && !l.personality().domain().equals("LINUX32")) {
                 throw fail("linux.personality.domain", "must be LINUX or LINUX32");
             }
@@ -474,46 +508,46 @@ public final class ConfigValidator {
         }
         if (l.intelRdt() != null) {
             IntelRdt r = l.intelRdt();
-            noNul(r.closID(), "linux.intelRdt.closID");
-            noNewline(r.closID(), "linux.intelRdt.closID");
-            noNewline(r.l3CacheSchema(), "linux.intelRdt.l3CacheSchema");
-            noNewline(r.memBwSchema(), "linux.intelRdt.memBwSchema");
+            noNul(r.closID(), At.of("linux.intelRdt.closID"));
+            noNewline(r.closID(), At.of("linux.intelRdt.closID"));
+            noNewline(r.l3CacheSchema(), At.of("linux.intelRdt.l3CacheSchema"));
+            noNewline(r.memBwSchema(), At.of("linux.intelRdt.memBwSchema"));
             if (r.memBwSchema() != null && !r.memBwSchema().startsWith("MB:")) {
                 throw fail("linux.intelRdt.memBwSchema", "must start with MB:");
             }
             for (int i = 0; i < r.schemata().size(); i++) {
-                noNewline(r.schemata().get(i), idx("linux.intelRdt.schemata", i));
+                noNewline(r.schemata().get(i), At.of("linux.intelRdt.schemata").i(i));
             }
         }
         for (Map.Entry<String, TimeOffset> e : l.timeOffsets().entrySet()) {
-            String at = JsonPaths.field("linux.timeOffsets", e.getKey());
+            At at = At.of("linux.timeOffsets").f(e.getKey());
             if (!TIME_CLOCKS.contains(e.getKey())) {
                 throw fail(at, "unknown clock (monotonic or boottime)");
             }
             Long ns = e.getValue().nanosecs();
             if (ns != null && ns >= 1_000_000_000L) {
-                throw fail(at + ".nanosecs", "must be below 1000000000");
+                throw fail(at.f("nanosecs"), "must be below 1000000000");
             }
         }
         if (!l.timeOffsets().isEmpty() && l.namespace(NamespaceType.TIME) == null) {
             throw fail("linux.timeOffsets", "needs a time namespace in linux.namespaces");
         }
-        nonEmptyKeys(l.netDevices(), "linux.netDevices");
+        nonEmptyKeys(l.netDevices(), At.of("linux.netDevices"));
         for (Map.Entry<String, LinuxNetDevice> e : l.netDevices().entrySet()) {
             if (nulProblem(e.getKey()) != null) {
                 throw fail("linux.netDevices", "a key must not contain a NUL byte (a system call would cut it there)");
             }
-            noNul(e.getValue().name(), JsonPaths.field("linux.netDevices", e.getKey()) + ".name");
+            noNul(e.getValue().name(), At.of("linux.netDevices").f(e.getKey()).f("name"));
         }
         if (l.memoryPolicy() != null) {
             LinuxMemoryPolicy mp = l.memoryPolicy();
-            present(mp.mode(), "linux.memoryPolicy.mode");
+            present(mp.mode(), At.of("linux.memoryPolicy.mode"));
             if (!MPOL_MODES.contains(mp.mode())) {
                 throw fail("linux.memoryPolicy.mode", "unknown memory policy mode");
             }
             for (int i = 0; i < mp.flags().size(); i++) {
                 if (!MPOL_FLAGS.contains(mp.flags().get(i))) {
-                    throw fail(idx("linux.memoryPolicy.flags", i), "unknown memory policy flag");
+                    throw fail(At.of("linux.memoryPolicy.flags").i(i), "unknown memory policy flag");
                 }
             }
         }
@@ -527,17 +561,17 @@ public final class ConfigValidator {
     private void resources(LinuxResources r) {
         for (int i = 0; i < r.devices().size(); i++) {
             LinuxResources.DeviceCgroup d = r.devices().get(i);
-            String at = idx("linux.resources.devices", i);
+            At at = At.of("linux.resources.devices").i(i);
             if (d.type() != null && !DEVICE_CGROUP_TYPES.contains(d.type())) {
-                throw fail(at + ".type", "must be a, c or b");
+                throw fail(at.f("type"), "must be a, c or b");
             }
             if (d.access() != null && !deviceAccess(d.access())) {
-                throw fail(at + ".access", "must be made of r, w and m");
+                throw fail(at.f("access"), "must be made of r, w and m");
             }
         }
         for (int i = 0; i < r.hugepageLimits().size(); i++) {
             String ps = r.hugepageLimits().get(i).pageSize();
-            String at = idx("linux.resources.hugepageLimits", i) + ".pageSize";
+            At at = At.of("linux.resources.hugepageLimits").i(i).f("pageSize");
             present(ps, at);
             if (!PAGE_SIZE.matcher(ps).matches()) {
                 throw fail(at, "must be a size such as 2MB or 1GB");
@@ -547,13 +581,14 @@ public final class ConfigValidator {
             throw fail("linux.resources.pids.limit", "must be -1 (no limit) or more");
         }
         if (r.cpu() != null) {
-            cpuList(r.cpu().cpus(), "linux.resources.cpu.cpus");
-            cpuList(r.cpu().mems(), "linux.resources.cpu.mems");
+            cpuList(r.cpu().cpus(), At.of("linux.resources.cpu.cpus"));
+            cpuList(r.cpu().mems(), At.of("linux.resources.cpu.mems"));
         }
         if (r.network() != null) {
             for (int i = 0; i < r.network().priorities().size(); i++) {
-                present(r.network().priorities().get(i).name(), idx("linux.resources.network.priorities", i) + ".name");
-                noNul(r.network().priorities().get(i).name(), idx("linux.resources.network.priorities", i) + ".name");
+                At at = At.of("linux.resources.network.priorities").i(i).f("name");
+                present(r.network().priorities().get(i).name(), at);
+                noNul(r.network().priorities().get(i).name(), at);
             }
         }
         for (Map.Entry<String, LinuxResources.Rdma> e : r.rdma().entrySet()) {
@@ -561,12 +596,12 @@ public final class ConfigValidator {
                 throw fail("linux.resources.rdma", "a key must not contain a NUL byte (a system call would cut it there)");
             }
             if (e.getValue().hcaHandles() == null && e.getValue().hcaObjects() == null) {
-                throw fail(JsonPaths.field("linux.resources.rdma", e.getKey()),
+                throw fail(At.of("linux.resources.rdma").f(e.getKey()),
                         "needs hcaHandles or hcaObjects");
             }
         }
-        nonEmptyKeys(r.unified(), "linux.resources.unified");
-        noNul(r.unified(), "linux.resources.unified");
+        nonEmptyKeys(r.unified(), At.of("linux.resources.unified"));
+        noNul(r.unified(), At.of("linux.resources.unified"));
     }
 
     /** Up to three of r, w and m (the cgroup v1 devices.allow syntax). */
@@ -584,47 +619,47 @@ public final class ConfigValidator {
     }
 
     private void seccomp(LinuxSeccomp s) {
-        present(s.defaultAction(), "linux.seccomp.defaultAction");
+        present(s.defaultAction(), At.of("linux.seccomp.defaultAction"));
         if (!SECCOMP_ACTIONS.contains(s.defaultAction())) {
             throw fail("linux.seccomp.defaultAction", "unknown seccomp action");
         }
         for (int i = 0; i < s.architectures().size(); i++) {
             if (!SECCOMP_ARCHES.contains(s.architectures().get(i))) {
-                throw fail(idx("linux.seccomp.architectures", i), "unknown seccomp architecture");
+                throw fail(At.of("linux.seccomp.architectures").i(i), "unknown seccomp architecture");
             }
         }
         for (int i = 0; i < s.flags().size(); i++) {
             if (!SECCOMP_FLAGS.contains(s.flags().get(i))) {
-                throw fail(idx("linux.seccomp.flags", i), "unknown seccomp flag");
+                throw fail(At.of("linux.seccomp.flags").i(i), "unknown seccomp flag");
             }
         }
         if (s.listenerMetadata() != null && s.listenerPath() == null) {
             throw fail("linux.seccomp.listenerMetadata", "needs listenerPath");
         }
         if (s.listenerPath() != null) {
-            absolute(s.listenerPath(), "linux.seccomp.listenerPath");
+            absolute(s.listenerPath(), At.of("linux.seccomp.listenerPath"));
         }
         for (int i = 0; i < s.syscalls().size(); i++) {
             LinuxSeccomp.Syscall sc = s.syscalls().get(i);
-            String at = idx("linux.seccomp.syscalls", i);
+            At at = At.of("linux.seccomp.syscalls").i(i);
             if (sc.names().isEmpty()) {
-                throw fail(at + ".names", "at least one syscall name is required");
+                throw fail(at.f("names"), "at least one syscall name is required");
             }
             // libseccomp resolves a C string: "read\0x" would become a rule for read
-            noNul(sc.names(), at + ".names");
-            present(sc.action(), at + ".action");
+            noNul(sc.names(), at.f("names"));
+            present(sc.action(), at.f("action"));
             if (!SECCOMP_ACTIONS.contains(sc.action())) {
-                throw fail(at + ".action", "unknown seccomp action");
+                throw fail(at.f("action"), "unknown seccomp action");
             }
             for (int j = 0; j < sc.args().size(); j++) {
                 LinuxSeccomp.Arg a = sc.args().get(j);
-                String aat = idx(at + ".args", j);
+                At aat = at.f("args").i(j);
                 if (a.index() > 5) {
-                    throw fail(aat + ".index", "a syscall has at most 6 arguments (index 0 to 5)");
+                    throw fail(aat.f("index"), "a syscall has at most 6 arguments (index 0 to 5)");
                 }
-                present(a.op(), aat + ".op");
+                present(a.op(), aat.f("op"));
                 if (!SECCOMP_OPS.contains(a.op())) {
-                    throw fail(aat + ".op", "unknown seccomp operator");
+                    throw fail(aat.f("op"), "unknown seccomp operator");
                 }
             }
         }
