@@ -113,7 +113,7 @@ class CrashSafetyIntegrationTest {
     }
 
     /** Directories named {@code id} anywhere under /sys/fs/cgroup (every hierarchy). */
-    private static List<Path> cgroupDirs(String id) throws IOException {
+    static List<Path> cgroupDirs(String id) throws IOException {
         try (Stream<Path> s = Files.find(Path.of("/sys/fs/cgroup"), 6, (p, a) -> a.isDirectory() && p.getFileName().toString().equals(id))) {
             return s.toList();
         }

@@ -513,16 +513,25 @@ class CveRegressionTest {
         if (!Files.exists(b.resolve("rootfs/bin"))) {
             Bundles.busyboxRootfs(b);
         }
-        Cli.Result r = Cli.run(withLeakedFds("--root", tmp.resolve("state").toString(), "--state-mode=exec", "run", "-b", b.toString(),
-                "em" + ProcessHandle.current().pid()));
-        assertEquals(0, r.status(), r::toString);
-        assertEquals(Set.of(0, 1, 2), fds(r.out()).keySet(), "only stdio reaches the container: " + r);
-        // and no program is found through the leaked directory fd
-        Files.writeString(b.resolve("config.json"), Bundles.config(List.of("/proc/self/fd/7/busybox", "sh", "-c", PWN), "cve", false, ns, "", ""));
-        r = Cli.run(withLeakedFds("--root", tmp.resolve("state").toString(), "--state-mode=exec", "run", "-b", b.toString(),
-                "em2" + ProcessHandle.current().pid()));
-        assertNotEquals(0, r.status(), r::toString);
-        assertFalse(r.out().contains("ran"), r::toString);
+        String root = tmp.resolve("state").toString();
+        String id = "em" + ProcessHandle.current().pid();
+        String id2 = "em2" + ProcessHandle.current().pid();
+        try {
+            Cli.Result r = Cli.run(withLeakedFds("--root", root, "--state-mode=exec", "run", "-b", b.toString(), id));
+            assertEquals(0, r.status(), r::toString);
+            assertEquals(Set.of(0, 1, 2), fds(r.out()).keySet(), "only stdio reaches the container: " + r);
+            // and no program is found through the leaked directory fd
+            Files.writeString(b.resolve("config.json"), Bundles.config(List.of("/proc/self/fd/7/busybox", "sh", "-c", PWN), "cve", false, ns, "", ""));
+            r = Cli.run(withLeakedFds("--root", root, "--state-mode=exec", "run", "-b", b.toString(), id2));
+            assertNotEquals(0, r.status(), r::toString);
+            assertFalse(r.out().contains("ran"), r::toString);
+        } finally {
+            // an exec-mode container's record and cgroup stay until delete: no runtime is left to remove them
+            Cli.run("--root", root, "--state-mode=exec", "delete", "--force", id);
+            Cli.run("--root", root, "--state-mode=exec", "delete", "--force", id2);
+        }
+        assertEquals(List.of(), CrashSafetyIntegrationTest.cgroupDirs(id), "cgroups left");
+        assertEquals(List.of(), CrashSafetyIntegrationTest.cgroupDirs(id2), "cgroups left");
         assertHostDirUntouched(before);
     }
 
