@@ -19,7 +19,7 @@ if [ -z "$config" ]; then
 fi
 "$ISTHMUS_JAVA_HOME/bin/javac" -d "$work/classes" -cp "$h/isthmus-runtime.jar" "$top/bench/cold/ColdParse.java"
 # The launcher's options, so that the cache is accepted; its classpath plus the one class.
-opts=(-Xrs -XX:-MaxFDLimit -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED
+opts=(-Xrs -XX:+DisableAttachMechanism -XX:-MaxFDLimit -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED
       -cp "$h/isthmus-runtime.jar:$work/classes")
 for i in $(seq "$n"); do
   "$h/runtime/bin/java" "${opts[@]}" -XX:AOTCache="$h/isthmus.aot" ColdParse "$config" >> "$work/aot"

@@ -203,7 +203,7 @@ final class AotTrainingCommand implements Callable<Integer> {
 
     private static ProcessBuilder childProcess(String... args) {
         var cmd = new java.util.ArrayList<>(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xrs", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
+                "-Xrs", "-XX:+DisableAttachMechanism", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(java.util.List.of(args));
         var pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);

@@ -81,7 +81,7 @@ class RootlessIntegrationTest {
         }
         readableTree(top);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String script = "#!/bin/sh\nexport _JAVA_SR_SIGNUM=60\nexec '" + java + "' -Xrs -XX:-MaxFDLimit -XX:+UseSerialGC "
+        String script = "#!/bin/sh\nexport _JAVA_SR_SIGNUM=60\nexec '" + java + "' -Xrs -XX:+DisableAttachMechanism -XX:-MaxFDLimit -XX:+UseSerialGC "
                 + "-XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED -cp '" + String.join(":", entries)
                 + "' dev.isthmus.cli.Main \"$@\"\n";
         runtime = Files.writeString(top.resolve("isthmus"), script);

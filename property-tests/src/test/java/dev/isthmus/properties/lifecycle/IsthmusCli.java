@@ -33,7 +33,7 @@ final class IsthmusCli {
 
     private static List<String> jvm() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xrs", "-XX:-MaxFDLimit", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xrs", "-XX:+DisableAttachMechanism", "-XX:-MaxFDLimit", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=ALL-UNNAMED"));
         Path jar = runtimeJar();
         if (jar != null && Files.isDirectory(jar.resolveSibling("lib"))) {
