@@ -169,6 +169,7 @@ final class LifecycleCommands {
             m.option("-u --user", String.class, "uid[:gid].", v -> user = v);
             m.option("-t --tty", boolean.class, "Give the process a terminal (with ARGS; needs --console-socket).", v -> tty = v);
             m.option("--console-socket", Path.class, "A unix socket to receive the terminal's pty master.", v -> consoleSocket = v);
+            m.option("--preserve-fds", int.class, "Pass this many fds after stderr (3, 4, ...) to the process.", v -> preserveFds = v);
             m.positional("0", "1", "ID", null, String.class, v -> id = v);
             m.positionals("1..*", "ARGS", args);
             return m.spec();
@@ -190,6 +191,8 @@ final class LifecycleCommands {
 
         Path consoleSocket;
 
+        int preserveFds;
+
         String id;
 
         java.util.List<String> args = new java.util.ArrayList<>();
@@ -197,8 +200,12 @@ final class LifecycleCommands {
         @Override
         public Integer call() throws Exception {
             id = main.id(id);
+            if (preserveFds < 0 || preserveFds > 1 << 20) {
+                System.err.println("isthmus: exec: --preserve-fds: must be between 0 and 1048576");
+                return 1;
+            }
             int[] status = {0};
-            int rc = run(() -> status[0] = new Lifecycle(main.store()).exec(id, process(), pidFile, consoleSocket, detach));
+            int rc = run(() -> status[0] = new Lifecycle(main.store()).exec(id, process(), pidFile, consoleSocket, detach, preserveFds));
             return rc != 0 ? rc : status[0];
         }
 

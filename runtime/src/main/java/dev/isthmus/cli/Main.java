@@ -67,6 +67,28 @@ public final class Main implements Runnable {
         return null;
     }
 
+    /**
+     * The value of {@code --preserve-fds} among {@code args} (as {@code --preserve-fds N} or
+     * {@code --preserve-fds=N}), or 0 when there is none or it is no number (picocli reports that).
+     * It may also find the words of exec's command: preparing the range then costs a few fds and
+     * passes nothing more.
+     */
+    static int preserveFds(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String value = args[i].equals("--preserve-fds") && i + 1 < args.length ? args[i + 1]
+                    : args[i].startsWith("--preserve-fds=") ? args[i].substring("--preserve-fds=".length()) : null;
+            if (value != null) {
+                try {
+                    int n = Integer.parseInt(value);
+                    return n >= 0 && n <= 1 << 20 ? n : 0;
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
     /** The names of every command, in usage order. */
     static java.util.Set<String> commandNames() {
         return COMMANDS.keySet();
@@ -223,6 +245,10 @@ public final class Main implements Runnable {
     /** Runs the command line; returns the exit status. */
     public static int execute(String... args) {
         String verb = verb(args);
+        if (verb != null && java.util.Set.of("create", "run", "exec").contains(verb)) {
+            // before anything of the runtime's own is opened, the warm-up threads' included
+            dev.isthmus.sys.PreservedFds.prepare(preserveFds(args));
+        }
         if (verb != null && !verb.equals("spec") && !verb.equals("features")) {
             prewarm(verb);
         }

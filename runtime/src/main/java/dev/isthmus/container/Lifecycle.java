@@ -682,8 +682,9 @@ public final class Lifecycle {
     /**
      * Runs {@code process} in running container {@code id}, in all of its namespaces. With
      * {@code detach}, returns 0 once the process has exec'd; otherwise waits and returns its status.
+     * The caller's fds 3 to 2 + {@code preserveFds} stay open into it (runc's --preserve-fds).
      */
-    public int exec(String id, dev.isthmus.spec.Process process, Path pidFile, Path consoleSocket, boolean detach)
+    public int exec(String id, dev.isthmus.spec.Process process, Path pidFile, Path consoleSocket, boolean detach, int preserveFds)
             throws LifecycleException, IOException {
         if (process.terminal() != (consoleSocket != null)) {
             throw new LifecycleException(process.terminal() ? "exec: a process with a terminal needs --console-socket"
@@ -711,8 +712,8 @@ public final class Lifecycle {
         dev.isthmus.plan.Program program;
         seccompOnDisk();
         try {
-            program = fork ? Planner.planForkingExec(config, Path.of(r.bundle()), process, join)
-                    : Planner.planExec(config, Path.of(r.bundle()), process, join);
+            program = fork ? Planner.planForkingExec(config, Path.of(r.bundle()), process, join, preserveFds)
+                    : Planner.planExec(config, Path.of(r.bundle()), process, join, preserveFds);
         } catch (PlanException e) {
             throw new LifecycleException(e.getMessage());
         }

@@ -168,15 +168,17 @@ public final class Planner {
      * A process to run in an existing container (exec): the child joins the namespaces in
      * {@code joinFlags} of the init whose pidfd is in slot TARGET with one setns(2) call (the pid
      * namespace is the launcher's business: setns(CLONE_NEWPID) only moves children), then runs
-     * {@code process} like a container's own.
+     * {@code process} like a container's own. The caller's fds 3 to 2 + {@code preserveFds} stay
+     * open into the process (runc's exec --preserve-fds); every other fd above stderr is closed
+     * on the image's exec.
      */
-    public static Program planExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags)
-            throws PlanException {
-        return planExec(container, bundle, process, joinFlags, Host.LIVE);
+    public static Program planExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags,
+            int preserveFds) throws PlanException {
+        return planExec(container, bundle, process, joinFlags, Host.LIVE, false, preserveFds);
     }
 
     /**
-     * {@link #planExec(Config, Path, dev.isthmus.spec.Process, long)} for a runtime that may not
+     * {@link #planExec(Config, Path, dev.isthmus.spec.Process, long, int)} for a runtime that may not
      * move into the container's pid namespace itself (a plain user: setns(CLONE_NEWPID) needs
      * CAP_SYS_ADMIN in the caller's own user namespace): the JVM's child joins the pid namespace
      * together with the user namespace through the pidfd (which the kernel allows the owner),
@@ -187,9 +189,9 @@ public final class Planner {
      * (ESRCH: not its child) where the new process's setpgid(0, 0) only makes it a process group
      * leader.
      */
-    public static Program planForkingExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags)
-            throws PlanException {
-        return planExec(container, bundle, process, joinFlags | K.CLONE_NEWPID, Host.LIVE, true);
+    public static Program planForkingExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags,
+            int preserveFds) throws PlanException {
+        return planExec(container, bundle, process, joinFlags | K.CLONE_NEWPID, Host.LIVE, true, preserveFds);
     }
 
     /** The step at which the intermediate of a forking exec ends (with ESRCH), or -1. */
@@ -209,9 +211,14 @@ public final class Planner {
 
     static Program planExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags, Host host,
             boolean fork) throws PlanException {
+        return planExec(container, bundle, process, joinFlags, host, fork, 0);
+    }
+
+    static Program planExec(Config container, Path bundle, dev.isthmus.spec.Process process, long joinFlags, Host host,
+            boolean fork, int preserveFds) throws PlanException {
         Config patched = new Config(container.ociVersion(), process, container.root(), container.hostname(), container.domainname(),
                 container.mounts(), container.hooks(), container.annotations(), container.linux());
-        Planner p = new Planner(patched, bundle, host, Options.DEFAULT);
+        Planner p = new Planner(patched, bundle, host, preserveFds == 0 ? Options.DEFAULT : new Options(false, preserveFds));
         // LSM labels are written through the host's /proc, which the image opens before it joins
         // the container's mount namespace (whose /proc the container may have planted over):
         // then only that join waits for the image. Else everything is joined in the JVM's child

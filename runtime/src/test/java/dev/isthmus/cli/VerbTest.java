@@ -30,6 +30,17 @@ class VerbTest {
     }
 
     @Test
+    void thePreservedFdsAreFoundBeforePicocliParses() {
+        // PreservedFds.prepare runs before the warm-up threads, so before picocli
+        assertEquals(2, Main.preserveFds("run", "--preserve-fds", "2", "-b", "b", "x"));
+        assertEquals(5, Main.preserveFds("--root", "/r", "exec", "--preserve-fds=5", "x", "sh"));
+        assertEquals(0, Main.preserveFds("create", "-b", "b", "x"));
+        assertEquals(0, Main.preserveFds("run", "--preserve-fds", "many", "x"));
+        assertEquals(0, Main.preserveFds("run", "--preserve-fds", "-1", "x"));
+        assertEquals(0, Main.preserveFds("run", "x", "--preserve-fds"));
+    }
+
+    @Test
     void everyCommandIsKnown() {
         assertEquals(java.util.List.of("run", "spec", "batch", "bench", "create", "start", "state", "kill", "delete", "exec",
                 "features", "list", "ps", "aot-training", "update", "pause", "resume", "events"),

@@ -502,6 +502,65 @@ class CveRegressionTest {
         RunIntegrationTest.assertNothingLeft(b);
     }
 
+    /**
+     * The CLI started by bash with only fd 3 open (on /etc/hostname) and {@code --preserve-fds 8}
+     * among {@code args}: the caller leaves 4 to 10 empty, where the JVM puts its modules image and
+     * its jars (without close-on-exec) before the runtime's code runs.
+     */
+    private static ProcessBuilder withAGapInThePreservedRange(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "exec 3</etc/hostname; exec \"$@\"", "-"));
+        cmd.addAll(Cli.command(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"));
+        pb.environment().put("_JAVA_SR_SIGNUM", "60");
+        return pb;
+    }
+
+    /**
+     * As root in the container: list the fds, then open each of 4 to 10 for appending through its
+     * /proc/self/fd magic link (opening writes nothing). Passed the runtime's jar or modules
+     * image, that open succeeds, and a write would replace the runtime the host runs next
+     * (CVE-2019-5736's way, through an fd rather than /proc/self/exe).
+     */
+    private static final String REOPEN_FOR_WRITING = "ls -l /proc/self/fd; for n in 4 5 6 7 8 9 10; do "
+            + "(exec 9>>/proc/self/fd/$n) 2>/dev/null && echo BREACH $n; done; true";
+
+    @Test
+    void aGapInThePreservedFdsPassesNoneOfTheRuntimesOwnFiles() throws Exception {
+        Path b = bundle(List.of("sh", "-c", REOPEN_FOR_WRITING), "", "");
+        Cli.Result r = Cli.run(withAGapInThePreservedRange("run", "--preserve-fds", "8", "-b", b.toString(),
+                "pg" + ProcessHandle.current().pid()));
+        assertEquals(0, r.status(), r::toString);
+        assertFalse(r.out().contains("BREACH"), r::toString);
+        assertEquals(Set.of(0, 1, 2, 3), fds(r.out()).keySet(), "only stdio and the caller's fd 3: " + r);
+        assertTrue(fds(r.out()).get(3).endsWith("/etc/hostname"), r::toString);
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
+    @Test
+    void execPassesThePreservedFdsAndNoneOfTheRuntimesOwnFiles() throws Exception {
+        Path b = bundle(List.of("sleep", "300"), "", "");
+        String root = tmp.resolve("state").toString();
+        String id = "px" + ProcessHandle.current().pid();
+        Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", b.toString(), id);
+        assertEquals(0, c.status(), c::toString);
+        try {
+            assertEquals(0, Cli.run("--root", root, "start", id).status());
+            Cli.Result r = Cli.run(withAGapInThePreservedRange("--root", root, "exec", "--preserve-fds", "8", id, "sh", "-c",
+                    REOPEN_FOR_WRITING + "; cat <&3"));
+            assertEquals(0, r.status(), r::toString);
+            assertFalse(r.out().contains("BREACH"), r::toString);
+            assertEquals(Set.of(0, 1, 2, 3), fds(r.out()).keySet(), "only stdio and the caller's fd 3: " + r);
+            assertTrue(r.out().endsWith(Files.readString(Path.of("/etc/hostname"))), "fd 3 reads the caller's file: " + r);
+            // without --preserve-fds the caller's fd 3 stays out too
+            r = Cli.run(withAGapInThePreservedRange("--root", root, "exec", id, "sh", "-c", REOPEN_FOR_WRITING));
+            assertEquals(0, r.status(), r::toString);
+            assertEquals(Set.of(0, 1, 2), fds(r.out()).keySet(), r::toString);
+        } finally {
+            Cli.run("--root", root, "delete", "--force", id);
+        }
+        RunIntegrationTest.assertNothingLeft(b);
+    }
+
     @Test
     void execModeStartsItsImageWithoutTheCallersLeakedFds() throws Exception {
         // --state-mode=exec: the JVM itself execs the image; fds the caller leaked into it (not

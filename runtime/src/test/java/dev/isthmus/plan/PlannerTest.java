@@ -640,6 +640,21 @@ class PlannerTest {
         assertEquals(-1, Planner.forkEndStep(Planner.planExec(c, BUNDLE, c.process(), K.CLONE_NEWNS, HOST)), "root: no fork");
     }
 
+    @Test
+    void execKeepsThePreservedFdsOpenAndMarksEveryFdAboveThemCloseOnExec() throws Exception {
+        Config c = config(Bundles.DEFAULT_NAMESPACES, "", "", List.of("/bin/sh"));
+        for (boolean fork : List.of(false, true)) {
+            for (int n : List.of(0, 2)) {
+                Program e = Planner.planExec(c, BUNDLE, c.process(), K.CLONE_NEWNS | K.CLONE_NEWPID, HOST, fork, n);
+                List<Step> ranges = e.steps().stream().filter(x -> x.call() == Syscall.CLOSE_RANGE).toList();
+                assertEquals(2, ranges.size(), "one before the image's exec, one before the program's: " + e.listing(""));
+                for (Step r : ranges) {
+                    assertEquals(3L + n, ((Arg.Imm) r.args().getFirst()).value(), e.listing("")::toString);
+                }
+            }
+        }
+    }
+
     private static int indexOf(List<Step> steps, Predicate<Step> p) {
         for (int i = 0; i < steps.size(); i++) {
             if (p.test(steps.get(i))) {
