@@ -796,16 +796,26 @@ public final class Lifecycle {
     /**
      * An exec'd process gets what the container's process has where its own process object says
      * nothing (as runc exec): its capabilities and no_new_privs, so `exec` never gives more
-     * privilege than the container's init has.
+     * privilege than the container's init has; its AppArmor profile and SELinux label, so it is
+     * confined as the init is; its rlimits and oom_score_adj, so it does not escape the limits the
+     * config sets by being started from the runtime's (the caller's) own.
      */
-    private static dev.isthmus.spec.Process withContainerDefaults(dev.isthmus.spec.Process p, dev.isthmus.spec.Process init) {
+    static dev.isthmus.spec.Process withContainerDefaults(dev.isthmus.spec.Process p, dev.isthmus.spec.Process init) {
         if (init == null) {
             return p;
         }
         return new dev.isthmus.spec.Process(p.terminal(), p.consoleSize(), p.user(), p.args(), p.commandLine(), p.env(), p.cwd(),
-                p.capabilities() != null ? p.capabilities() : init.capabilities(), p.rlimits(),
-                p.noNewPrivileges() || init.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(), p.selinuxLabel(),
+                p.capabilities() != null ? p.capabilities() : init.capabilities(),
+                p.rlimits().isEmpty() ? init.rlimits() : p.rlimits(),
+                p.noNewPrivileges() || init.noNewPrivileges(),
+                blank(p.apparmorProfile()) ? init.apparmorProfile() : p.apparmorProfile(),
+                p.oomScoreAdj() != null ? p.oomScoreAdj() : init.oomScoreAdj(),
+                blank(p.selinuxLabel()) ? init.selinuxLabel() : p.selinuxLabel(),
                 p.ioPriority(), p.scheduler(), p.execCPUAffinity());
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isEmpty();
     }
 
     /** The CLONE_NEW* flags of {@code pid}'s namespaces that differ from the runtime's (mount only when asked). */

@@ -226,6 +226,8 @@ public final class Planner {
         // with its root and cwd, and never holds the host's.
         long lateJoin = SecuritySteps.hasLabels(patched) ? joinFlags & K.CLONE_NEWNS : 0;
         long earlyJoin = joinFlags & ~lateJoin;
+        // through the host's /proc, before any join, as the init's first step
+        SecuritySteps.oomScoreAdj(p.steps, process.oomScoreAdj(), FD_SLOT);
         if (earlyJoin != 0) {
             p.steps.add(Step.of(Syscall.SETNS, "join the container's namespaces", new Arg.Slot(Program.TARGET),
                     imm(earlyJoin, cloneFlagNames(earlyJoin))));

@@ -111,6 +111,21 @@ class ProcessSecurityIntegrationTest {
     }
 
     @Test
+    void anExecdProcessKeepsTheContainersRlimitsAndOomScoreNotTheCallers() throws Exception {
+        Path b = bundle(List.of("sleep", "30"), 0, ", \"oomScoreAdj\": 345", "");
+        Path config = b.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"hard\": 1024, \"soft\": 1024", "\"hard\": 888, \"soft\": 777"));
+        assertEquals(0, cli("run", "-d", "-b", b.toString(), "lim1").status());
+        try {
+            Cli.Result r = cli("exec", "lim1", "sh", "-c", "ulimit -Sn; ulimit -Hn; cat /proc/self/oom_score_adj");
+            assertEquals(0, r.status(), r::toString);
+            assertEquals(List.of("777", "888", "345"), r.out().lines().map(String::strip).toList(), r::toString);
+        } finally {
+            assertEquals(0, cli("delete", "--force", "lim1").status());
+        }
+    }
+
+    @Test
     void badCapabilitySetsAreRefusedNamingTheFieldAndLeaveNothing() throws Exception {
         Path b = bundle(List.of("true"), 0, ", \"capabilities\": {\"bounding\": [\"CAP_NO_SUCH\"]}", "");
         Cli.Result r = cli("create", "-b", b.toString(), "bad1");
