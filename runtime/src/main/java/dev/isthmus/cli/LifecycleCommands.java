@@ -170,6 +170,12 @@ final class LifecycleCommands {
             m.option("-t --tty", boolean.class, "Give the process a terminal (with ARGS; needs --console-socket).", v -> tty = v);
             m.option("--console-socket", Path.class, "A unix socket to receive the terminal's pty master.", v -> consoleSocket = v);
             m.option("--preserve-fds", int.class, "Pass this many fds after stderr (3, 4, ...) to the process.", v -> preserveFds = v);
+            m.repeatable("-c --cap", "CAP", null, "Add a capability (CAP_NAME) to the process's bounding, effective and permitted sets.",
+                    caps);
+            m.repeatable("-g --additional-gids", "GID", null, "An additional group of the process.", additionalGids);
+            m.option("--no-new-privs", boolean.class, "Set no_new_privs for the process.", v -> noNewPrivs = v);
+            m.option("--apparmor", String.class, "The process's AppArmor profile (else the container's).", v -> apparmor = v);
+            m.option("--process-label", String.class, "The process's SELinux label (else the container's).", v -> processLabel = v);
             m.positional("0", "1", "ID", null, String.class, v -> id = v);
             m.positionals("1..*", "ARGS", args);
             return m.spec();
@@ -193,6 +199,16 @@ final class LifecycleCommands {
 
         int preserveFds;
 
+        java.util.List<String> caps = new java.util.ArrayList<>();
+
+        java.util.List<String> additionalGids = new java.util.ArrayList<>();
+
+        boolean noNewPrivs;
+
+        String apparmor;
+
+        String processLabel;
+
         String id;
 
         java.util.List<String> args = new java.util.ArrayList<>();
@@ -205,7 +221,8 @@ final class LifecycleCommands {
                 return 1;
             }
             int[] status = {0};
-            int rc = run(() -> status[0] = new Lifecycle(main.store()).exec(id, process(), pidFile, consoleSocket, detach, preserveFds));
+            int rc = run(() -> status[0] = new Lifecycle(main.store()).exec(id, process(), caps(), pidFile, consoleSocket, detach,
+                    preserveFds));
             return rc != 0 ? rc : status[0];
         }
 
@@ -239,16 +256,37 @@ final class LifecycleCommands {
             for (int i = 0; i < env.size(); i++) {
                 refuse("--env[" + i + "]", dev.isthmus.spec.ConfigValidator.envProblem(env.get(i)));
             }
+            java.util.List<Long> groups = new java.util.ArrayList<>();
+            for (int i = 0; i < additionalGids.size(); i++) {
+                groups.add(id("--additional-gids[" + i + "]", additionalGids.get(i)));
+            }
+            if (user == null && !groups.isEmpty()) {
+                refuse("--additional-gids", "needs --user (the groups belong to the user given there)");
+            }
             dev.isthmus.spec.User u = null;
             if (user != null) {
                 String[] ug = user.split(":", 2);
                 u = new dev.isthmus.spec.User(id("--user (uid)", ug[0]), ug.length > 1 ? id("--user (gid)", ug[1]) : 0, null,
-                        java.util.List.of(), null);
+                        groups, null);
             }
+            refuse("--apparmor", dev.isthmus.spec.ConfigValidator.nulProblem(apparmor));
+            refuse("--process-label", dev.isthmus.spec.ConfigValidator.nulProblem(processLabel));
             java.util.List<String> e = new java.util.ArrayList<>(java.util.List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
             e.addAll(env);
-            return new dev.isthmus.spec.Process(tty, null, u, args, null, e, cwd == null ? "/" : cwd, null, java.util.List.of(), false,
-                    null, null, null, null, null, null);
+            return new dev.isthmus.spec.Process(tty, null, u, args, null, e, cwd == null ? "/" : cwd, null, java.util.List.of(),
+                    noNewPrivs, apparmor, null, processLabel, null, null, null);
+        }
+
+        /** --cap's names, each a capability this runtime knows (named by position, never quoted). */
+        private java.util.List<String> caps() throws Lifecycle.LifecycleException {
+            for (int i = 0; i < caps.size(); i++) {
+                try {
+                    dev.isthmus.spec.CapabilityNames.parse(caps.get(i));
+                } catch (IllegalArgumentException ex) {
+                    refuse("--cap[" + i + "]", "unknown capability");
+                }
+            }
+            return caps;
         }
 
         private static void refuse(String option, String problem) throws Lifecycle.LifecycleException {

@@ -682,10 +682,12 @@ public final class Lifecycle {
     /**
      * Runs {@code process} in running container {@code id}, in all of its namespaces. With
      * {@code detach}, returns 0 once the process has exec'd; otherwise waits and returns its status.
-     * The caller's fds 3 to 2 + {@code preserveFds} stay open into it (runc's --preserve-fds).
+     * The caller's fds 3 to 2 + {@code preserveFds} stay open into it (runc's --preserve-fds), and
+     * {@code addCaps} join its bounding, effective and permitted sets (runc's --cap; ambient too
+     * when its inheritable set is not empty).
      */
-    public int exec(String id, dev.isthmus.spec.Process process, Path pidFile, Path consoleSocket, boolean detach, int preserveFds)
-            throws LifecycleException, IOException {
+    public int exec(String id, dev.isthmus.spec.Process process, java.util.List<String> addCaps, Path pidFile, Path consoleSocket,
+            boolean detach, int preserveFds) throws LifecycleException, IOException {
         if (process.terminal() != (consoleSocket != null)) {
             throw new LifecycleException(process.terminal() ? "exec: a process with a terminal needs --console-socket"
                     : "exec: --console-socket given for a process without a terminal");
@@ -699,7 +701,7 @@ public final class Lifecycle {
         if (config == null) {
             throw new LifecycleException("cannot exec in container " + id + ": its config cannot be read");
         }
-        process = withContainerDefaults(process, config.process());
+        process = withAddedCapabilities(withContainerDefaults(process, config.process()), addCaps);
         long join = namespacesToJoin(r.pid(), true);
         boolean joinPid = !sameNamespace("pid", r.pid());
         // A plain user may not setns(CLONE_NEWPID) from the JVM (that needs CAP_SYS_ADMIN in its
@@ -812,6 +814,27 @@ public final class Lifecycle {
                 p.oomScoreAdj() != null ? p.oomScoreAdj() : init.oomScoreAdj(),
                 blank(p.selinuxLabel()) ? init.selinuxLabel() : p.selinuxLabel(),
                 p.ioPriority(), p.scheduler(), p.execCPUAffinity());
+    }
+
+    /** {@code p} with {@code add} in its bounding, effective and permitted sets (and ambient, when it has inheritable ones). */
+    static dev.isthmus.spec.Process withAddedCapabilities(dev.isthmus.spec.Process p, java.util.List<String> add) {
+        if (add.isEmpty()) {
+            return p;
+        }
+        dev.isthmus.spec.Capabilities c = p.capabilities() != null ? p.capabilities()
+                : new dev.isthmus.spec.Capabilities(java.util.List.of(), java.util.List.of(), java.util.List.of(), java.util.List.of(),
+                        java.util.List.of());
+        dev.isthmus.spec.Capabilities with = new dev.isthmus.spec.Capabilities(union(c.bounding(), add), union(c.effective(), add),
+                c.inheritable(), union(c.permitted(), add), c.inheritable().isEmpty() ? c.ambient() : union(c.ambient(), add));
+        return new dev.isthmus.spec.Process(p.terminal(), p.consoleSize(), p.user(), p.args(), p.commandLine(), p.env(), p.cwd(), with,
+                p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(), p.selinuxLabel(), p.ioPriority(),
+                p.scheduler(), p.execCPUAffinity());
+    }
+
+    private static java.util.List<String> union(java.util.List<String> a, java.util.List<String> b) {
+        java.util.LinkedHashSet<String> u = new java.util.LinkedHashSet<>(a);
+        u.addAll(b);
+        return java.util.List.copyOf(u);
     }
 
     private static boolean blank(String s) {

@@ -38,6 +38,22 @@ class ExecDefaultsTest {
     }
 
     @Test
+    void execsCapAddsToBoundingEffectiveAndPermittedAndToAmbientOnlyWithInheritableOnes() {
+        Process p = Lifecycle.withAddedCapabilities(Lifecycle.withContainerDefaults(exec(null, List.of(), null, null, null), INIT),
+                List.of("CAP_SYS_ADMIN", "CAP_KILL"));
+        assertEquals(new Capabilities(List.of("CAP_KILL", "CAP_SYS_ADMIN"), List.of("CAP_KILL", "CAP_SYS_ADMIN"), List.of(),
+                List.of("CAP_KILL", "CAP_SYS_ADMIN"), List.of()), p.capabilities());
+        Capabilities withInheritable = new Capabilities(List.of("CAP_KILL"), List.of("CAP_KILL"), List.of("CAP_KILL"),
+                List.of("CAP_KILL"), List.of("CAP_KILL"));
+        p = Lifecycle.withAddedCapabilities(exec(withInheritable, List.of(), null, null, null), List.of("CAP_CHOWN"));
+        assertEquals(List.of("CAP_KILL", "CAP_CHOWN"), p.capabilities().ambient());
+        assertEquals(List.of("CAP_KILL"), p.capabilities().inheritable(), "--cap adds no inheritable capability");
+        // none: the process is unchanged
+        Process same = exec(null, List.of(), null, null, null);
+        assertEquals(same, Lifecycle.withAddedCapabilities(same, List.of()));
+    }
+
+    @Test
     void whatTheProcessSetsItselfWins() {
         Capabilities none = new Capabilities(List.of(), List.of(), List.of(), List.of(), List.of());
         List<Rlimit> own = List.of(new Rlimit("RLIMIT_NPROC", 10, 10));

@@ -111,6 +111,40 @@ class ProcessSecurityIntegrationTest {
     }
 
     @Test
+    void runcsExecFlagsAddACapabilityGroupsAndNoNewPrivs() throws Exception {
+        String c = ", \"capabilities\": {\"bounding\": %1$s, \"effective\": %1$s, \"permitted\": %1$s}".formatted(THREE);
+        Path b = bundle(List.of("sleep", "30"), 0, c, "");
+        Path config = b.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"noNewPrivileges\": true", "\"noNewPrivileges\": false"));
+        String show = STATUS_LINES + "; grep -E '^(NoNewPrivs|Groups)' /proc/self/status";
+        assertEquals(0, cli("run", "-d", "-b", b.toString(), "flags1").status());
+        try {
+            Cli.Result r = cli("exec", "--cap", "CAP_SYS_ADMIN", "--no-new-privs", "-u", "0:0", "-g", "5", "-g", "7", "flags1",
+                    "sh", "-c", show);
+            assertEquals(0, r.status(), r::toString);
+            long withAdmin = THREE_MASK | (1L << 21);
+            assertEquals(withAdmin, caps(r.out()).get("CapEff"), r::toString);
+            assertEquals(withAdmin, caps(r.out()).get("CapBnd"), r::toString);
+            assertEquals(0L, caps(r.out()).get("CapAmb"), "no inheritable set, so no ambient: " + r);
+            assertTrue(r.out().contains("NoNewPrivs:\t1") && r.out().matches("(?s).*Groups:\\s+5 7\\s.*"), r::toString);
+            // without the flags: the container's sets, no no_new_privs, no groups
+            r = cli("exec", "flags1", "sh", "-c", show);
+            assertEquals(0, r.status(), r::toString);
+            assertEquals(THREE_MASK, caps(r.out()).get("CapEff"), r::toString);
+            assertTrue(r.out().contains("NoNewPrivs:\t0"), r::toString);
+            // bad values are refused naming the option, never quoting the value
+            r = cli("exec", "--cap", "CAP_S3CR3T", "flags1", "true");
+            assertEquals(1, r.status(), r::toString);
+            assertTrue(r.err().contains("exec: --cap[0]: unknown capability") && !r.err().contains("S3CR3T"), r::toString);
+            r = cli("exec", "-g", "5", "flags1", "true");
+            assertEquals(1, r.status(), r::toString);
+            assertTrue(r.err().contains("exec: --additional-gids: needs --user"), r::toString);
+        } finally {
+            assertEquals(0, cli("delete", "--force", "flags1").status());
+        }
+    }
+
+    @Test
     void anExecdProcessKeepsTheContainersRlimitsAndOomScoreNotTheCallers() throws Exception {
         Path b = bundle(List.of("sleep", "30"), 0, ", \"oomScoreAdj\": 345", "");
         Path config = b.resolve("config.json");
