@@ -247,7 +247,11 @@ public final class Main implements Runnable {
         String verb = verb(args);
         if (verb != null && java.util.Set.of("create", "run", "exec").contains(verb)) {
             // before anything of the runtime's own is opened, the warm-up threads' included
-            dev.isthmus.sys.PreservedFds.prepare(preserveFds(args));
+            String refused = dev.isthmus.sys.PreservedFds.prepare(preserveFds(args));
+            if (refused != null) {
+                System.err.println("isthmus: " + verb + ": --preserve-fds: " + refused);
+                return 1;
+            }
         }
         if (verb != null && !verb.equals("spec") && !verb.equals("features")) {
             prewarm(verb);

@@ -33,26 +33,49 @@ public final class PreservedFds {
 
     private static final int FD_CLOEXEC = 1;
 
-    /** Prepares fds 3 to 2 + {@code n} as described above; 0 does nothing. */
-    public static void prepare(int n) {
+    /** At most this many free numbers of the range are filled (each a placeholder fd). */
+    static final int MAX_GAPS = 4096;
+
+    /**
+     * Prepares fds 3 to 2 + {@code n} as described above; 0 does nothing. Returns null, or why
+     * the range cannot be passed (then nothing was changed): it reaches past the open-file limit,
+     * or the caller left more than {@link #MAX_GAPS} of its numbers free.
+     */
+    public static String prepare(int n) {
         if (n <= 0) {
-            return;
+            return null;
         }
-        List<String> own = ownPlaces();
+        long limit = softOpenFileLimit();
+        if (3L + n > limit) {
+            return "fds 3 to " + (2L + n) + " reach past the open-file limit (" + limit + ")";
+        }
+        java.util.Set<Integer> open = openFds();
         List<Integer> free = new ArrayList<>();
+        List<Integer> runtimes = new ArrayList<>();
+        List<String> own = ownPlaces();
         for (int fd = 3; fd < 3 + n; fd++) {
+            if (!open.contains(fd)) {
+                free.add(fd);
+                if (free.size() > MAX_GAPS) {
+                    return "more than " + MAX_GAPS + " of fds 3 to " + (2L + n) + " are not open: pass them, or a smaller N";
+                }
+                continue;
+            }
             String target = target(fd);
             if (target == null) {
-                free.add(fd);
+                free.add(fd); // closed since the listing
             } else if (runtimes(target, own)) {
-                long r = Libc.syscall(Syscall.FCNTL, fd, K.F_SETFD, FD_CLOEXEC);
-                if (r < 0) {
-                    throw new SysException("fcntl(" + fd + ", F_SETFD, FD_CLOEXEC)", (int) -r);
-                }
+                runtimes.add(fd);
+            }
+        }
+        for (int fd : runtimes) {
+            long r = Libc.syscall(Syscall.FCNTL, fd, K.F_SETFD, FD_CLOEXEC);
+            if (r < 0) {
+                throw new SysException("fcntl(" + fd + ", F_SETFD, FD_CLOEXEC)", (int) -r);
             }
         }
         if (free.isEmpty()) {
-            return;
+            return null;
         }
         int devNull = Libc.open("/dev/null", Libc.O_RDONLY | Libc.O_CLOEXEC);
         try {
@@ -70,6 +93,33 @@ public final class PreservedFds {
                 Libc.close(devNull);
             }
         }
+        return null;
+    }
+
+    /** The fds open now (the listing's own directory fd included, which is closed again). */
+    static java.util.Set<Integer> openFds() {
+        java.util.Set<Integer> open = new java.util.HashSet<>();
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            s.forEach(p -> open.add(Integer.parseInt(p.getFileName().toString())));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("list /proc/self/fd", e);
+        }
+        return open;
+    }
+
+    /** The soft RLIMIT_NOFILE from /proc/self/limits ("Max open files"), or Long.MAX_VALUE. */
+    static long softOpenFileLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no limit known: dup3 reports one it meets
+        }
+        return Long.MAX_VALUE;
     }
 
     /** Where fd points (its /proc/self/fd link), or null when it is not open. */

@@ -533,6 +533,13 @@ class CveRegressionTest {
         assertFalse(r.out().contains("BREACH"), r::toString);
         assertEquals(Set.of(0, 1, 2, 3), fds(r.out()).keySet(), "only stdio and the caller's fd 3: " + r);
         assertTrue(fds(r.out()).get(3).endsWith("/etc/hostname"), r::toString);
+        // a range no process can hold is refused before anything is made
+        String id = "pl" + ProcessHandle.current().pid();
+        r = Cli.run("--root", tmp.resolve("state").toString(), "run", "--preserve-fds", "1048576", "-b", b.toString(), id);
+        assertEquals(1, r.status(), r::toString);
+        assertTrue(r.err().contains("isthmus: run: --preserve-fds: fds 3 to 1048578 reach past the open-file limit"), r::toString);
+        assertFalse(Files.exists(tmp.resolve("state").resolve(id)), "no state");
+        assertEquals(List.of(), CrashSafetyIntegrationTest.cgroupDirs(id), "no cgroup");
         RunIntegrationTest.assertNothingLeft(b);
     }
 
