@@ -303,15 +303,25 @@ class CveRegressionTest {
         RunIntegrationTest.assertNothingLeft(b);
     }
 
-    @Test
-    void noRuntimeFdOrCwdReachesAnExecdProcess() throws Exception {
+    /** A container running {@code sleep 300} as {@code id} under {@code root}, created and started; its bundle. */
+    private Path sleeper(String root, String id) throws Exception {
         Path b = bundle(List.of("sleep", "300"), "", "");
-        String root = tmp.resolve("state").toString();
-        String id = "fx" + ProcessHandle.current().pid();
         Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", b.toString(), id);
         assertEquals(0, c.status(), c::toString);
+        Cli.Result s = Cli.run("--root", root, "start", id);
+        if (s.status() != 0) {
+            Cli.run("--root", root, "delete", "--force", id);
+        }
+        assertEquals(0, s.status(), s::toString);
+        return b;
+    }
+
+    @Test
+    void noRuntimeFdOrCwdReachesAnExecdProcess() throws Exception {
+        String root = tmp.resolve("state").toString();
+        String id = "fx" + ProcessHandle.current().pid();
+        Path b = sleeper(root, id);
         try {
-            assertEquals(0, Cli.run("--root", root, "start", id).status());
             Cli.Result r = Cli.run(withLeakedFds("--root", root, "exec", id, "--", "sh", "-c",
                     "ls -l /proc/self/fd; echo cwd=$(readlink /proc/self/cwd)"));
             assertEquals(0, r.status(), r::toString);
@@ -545,13 +555,10 @@ class CveRegressionTest {
 
     @Test
     void execPassesThePreservedFdsAndNoneOfTheRuntimesOwnFiles() throws Exception {
-        Path b = bundle(List.of("sleep", "300"), "", "");
         String root = tmp.resolve("state").toString();
         String id = "px" + ProcessHandle.current().pid();
-        Cli.Result c = Cli.runToFiles(tmp.resolve("create.out"), tmp.resolve("create.err"), "--root", root, "create", "-b", b.toString(), id);
-        assertEquals(0, c.status(), c::toString);
+        Path b = sleeper(root, id);
         try {
-            assertEquals(0, Cli.run("--root", root, "start", id).status());
             Cli.Result r = Cli.run(withAGapInThePreservedRange("--root", root, "exec", "--preserve-fds", "8", id, "sh", "-c",
                     REOPEN_FOR_WRITING + "; cat <&3"));
             assertEquals(0, r.status(), r::toString);
