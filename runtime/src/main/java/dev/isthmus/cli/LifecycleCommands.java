@@ -216,10 +216,6 @@ final class LifecycleCommands {
         @Override
         public Integer call() throws Exception {
             id = main.id(id);
-            if (preserveFds < 0 || preserveFds > 1 << 20) {
-                System.err.println("isthmus: exec: --preserve-fds: must be between 0 and 1048576");
-                return 1;
-            }
             int[] status = {0};
             int rc = run(() -> status[0] = new Lifecycle(main.store()).exec(id, process(), caps(), pidFile, consoleSocket, detach,
                     preserveFds));

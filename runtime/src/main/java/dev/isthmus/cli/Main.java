@@ -80,7 +80,7 @@ public final class Main implements Runnable {
             if (value != null) {
                 try {
                     int n = Integer.parseInt(value);
-                    return n >= 0 && n <= 1 << 20 ? n : 0;
+                    return n >= 0 && n <= dev.isthmus.plan.Planner.Options.MAX_PRESERVE_FDS ? n : 0;
                 } catch (NumberFormatException e) {
                     return 0;
                 }

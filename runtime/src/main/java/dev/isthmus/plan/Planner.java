@@ -46,6 +46,9 @@ public final class Planner {
     public record Options(boolean noPivot, int preserveFds, boolean dieWithRuntime, Map<String, String> cgroupView) {
         public static final Options DEFAULT = new Options(false, 0, false);
 
+        /** The largest --preserve-fds taken. */
+        public static final int MAX_PRESERVE_FDS = 1 << 20;
+
         public Options(boolean noPivot) {
             this(noPivot, 0, false);
         }
@@ -59,8 +62,8 @@ public final class Planner {
         }
 
         public Options {
-            if (preserveFds < 0 || preserveFds > 1 << 20) {
-                throw new IllegalArgumentException("--preserve-fds: must be between 0 and 1048576");
+            if (preserveFds < 0 || preserveFds > MAX_PRESERVE_FDS) {
+                throw new IllegalArgumentException("--preserve-fds: must be between 0 and " + MAX_PRESERVE_FDS);
             }
             cgroupView = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(cgroupView));
         }
@@ -218,7 +221,7 @@ public final class Planner {
             boolean fork, int preserveFds) throws PlanException {
         Config patched = new Config(container.ociVersion(), process, container.root(), container.hostname(), container.domainname(),
                 container.mounts(), container.hooks(), container.annotations(), container.linux());
-        Planner p = new Planner(patched, bundle, host, preserveFds == 0 ? Options.DEFAULT : new Options(false, preserveFds));
+        Planner p = new Planner(patched, bundle, host, new Options(false, preserveFds));
         // LSM labels are written through the host's /proc, which the image opens before it joins
         // the container's mount namespace (whose /proc the container may have planted over):
         // then only that join waits for the image. Else everything is joined in the JVM's child

@@ -292,6 +292,9 @@ class LifecycleIntegrationTest {
         Files.writeString(pj, "{\"args\": [\"id\", \"-u\"], \"env\": [\"PATH\"], \"cwd\": \"/\"}");
         assertEquals(1, cli("exec", "-p", pj.toString(), "x1").status(), out("exec"));
         assertTrue(out("exec").contains("process.env[0] (line") && out("exec").contains("must be NAME=value"), out("exec"));
+        // --preserve-fds is checked as create's and run's is
+        assertEquals(1, cli("exec", "--preserve-fds", "-1", "x1", "true").status(), out("exec"));
+        assertTrue(out("exec").contains("isthmus: --preserve-fds: must be between 0 and 1048576"), out("exec"));
         // and a good id still works
         assertEquals(0, cli("exec", "-u", "5", "x1", "id", "-u").status(), out("exec"));
         assertEquals("5", Files.readString(tmp.resolve("out-exec")).strip());
